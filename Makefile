@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# rdma-backports: what can be built and tested.
+#
+#   make [modules]        build every module (KDIR= tree or KVER= release)
+#   make probes           table of the compat feature probes for that kernel
+#   make check            W=1 + sparse build and checkpatch --strict, no warnings
+#   make matrix           build against every installed headers tree
+#   make dkms-install     dkms add/build/install (KVER=, default all kernels)
+#   make dkms-remove      dkms remove the suite
+#   make selftests        VM tests (TESTS="dir ..." for a subset)
+#   make vm               interactive shell in the test VM
+#   make patches-check    the patch queue applies, builds and is checkpatch clean
+#   make patches-status   table of the patch queue
+#   make run              install deps, build, DKMS-install, show it in a VM
+#   make test             everything above that asserts, one final tally
+#   make deps | clean
+
+KDIR_SEL := $(shell KDIR=$(KDIR) KVER=$(KVER) scripts/kdir.sh)
+KVER_SEL := $(shell scripts/kver.sh $(KDIR_SEL) 2>/dev/null)
+BUILD := $(CURDIR)/build
+export KDIR_SEL KVER_SEL
+
+.PHONY: all modules probes check matrix dkms-install dkms-remove selftests vm \
+	patches-check patches-status run test deps clean
+
+all: modules
+
+modules:
+	@scripts/build.sh $(KDIR_SEL) $(BUILD)/$(KVER_SEL)
+
+probes:
+	@scripts/compat/probe.sh --table $(KDIR_SEL) $(BUILD)/compat
+
+check:
+	@scripts/check.sh $(KDIR_SEL)
+
+matrix:
+	@scripts/matrix.sh
+
+dkms-install:
+	@scripts/dkms.sh install $(KVER)
+
+dkms-remove:
+	@scripts/dkms.sh remove
+
+selftests: modules
+	@scripts/vm/selftests.sh $(TESTS)
+
+vm: modules
+	@scripts/vm/selftests.sh --shell
+
+patches-check:
+	@scripts/patches/check.sh
+
+patches-status:
+	@scripts/patches/status.sh
+
+run: deps
+	@scripts/run-demo.sh
+
+test: deps
+	@scripts/test.sh
+
+deps:
+	@scripts/install-deps.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Build every module of the suite against one kernel build tree.
+#
+#   build.sh KDIR OUTDIR [kbuild arguments...]
+#
+# The sources are mirrored into OUTDIR as symbolic links, so kbuild writes its
+# products there and never into the source tree; one OUTDIR per kernel lets
+# builds for several kernels coexist. The feature probes run first (cached).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+kdir=$(readlink -f "$1")
+mkdir -p "$2"
+out=$(cd "$2" && pwd)
+shift 2
+
+compat=$("$top/scripts/compat/probe.sh" "$kdir" "${RB_CACHE:-$top/build/compat}")
+
+# Mirror: new files get links, links to removed files go away.
+for d in drivers include; do
+	mkdir -p "$out/$d"
+	cp -rsf "$top/$d/." "$out/$d/"
+done
+ln -sf "$top/Kbuild" "$out/Kbuild"
+find "$out/drivers" "$out/include" -xtype l -delete
+
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/dkms.conf")
+describe=$(git -C "$top" describe --always --dirty 2>/dev/null ||
+	cat "$top/.rb-describe" 2>/dev/null || echo unknown)
+
+echo "build: $(basename "$out") from $kdir"
+make -C "$kdir" M="$out" -j"$(nproc)" \
+	RB_COMPAT_DIR="$compat" RB_VERSION="$version" RB_DESCRIBE="$describe" \
+	"$@"

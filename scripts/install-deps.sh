@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Install the Debian 12 packages the suite needs to build, check, package and
+# test itself, skipping those already present. Run as root. An apt-get update
+# is done once, only when something is missing.
+set -euo pipefail
+
+pkgs=(
+	# build and static checks
+	make gcc bc flex bison libelf-dev libssl-dev sparse perl git
+	linux-headers-amd64 linux-headers-rt-amd64 linux-source-6.1 xz-utils
+	# DKMS
+	dkms
+	# VM harness: the kernel to boot, the emulator, the guest's user space
+	linux-image-amd64 qemu-system-x86 busybox-static cpio kmod iproute2
+	rdma-core ibverbs-providers ibverbs-utils rdmacm-utils infiniband-diags
+	perftest socat iperf3
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	[[ $p == \#* ]] && continue
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#pkgs[@]} packages present"
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages (run as root to install): ${missing[*]}" >&2
+	exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
