@@ -13,6 +13,7 @@
 #include <rb_compat_autoconf.h>
 #include <linux/ptrace.h>
 #include <rdma/ib_verbs.h>
+#include <rdma/ib_sa.h>
 
 /* Port numbers in the verbs: u32 since 5.13, u8 before. */
 #ifdef HAVE_IB_PORT_U32
@@ -91,9 +92,10 @@ static inline void rb_attr_set_block_mcast_loopback(struct ib_device_attr *attr)
 #define RB_JOIN_FULL_MEMBER		BIT(0)
 #define RB_JOIN_NON_MEMBER		BIT(1)
 #define RB_JOIN_SENDONLY_NON_MEMBER	BIT(2)
-#define RB_JOIN_SENDONLY_FULL_MEMBER	BIT(3)
 #ifdef HAVE_SENDONLY_FULLMEMBER_JOIN
-static_assert(RB_JOIN_SENDONLY_FULL_MEMBER == BIT(SENDONLY_FULLMEMBER_JOIN));
+#define RB_JOIN_SENDONLY_FULL_MEMBER	BIT(SENDONLY_FULLMEMBER_JOIN)
+#else
+#define RB_JOIN_SENDONLY_FULL_MEMBER	BIT(3)
 #endif
 
 /* Module version text shown by modinfo: suite version and build's git state. */

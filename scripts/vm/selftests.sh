@@ -30,6 +30,8 @@ esac
 kdir=${KDIR_SEL:-$("$top/scripts/kdir.sh")} || exit 1
 kver=${KVER_SEL:-$("$top/scripts/kver.sh" "$kdir")}
 vmdir=$top/build/vm
+# Where test directories are looked up (benchmarks point it elsewhere).
+tests=${RB_SELFTESTS_DIR:-$top/selftests}
 modsrc=${RB_MODULES_FROM:-$top/build/$kver}
 
 vmlinux=$("$top/scripts/vm/vmlinux.sh" "$kver" "$vmdir") || exit 1
@@ -47,7 +49,7 @@ if [ $# -gt 0 ]; then
 	dirs=("$@")
 else
 	dirs=()
-	for d in "$top"/selftests/*/; do
+	for d in "$tests"/*/; do
 		d=$(basename "$d")
 		[ "$d" = lib ] || dirs+=("$d")
 	done
@@ -70,7 +72,7 @@ stage_run()
 	} > "$stage/rb/run.conf"
 	cp -r "$top/selftests/lib" "$stage/selftests/"
 	for d in "$@"; do
-		cp -r "$top/selftests/$d" "$stage/selftests/"
+		cp -r "$tests/$d" "$stage/selftests/"
 	done
 
 	# The suite's modules, indexed together with the distribution's.
@@ -130,7 +132,7 @@ n=0
 for d in "${dirs[@]}"; do
 	n=$((n + 1))
 	run=$vmdir/runs/$d
-	if [ ! -d "$top/selftests/$d" ]; then
+	if [ ! -d "$tests/$d" ]; then
 		echo "not ok $n selftests: $d # no such test directory"
 		fail=$((fail + 1))
 		continue
@@ -139,10 +141,10 @@ for d in "${dirs[@]}"; do
 	stage_run "$run" "$d"
 
 	# Host-side preparation (build a patched module, compile a program).
-	if [ -x "$top/selftests/$d/host-prepare" ]; then
+	if [ -x "$tests/$d/host-prepare" ]; then
 		prep_out=$run/stage/selftests/$d
 		why=$(RB_KDIR=$kdir RB_KVER=$kver RB_TOP=$top RB_OUT=$prep_out \
-			"$top/selftests/$d/host-prepare" 2>"$run/host-prepare.log")
+			"$tests/$d/host-prepare" 2>"$run/host-prepare.log")
 		prc=$?
 		if [ $prc -eq 4 ]; then
 			echo "ok $n selftests: $d # SKIP ${why:-host-prepare skipped}"
@@ -160,8 +162,8 @@ for d in "${dirs[@]}"; do
 		cat "$base/base.cpio" "$run/overlay.cpio" > "$run/initrd.cpio"
 	fi
 
-	per=$(sed -n 's/^timeout=//p' "$top/selftests/$d/settings" 2>/dev/null)
-	ntests=$(find "$top/selftests/$d" -maxdepth 1 -type f -perm -u+x ! -name host-prepare | wc -l)
+	per=$(sed -n 's/^timeout=//p' "$tests/$d/settings" 2>/dev/null)
+	ntests=$(find "$tests/$d" -maxdepth 1 -type f -perm -u+x ! -name host-prepare | wc -l)
 	tmo=$(( ${per:-120} * (ntests > 0 ? ntests : 1) + 60 ))
 	t0=$(date +%s.%N)
 	boot "$run" "$tmo"
