@@ -101,4 +101,13 @@ static inline void rb_attr_set_block_mcast_loopback(struct ib_device_attr *attr)
 /* Module version text shown by modinfo: suite version and build's git state. */
 #define RB_MODULE_VERSION RB_VERSION " (" RB_DESCRIBE ")"
 
+/*
+ * RB_MODULE_INFO() - what support staff ask for first, in modinfo: the suite
+ * version with the git state of the build, and the compat probe summary of
+ * the kernel it was built for. Every module of the suite uses it once.
+ */
+#define RB_MODULE_INFO()				\
+	MODULE_VERSION(RB_MODULE_VERSION);		\
+	MODULE_INFO(rb_compat, RB_COMPAT_SUMMARY)
+
 #endif /* RB_COMPAT_H */

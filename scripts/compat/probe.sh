@@ -76,6 +76,15 @@ if [ ! -e "$hdr" ]; then
 				echo "/* #undef $m */"
 			fi
 		done
+	} > "$work/defs.h"
+	{
+		cat "$work/defs.h"
+		# One line for modinfo: what this build found missing.
+		miss=$(sed -n 's|^/\* #undef HAVE_\([A-Z0-9_]*\) \*/$|\1|p' "$work/defs.h" |
+			tr '[:upper:]' '[:lower:]' | paste -sd, -)
+		have=$(grep -c '^#define HAVE_' "$work/defs.h")
+		total=$(grep -cE '^(#define HAVE_|/\* #undef HAVE_)' "$work/defs.h")
+		echo "#define RB_COMPAT_SUMMARY \"$kver: $have/$total probes${miss:+; without $miss}\""
 		echo "#endif"
 	} > "$work/rb_compat_autoconf.h"
 	mkdir -p "$out"
