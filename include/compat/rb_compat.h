@@ -102,12 +102,10 @@ static inline void rb_attr_set_block_mcast_loopback(struct ib_device_attr *attr)
 #define RB_MODULE_VERSION RB_VERSION " (" RB_DESCRIBE ")"
 
 /*
- * RB_MODULE_INFO() - what support staff ask for first, in modinfo: the suite
- * version with the git state of the build, and the compat probe summary of
- * the kernel it was built for. Every module of the suite uses it once.
+ * RB_MODULE_INFO() - the compat probe summary of the kernel a module was
+ * built for, in modinfo ("rb_compat:"), next to MODULE_VERSION(RB_MODULE_VERSION):
+ * the first things support staff ask for. Every module of the suite has both.
  */
-#define RB_MODULE_INFO()				\
-	MODULE_VERSION(RB_MODULE_VERSION);		\
-	MODULE_INFO(rb_compat, RB_COMPAT_SUMMARY)
+#define RB_MODULE_INFO() MODULE_INFO(rb_compat, RB_COMPAT_SUMMARY)
 
 #endif /* RB_COMPAT_H */

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /sys/kernel/debug/ipoib_sendonly/:
+ *
+ *   status   policy, whether IPoIB's SA client is known, hook armed
+ *   ports    one line per IB port: SM LID, what the SM supports and when it
+ *            was learned, IPoIB's own send-only JoinState as last seen,
+ *            the JoinState send-only joins get now, and the join counters
+ *   relearn  write 1: forget every port's answer and ask the SMs again
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/kstrtox.h>
+#include <linux/seq_file.h>
+
+#include "ipoib_sendonly.h"
+
+static struct dentry *iso_debugfs;
+
+static int iso_status_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "policy: %s\n", iso_policy_name(iso_get_policy()));
+	seq_printf(m, "ipoib_sa_client: %s\n",
+		   iso_ipoib_resolved() ? "found" : "not found (ib_ipoib not loaded)");
+	seq_puts(m, "hook: kprobe on ib_sa_join_multicast\n");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(iso_status);
+
+static int iso_ports_show(struct seq_file *m, void *v)
+{
+	struct iso_dev *d;
+	u32 i;
+
+	seq_puts(m, "device port sm_lid sm_cap learned status queries native effective seen sendonly rewritten left_alone\n");
+	mutex_lock(&iso_lock);
+	list_for_each_entry(d, &iso_devices, list) {
+		for (i = 0; i < d->nports; i++) {
+			struct iso_port *p = &d->ports[i];
+			unsigned long flags;
+			time64_t learned;
+			int status;
+			u8 target;
+
+			if (!p->agent)
+				continue;
+			spin_lock_irqsave(&p->lock, flags);
+			learned = p->learned;
+			status = p->status;
+			spin_unlock_irqrestore(&p->lock, flags);
+			target = iso_get_policy() == ISO_POLICY_OFF ? 0 :
+				 iso_target_state(p, atomic_read(&p->native));
+			seq_printf(m, "%s %u 0x%x %s %lld %d %u 0x%x 0x%x %ld %ld %ld %ld\n",
+				   dev_name(&d->ibdev->dev), p->port,
+				   READ_ONCE(p->sm_lid),
+				   iso_cap_name(atomic_read(&p->cap)),
+				   (long long)learned, status,
+				   READ_ONCE(p->queries), atomic_read(&p->native),
+				   target, atomic_long_read(&p->seen),
+				   atomic_long_read(&p->sendonly),
+				   atomic_long_read(&p->rewritten),
+				   atomic_long_read(&p->left_alone));
+		}
+	}
+	mutex_unlock(&iso_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(iso_ports);
+
+static ssize_t iso_relearn_write(struct file *file, const char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	bool yes;
+	int ret;
+
+	ret = kstrtobool_from_user(ubuf, count, &yes);
+	if (ret || !yes) {
+		pr_err_ratelimited("relearn: write 1 to ask every SM again\n");
+		return -EINVAL;
+	}
+	iso_relearn_all();
+	return count;
+}
+
+static const struct file_operations iso_relearn_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = iso_relearn_write,
+	.llseek = noop_llseek,
+};
+
+/**
+ * iso_debugfs_init() - create the directory (debugfs errors are not fatal)
+ */
+void iso_debugfs_init(void)
+{
+	iso_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("status", 0444, iso_debugfs, NULL, &iso_status_fops);
+	debugfs_create_file("ports", 0444, iso_debugfs, NULL, &iso_ports_fops);
+	debugfs_create_file("relearn", 0200, iso_debugfs, NULL, &iso_relearn_fops);
+}
+
+/**
+ * iso_debugfs_exit() - remove it
+ */
+void iso_debugfs_exit(void)
+{
+	debugfs_remove_recursive(iso_debugfs);
+}

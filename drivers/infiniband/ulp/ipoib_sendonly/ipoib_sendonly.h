@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ipoib_sendonly: the map of the module.
+ *
+ *   main.c       module life cycle and the policy parameter
+ *   join_hook.c  the kprobe on ib_sa_join_multicast() that rewrites IPoIB's
+ *                send-only JoinState, and finding IPoIB's SA client
+ *   sm_caps.c    per port: what the subnet manager supports, learned with
+ *                our own ClassPortInfo query, re-learned on port events
+ *   debugfs.c    state for people and tests
+ *
+ * Locking: iso_devices is an RCU list, written under iso_lock (a mutex, in
+ * process context) and read by the kprobe handler under RCU with preemption
+ * off. A port's capability, its native-state observation and its counters
+ * are atomics, written from MAD completions and event work and read by the
+ * handler. A port's query bookkeeping (@learned, @status, @retry_delay) is
+ * under its spinlock @lock, as MAD handlers, the query work and event
+ * handlers (possibly atomic) all touch it; @tid belongs to the query work
+ * (an ordered workqueue runs one work at a time); @logged to the log work.
+ */
+#ifndef IPOIB_SENDONLY_H
+#define IPOIB_SENDONLY_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/ib_mad.h>
+
+#include "compat/rb_compat.h"
+
+/* Policy for IPoIB's send-only multicast joins. */
+enum iso_policy {
+	ISO_POLICY_AUTO,	/* 0x8 where the SM supports it, else 0x1 */
+	ISO_POLICY_FULL,	/* always FullMember (0x1) */
+	ISO_POLICY_SENDONLY_FULL, /* always SendOnlyFullMember (0x8) */
+	ISO_POLICY_OFF,		/* leave the kernel's choice alone */
+};
+
+/* What a port's SM supports, as far as we know. */
+enum iso_cap {
+	ISO_CAP_UNKNOWN,	/* not asked yet, or asked and no answer yet */
+	ISO_CAP_SENDONLY_FULL,	/* CapabilityMask2 bit 12 set */
+	ISO_CAP_NO_SENDONLY_FULL, /* bit 12 clear, or ClassPortInfo refused */
+	ISO_CAP_FAILED,		/* the query failed; retried with backoff */
+};
+
+struct iso_dev;
+
+/**
+ * struct iso_port - one IB port of one device
+ * @dev: owning device
+ * @port: port number
+ * @cap: enum iso_cap (atomic: read by the kprobe handler)
+ * @native: the JoinState IPoIB itself asked for in the last send-only join
+ *          seen on this port, 0 before the first (atomic)
+ * @logged: the effective behaviour last reported by pr_info, -1 for none
+ * @lock: protects @learned, @status and @retry_delay
+ * @learned: wall-clock seconds when @cap was last set from an SA answer
+ * @sm_lid: the SM LID the last query went to
+ * @status: result of the last query (0, or a negative errno / MAD status)
+ * @queries: ClassPortInfo queries sent
+ * @tid: transaction counter for our MADs
+ * @agent: our MAD agent on this port (GSI), NULL if the port has no SA
+ * @query_work: sends the query (delayed for retries)
+ * @retry_delay: seconds before the next retry of a failed query
+ * @log_work: reports changes of the effective behaviour
+ * @seen: every ib_sa_join_multicast() call on this port
+ * @sendonly: IPoIB send-only joins among them
+ * @rewritten: send-only joins whose JoinState this module changed
+ * @left_alone: send-only joins it let through unchanged
+ */
+struct iso_port {
+	struct iso_dev *dev;
+	u32 port;
+	atomic_t cap;
+	atomic_t native;
+	int logged;
+	spinlock_t lock;	/* @learned, @status, @retry_delay */
+	time64_t learned;
+	u32 sm_lid;
+	int status;
+	unsigned int queries;
+	u32 tid;
+	struct ib_mad_agent *agent;
+	struct delayed_work query_work;
+	unsigned int retry_delay;
+	struct work_struct log_work;
+	atomic_long_t seen;
+	atomic_long_t sendonly;
+	atomic_long_t rewritten;
+	atomic_long_t left_alone;
+};
+
+/**
+ * struct iso_dev - an RDMA device with at least one IB port
+ * @list: on iso_devices (RCU)
+ * @rcu: for freeing after readers
+ * @ibdev: the device
+ * @events: port event handler
+ * @first_port: number of ports[0]
+ * @nports: number of ports
+ * @ports: the ports
+ */
+struct iso_dev {
+	struct list_head list;
+	struct rcu_head rcu;
+	struct ib_device *ibdev;
+	struct ib_event_handler events;
+	u32 first_port;
+	u32 nports;
+	struct iso_port ports[];
+};
+
+extern struct list_head iso_devices;
+extern struct mutex iso_lock;
+extern struct workqueue_struct *iso_wq;
+
+/* main.c */
+enum iso_policy iso_get_policy(void);
+const char *iso_policy_name(enum iso_policy policy);
+void iso_policy_changed(void);
+
+/* join_hook.c */
+int iso_hook_init(void);
+void iso_hook_exit(void);
+bool iso_ipoib_resolved(void);
+u8 iso_target_state(struct iso_port *p, u8 requested);
+
+/* sm_caps.c */
+int iso_caps_init(void);
+void iso_caps_exit(void);
+struct iso_port *iso_find_port(struct ib_device *dev, u32 port);
+const char *iso_cap_name(enum iso_cap cap);
+void iso_relearn_all(void);
+void iso_report(struct iso_port *p);
+
+/* debugfs.c */
+void iso_debugfs_init(void);
+void iso_debugfs_exit(void);
+
+#endif /* IPOIB_SENDONLY_H */

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ipoib_sendonly - make IPoIB's send-only multicast joins work with every
+ * subnet manager, on the distribution's own ib_ipoib.
+ *
+ * The problem: since 5.12 IPoIB joins the multicast groups it only sends to
+ * with JoinState SendOnlyFullMember (0x8), unconditionally. A subnet manager
+ * without SendOnlyFullMember support (OpenSM before 3.3.21 and others still
+ * in production) refuses to create a group from such a join, so a sender
+ * that comes before any receiver silently sends nothing (tx_dropped on the
+ * IPoIB link; the reason is only in the SM's log).
+ *
+ * The fix: a kprobe on ib_sa_join_multicast() (exported by ib_core, which
+ * copies the member record synchronously) rewrites the JoinState of IPoIB's
+ * send-only joins before ib_core sees it, by policy:
+ *
+ *   auto           0x8 where the port's SM advertises SendOnlyFullMember
+ *                  (ClassPortInfo CapabilityMask2 bit 12), FullMember (0x1)
+ *                  otherwise and whenever that is not known for sure
+ *   full           always FullMember
+ *   sendonly-full  always SendOnlyFullMember
+ *   off            leave the kernel's choice alone
+ *
+ * The SM's capability is learned per port by this module's own ClassPortInfo
+ * query and learned again on SM change, client re-register, LID change and
+ * port active events; until the new answer is in, auto uses FullMember,
+ * which every SM accepts (this is the race for which upstream dropped its
+ * capability check in 2021). Only joins made through IPoIB's own SA client
+ * with a send-only JoinState are touched: never the broadcast group, never
+ * full joins, never other clients such as rdma_cm.
+ *
+ * Removable at any time: rmmod unhooks, and joins made afterwards are the
+ * kernel's own again; memberships already made stay valid, since ib_core
+ * keeps the JoinState it was given and leaves with it.
+ *
+ * State: /sys/kernel/debug/ipoib_sendonly/ (ports, status); policy:
+ * /sys/module/ipoib_sendonly/parameters/policy (writable).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
+
+#include "ipoib_sendonly.h"
+
+static const char * const iso_policy_names[] = {
+	[ISO_POLICY_AUTO] = "auto",
+	[ISO_POLICY_FULL] = "full",
+	[ISO_POLICY_SENDONLY_FULL] = "sendonly-full",
+	[ISO_POLICY_OFF] = "off",
+};
+
+/* enum iso_policy; written by the parameter's setter, read anywhere. */
+static int iso_policy = ISO_POLICY_AUTO;
+
+/**
+ * iso_policy_name() - the name of a policy, as the parameter spells it
+ * @policy: the policy
+ *
+ * Return: its name.
+ */
+const char *iso_policy_name(enum iso_policy policy)
+{
+	return iso_policy_names[policy];
+}
+
+/**
+ * iso_get_policy() - the policy in force
+ *
+ * Context: any, including the kprobe handler.
+ * Return: the policy.
+ */
+enum iso_policy iso_get_policy(void)
+{
+	return READ_ONCE(iso_policy);
+}
+
+static int iso_policy_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(iso_policy_names, val);
+
+	if (i < 0) {
+		pr_err_ratelimited("policy: '%.*s' is not one of auto, full, sendonly-full, off\n",
+				   (int)strcspn(val, "\n"), val);
+		return -EINVAL;
+	}
+	if (i == READ_ONCE(iso_policy))
+		return 0;
+	WRITE_ONCE(iso_policy, i);
+	iso_policy_changed();
+	return 0;
+}
+
+static int iso_policy_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", iso_policy_names[READ_ONCE(iso_policy)]);
+}
+
+static const struct kernel_param_ops iso_policy_ops = {
+	.set = iso_policy_set,
+	.get = iso_policy_get,
+};
+
+module_param_cb(policy, &iso_policy_ops, NULL, 0644);
+MODULE_PARM_DESC(policy,
+		 "JoinState for IPoIB send-only joins: auto (default), full, sendonly-full, off");
+
+static bool iso_loaded;
+
+/**
+ * iso_policy_changed() - report the new effective behaviour of every port
+ *
+ * Called when the policy parameter changes; at load time the ports report
+ * themselves as they are added.
+ */
+void iso_policy_changed(void)
+{
+	struct iso_dev *d;
+	u32 i;
+
+	if (!READ_ONCE(iso_loaded))
+		return;
+	pr_info("policy is now %s\n", iso_policy_name(iso_get_policy()));
+	mutex_lock(&iso_lock);
+	list_for_each_entry(d, &iso_devices, list)
+		for (i = 0; i < d->nports; i++)
+			queue_work(iso_wq, &d->ports[i].log_work);
+	mutex_unlock(&iso_lock);
+}
+
+static int __init iso_init(void)
+{
+	int ret;
+
+	iso_wq = alloc_ordered_workqueue("ipoib_sendonly", 0);
+	if (!iso_wq)
+		return -ENOMEM;
+	iso_debugfs_init();
+	ret = iso_caps_init();
+	if (ret)
+		goto err_debugfs;
+	ret = iso_hook_init();
+	if (ret)
+		goto err_caps;
+	WRITE_ONCE(iso_loaded, true);
+	pr_info("loaded, policy %s%s\n", iso_policy_name(iso_get_policy()),
+		iso_get_policy() == ISO_POLICY_OFF ?
+		" (inert: the kernel's own join states are used)" : "");
+	return 0;
+
+err_caps:
+	iso_caps_exit();
+err_debugfs:
+	iso_debugfs_exit();
+	destroy_workqueue(iso_wq);
+	return ret;
+}
+
+static void __exit iso_exit(void)
+{
+	WRITE_ONCE(iso_loaded, false);
+	iso_hook_exit();
+	iso_caps_exit();
+	iso_debugfs_exit();
+	destroy_workqueue(iso_wq);
+	pr_info("unloaded; IPoIB send-only joins use the kernel's own JoinState again\n");
+}
+
+module_init(iso_init);
+module_exit(iso_exit);
+
+MODULE_DESCRIPTION("IPoIB send-only multicast joins that work with every subnet manager");
+MODULE_AUTHOR("rdma-backports");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(RB_MODULE_VERSION);
+RB_MODULE_INFO();

@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What each port's subnet manager supports, learned by asking it.
+ *
+ * For every IB port with an SA, the module registers its own MAD agent on
+ * the GSI QP and sends the SA a ClassPortInfo Get; CapabilityMask2 bit 12
+ * says whether SendOnlyFullMember joins are supported. The answer is
+ * dropped (back to unknown) and asked again on every event after which a
+ * different SM, or an SM that forgot us, may answer: SM change, client
+ * re-register, LID change, port active. A failed query is retried with
+ * backoff; while the answer is unknown the auto policy uses FullMember.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ktime.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include <rdma/ib_sa.h>
+
+#include "ipoib_sendonly.h"
+
+#define ISO_QUERY_TIMEOUT_MS	1000
+#define ISO_QUERY_RETRIES	3
+#define ISO_RETRY_MAX_S		60
+
+/* Tracked devices: RCU list, changed under iso_lock. */
+LIST_HEAD(iso_devices);
+DEFINE_MUTEX(iso_lock);	/* writers of iso_devices; debugfs walks */
+struct workqueue_struct *iso_wq;
+
+static const char * const iso_cap_names[] = {
+	[ISO_CAP_UNKNOWN] = "unknown",
+	[ISO_CAP_SENDONLY_FULL] = "sendonly-full",
+	[ISO_CAP_NO_SENDONLY_FULL] = "no-sendonly-full",
+	[ISO_CAP_FAILED] = "query-failed",
+};
+
+/**
+ * iso_cap_name() - name of a capability state, as debugfs shows it
+ * @cap: the state
+ *
+ * Return: its name.
+ */
+const char *iso_cap_name(enum iso_cap cap)
+{
+	return iso_cap_names[cap];
+}
+
+/**
+ * iso_find_port() - our state of a device's port
+ * @dev: the device
+ * @port: the port number
+ *
+ * Context: under rcu_read_lock() (the kprobe handler) or iso_lock.
+ * Return: the port, or NULL when the device or port is not tracked.
+ */
+struct iso_port *iso_find_port(struct ib_device *dev, u32 port)
+{
+	struct iso_dev *d;
+
+	list_for_each_entry_rcu(d, &iso_devices, list,
+				lockdep_is_held(&iso_lock)) {
+		if (d->ibdev != dev)
+			continue;
+		if (port < d->first_port || port >= d->first_port + d->nports)
+			return NULL;
+		return &d->ports[port - d->first_port];
+	}
+	return NULL;
+}
+
+/* The JoinState a send-only join of @p gets now, and what that means. */
+static const char *iso_effective(struct iso_port *p, u8 *state)
+{
+	u8 native = atomic_read(&p->native);
+
+	if (iso_get_policy() == ISO_POLICY_OFF) {
+		*state = 0;
+		return "policy off: the kernel's own JoinState (inert)";
+	}
+	*state = iso_target_state(p, native);
+	if (native && *state == native)
+		return "IPoIB's own choice already matches the policy (inert)";
+	return *state == RB_JOIN_FULL_MEMBER ?
+		"send-only joins become FullMember (0x1)" :
+		"send-only joins become SendOnlyFullMember (0x8)";
+}
+
+/**
+ * iso_report() - one pr_info line when a port's effective behaviour changes
+ * @p: the port
+ *
+ * Context: process context (log work); never per join.
+ */
+void iso_report(struct iso_port *p)
+{
+	const char *what;
+	u8 state;
+	int key;
+
+	what = iso_effective(p, &state);
+	key = (state << 8) | atomic_read(&p->native) << 1 |
+	      (iso_get_policy() == ISO_POLICY_OFF);
+	if (key == p->logged)
+		return;
+	p->logged = key;
+	pr_info("%s port %u: SM %s, policy %s: %s\n", dev_name(&p->dev->ibdev->dev),
+		p->port, iso_cap_name(atomic_read(&p->cap)),
+		iso_policy_name(iso_get_policy()), what);
+}
+
+static void iso_log_work(struct work_struct *work)
+{
+	iso_report(container_of(work, struct iso_port, log_work));
+}
+
+static void iso_set_cap(struct iso_port *p, enum iso_cap cap)
+{
+	atomic_set(&p->cap, cap);
+	queue_work(iso_wq, &p->log_work);
+}
+
+/* A query failed: say so, and ask again later (backoff up to a minute). */
+static void iso_query_failed(struct iso_port *p, int err)
+{
+	unsigned long flags;
+	unsigned int delay;
+
+	spin_lock_irqsave(&p->lock, flags);
+	p->status = err;
+	p->retry_delay = min(p->retry_delay ? p->retry_delay * 2 : 1,
+			     (unsigned int)ISO_RETRY_MAX_S);
+	delay = p->retry_delay;
+	spin_unlock_irqrestore(&p->lock, flags);
+	iso_set_cap(p, ISO_CAP_FAILED);
+	mod_delayed_work(iso_wq, &p->query_work, delay * HZ);
+}
+
+static void iso_mad_send_done(struct ib_mad_agent *agent,
+			      struct ib_mad_send_wc *wc)
+{
+	struct iso_port *p = agent->context;
+	struct ib_mad_send_buf *buf = wc->send_buf;
+
+	/* A reply, when there is one, was handled before this completion. */
+	if (wc->status != IB_WC_SUCCESS && atomic_read(&p->cap) == ISO_CAP_UNKNOWN)
+		iso_query_failed(p, wc->status == IB_WC_RESP_TIMEOUT_ERR ?
+				 -ETIMEDOUT : -EIO);
+	rdma_destroy_ah(buf->ah, RDMA_DESTROY_AH_SLEEPABLE);
+	ib_free_send_mad(buf);
+}
+
+static void iso_mad_recv(struct ib_mad_agent *agent,
+			 struct ib_mad_send_buf *send_buf,
+			 struct ib_mad_recv_wc *wc)
+{
+	struct iso_port *p = agent->context;
+	struct ib_sa_mad *mad = (struct ib_sa_mad *)wc->recv_buf.mad;
+	struct ib_class_port_info *cpi = (void *)mad->data;
+	int status = be16_to_cpu(mad->mad_hdr.status);
+
+	enum iso_cap cap;
+	unsigned long flags;
+
+	if (!send_buf || mad->mad_hdr.attr_id != cpu_to_be16(IB_SA_ATTR_CLASS_PORTINFO))
+		goto out;
+	/* An SA that will not tell has no SendOnlyFullMember support. */
+	if (status)
+		cap = ISO_CAP_NO_SENDONLY_FULL;
+	else if (ib_get_cpi_capmask2(cpi) & IB_SA_CAP_MASK2_SENDONLY_FULL_MEM_SUPPORT)
+		cap = ISO_CAP_SENDONLY_FULL;
+	else
+		cap = ISO_CAP_NO_SENDONLY_FULL;
+	spin_lock_irqsave(&p->lock, flags);
+	p->learned = ktime_get_real_seconds();
+	p->retry_delay = 0;
+	p->status = status;
+	spin_unlock_irqrestore(&p->lock, flags);
+	iso_set_cap(p, cap);
+out:
+	ib_free_recv_mad(wc);
+}
+
+/* Send one ClassPortInfo Get to the port's SM. */
+static int iso_send_query(struct iso_port *p)
+{
+	struct ib_device *dev = p->dev->ibdev;
+	struct rdma_ah_attr ah_attr = {};
+	struct ib_mad_send_buf *buf;
+	struct ib_port_attr attr;
+	struct ib_sa_mad *mad;
+	struct ib_ah *ah;
+	int ret;
+
+	ret = ib_query_port(dev, p->port, &attr);
+	if (ret)
+		return ret;
+	if (attr.state != IB_PORT_ACTIVE || !attr.sm_lid)
+		return -ENETDOWN;	/* PORT_ACTIVE will bring us back */
+	WRITE_ONCE(p->sm_lid, attr.sm_lid);
+
+	ah_attr.type = rdma_ah_find_type(dev, p->port);
+	rdma_ah_set_dlid(&ah_attr, attr.sm_lid);
+	rdma_ah_set_sl(&ah_attr, attr.sm_sl);
+	rdma_ah_set_port_num(&ah_attr, p->port);
+	ah = rdma_create_ah(p->agent->qp->pd, &ah_attr, RDMA_CREATE_AH_SLEEPABLE);
+	if (IS_ERR(ah))
+		return PTR_ERR(ah);
+
+	buf = ib_create_send_mad(p->agent, 1, 0, 0, IB_MGMT_SA_HDR,
+				 IB_MGMT_SA_DATA, GFP_KERNEL,
+				 IB_MGMT_BASE_VERSION);
+	if (IS_ERR(buf)) {
+		rdma_destroy_ah(ah, RDMA_DESTROY_AH_SLEEPABLE);
+		return PTR_ERR(buf);
+	}
+	mad = buf->mad;
+	mad->mad_hdr.base_version = IB_MGMT_BASE_VERSION;
+	mad->mad_hdr.mgmt_class = IB_MGMT_CLASS_SUBN_ADM;
+	mad->mad_hdr.class_version = IB_SA_CLASS_VERSION;
+	mad->mad_hdr.method = IB_MGMT_METHOD_GET;
+	mad->mad_hdr.attr_id = cpu_to_be16(IB_SA_ATTR_CLASS_PORTINFO);
+	mad->mad_hdr.tid = cpu_to_be64((u64)p->agent->hi_tid << 32 | ++p->tid);
+	buf->ah = ah;
+	buf->timeout_ms = ISO_QUERY_TIMEOUT_MS;
+	buf->retries = ISO_QUERY_RETRIES;
+
+	ret = ib_post_send_mad(buf, NULL);
+	if (ret) {
+		rdma_destroy_ah(ah, RDMA_DESTROY_AH_SLEEPABLE);
+		ib_free_send_mad(buf);
+		return ret;
+	}
+	WRITE_ONCE(p->queries, p->queries + 1);
+	return 0;
+}
+
+static void iso_query_work(struct work_struct *work)
+{
+	struct iso_port *p = container_of(to_delayed_work(work),
+					  struct iso_port, query_work);
+	int ret;
+
+	ret = iso_send_query(p);
+	if (ret == -ENETDOWN) {
+		unsigned long flags;
+
+		spin_lock_irqsave(&p->lock, flags);
+		p->status = ret;
+		spin_unlock_irqrestore(&p->lock, flags);
+	} else if (ret) {
+		iso_query_failed(p, ret);
+	}
+}
+
+/* Forget what the SM said and ask again. Context: any (event handlers). */
+static void iso_relearn(struct iso_port *p)
+{
+	unsigned long flags;
+
+	if (!p->agent)
+		return;
+	atomic_set(&p->cap, ISO_CAP_UNKNOWN);
+	spin_lock_irqsave(&p->lock, flags);
+	p->retry_delay = 0;
+	spin_unlock_irqrestore(&p->lock, flags);
+	mod_delayed_work(iso_wq, &p->query_work, 0);
+	queue_work(iso_wq, &p->log_work);
+}
+
+/**
+ * iso_relearn_all() - ask every port's SM again (debugfs "relearn")
+ */
+void iso_relearn_all(void)
+{
+	struct iso_dev *d;
+	u32 i;
+
+	mutex_lock(&iso_lock);
+	list_for_each_entry(d, &iso_devices, list)
+		for (i = 0; i < d->nports; i++)
+			iso_relearn(&d->ports[i]);
+	mutex_unlock(&iso_lock);
+}
+
+static void iso_event(struct ib_event_handler *h, struct ib_event *ev)
+{
+	struct iso_dev *d = container_of(h, struct iso_dev, events);
+	u32 port = ev->element.port_num;
+
+	switch (ev->event) {
+	case IB_EVENT_SM_CHANGE:
+	case IB_EVENT_CLIENT_REREGISTER:
+	case IB_EVENT_LID_CHANGE:
+	case IB_EVENT_PORT_ACTIVE:
+		if (port >= d->first_port && port < d->first_port + d->nports)
+			iso_relearn(&d->ports[port - d->first_port]);
+		break;
+	default:
+		break;
+	}
+}
+
+static void iso_port_stop(struct iso_port *p)
+{
+	cancel_delayed_work_sync(&p->query_work);
+	/* Cancels and waits for our outstanding MADs and their handlers. */
+	if (p->agent)
+		ib_unregister_mad_agent(p->agent);
+	p->agent = NULL;
+	cancel_delayed_work_sync(&p->query_work);
+	cancel_work_sync(&p->log_work);
+}
+
+static struct ib_client iso_client;
+
+static int iso_add_one(struct ib_device *dev)
+{
+	u32 first = rdma_start_port(dev), n = rdma_end_port(dev) - first + 1;
+	struct iso_dev *d;
+	bool any = false;
+	u32 i;
+
+	d = kzalloc(struct_size(d, ports, n), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	d->ibdev = dev;
+	d->first_port = first;
+	d->nports = n;
+	for (i = 0; i < n; i++) {
+		struct iso_port *p = &d->ports[i];
+
+		p->dev = d;
+		p->port = first + i;
+		p->logged = -1;
+		spin_lock_init(&p->lock);
+		INIT_DELAYED_WORK(&p->query_work, iso_query_work);
+		INIT_WORK(&p->log_work, iso_log_work);
+		if (!rdma_cap_ib_sa(dev, p->port))
+			continue;
+		p->agent = ib_register_mad_agent(dev, p->port, IB_QPT_GSI, NULL,
+						 0, iso_mad_send_done,
+						 iso_mad_recv, p, 0);
+		if (IS_ERR(p->agent)) {
+			pr_warn("%s port %u: no MAD agent (%ld): SM capability unknown, auto uses FullMember\n",
+				dev_name(&dev->dev), p->port, PTR_ERR(p->agent));
+			p->agent = NULL;
+			continue;
+		}
+		any = true;
+	}
+	if (!any) {
+		kfree(d);
+		return -EOPNOTSUPP;	/* no IB port with an SA: not ours */
+	}
+
+	INIT_IB_EVENT_HANDLER(&d->events, dev, iso_event);
+	ib_register_event_handler(&d->events);
+	mutex_lock(&iso_lock);
+	list_add_tail_rcu(&d->list, &iso_devices);
+	mutex_unlock(&iso_lock);
+	ib_set_client_data(dev, &iso_client, d);
+	for (i = 0; i < n; i++)
+		iso_relearn(&d->ports[i]);
+	return 0;
+}
+
+static void iso_remove_one(struct ib_device *dev, void *data)
+{
+	struct iso_dev *d = data;
+	u32 i;
+
+	if (!d)		/* add() declined the device */
+		return;
+	ib_unregister_event_handler(&d->events);
+	mutex_lock(&iso_lock);
+	list_del_rcu(&d->list);
+	mutex_unlock(&iso_lock);
+	/* No kprobe handler still looks at the ports after this. */
+	synchronize_rcu();
+	for (i = 0; i < d->nports; i++)
+		iso_port_stop(&d->ports[i]);
+	kfree(d);
+}
+
+#ifndef HAVE_IB_CLIENT_ADD_RETURNS_INT
+/* Before 5.8 add() returned nothing; a declined device gets no data. */
+static void iso_add_one_void(struct ib_device *dev)
+{
+	iso_add_one(dev);
+}
+#endif
+
+static struct ib_client iso_client = {
+	.name = "ipoib_sendonly",
+#ifdef HAVE_IB_CLIENT_ADD_RETURNS_INT
+	.add = iso_add_one,
+#else
+	.add = iso_add_one_void,
+#endif
+	.remove = iso_remove_one,
+};
+
+/**
+ * iso_caps_init() - start tracking every IB device, present and future
+ *
+ * Return: 0 or a negative errno.
+ */
+int iso_caps_init(void)
+{
+	return ib_register_client(&iso_client);
+}
+
+/**
+ * iso_caps_exit() - stop tracking; all queries and work are finished after
+ */
+void iso_caps_exit(void)
+{
+	ib_unregister_client(&iso_client);
+}
