@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * rdma_mcast_noloop: the map of the module.
+ *
+ *   main.c      module life cycle
+ *   rules.c     the rule grammar: parse, validate, match
+ *   qp_hook.c   kprobes on ib_create_qp_user()/ib_create_qp_kernel() that
+ *               add IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK when a rule says so
+ *   devices.c   per-device capability and counters (an ib_client)
+ *   sysfs.c     /sys/kernel/rdma_mcast_noloop/{rules,devices}
+ *
+ * Locking: the rule set in force is an RCU pointer, replaced whole under
+ * mnl_rules_lock; the device list is an RCU list changed under
+ * mnl_dev_lock. The kprobe handlers (preemption off) only read both under
+ * RCU and bump atomic counters.
+ */
+#ifndef MCAST_NOLOOP_H
+#define MCAST_NOLOOP_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/rcupdate.h>
+#include <linux/uidgid.h>
+#include <rdma/ib_verbs.h>
+
+#include "compat/rb_compat.h"
+
+enum mnl_creator {
+	MNL_CREATOR_ANY,
+	MNL_CREATOR_KERNEL,
+	MNL_CREATOR_USER,
+};
+
+/**
+ * struct mnl_rule - one line of the rule set; unset fields match anything
+ * @block: true for "block", false for "allow"
+ * @dev: device name, "" for any device
+ * @qp_type: IB_QPT_UD or IB_QPT_RAW_PACKET
+ * @creator: who creates the QP
+ * @uid: effective uid of a user-space creator, if @match_uid
+ * @gid: effective gid of a user-space creator, if @match_gid
+ * @match_uid: @uid is set
+ * @match_gid: @gid is set
+ */
+struct mnl_rule {
+	bool block;
+	char dev[IB_DEVICE_NAME_MAX];
+	enum ib_qp_type qp_type;
+	enum mnl_creator creator;
+	kuid_t uid;
+	kgid_t gid;
+	bool match_uid;
+	bool match_gid;
+};
+
+/**
+ * struct mnl_rules - a rule set; the first matching rule decides
+ * @rcu: freeing after readers
+ * @count: number of rules
+ * @rules: the rules
+ */
+struct mnl_rules {
+	struct rcu_head rcu;
+	unsigned int count;
+	struct mnl_rule rules[];
+};
+
+/* Why a QP was not flagged, as counted per device. */
+enum mnl_skip {
+	MNL_SKIP_NO_RULE,	/* no rule matched: default is no effect */
+	MNL_SKIP_ALLOW,		/* an allow rule matched */
+	MNL_SKIP_NO_CAP,	/* a block rule matched; the device cannot */
+	MNL_SKIP_UNSUPPORTED,	/* QP setup the driver would refuse flagged */
+	MNL_SKIP_ALREADY,	/* the creator asked for blocking itself */
+	MNL_SKIP_MAX,
+};
+
+/**
+ * struct mnl_dev - a device's capability and counters
+ * @list: on mnl_devs (RCU)
+ * @rcu: freeing after readers
+ * @ibdev: the device
+ * @seen: QPs of a matchable type created on it
+ * @flagged: QPs this module flagged
+ * @skipped: QPs not flagged, by reason
+ */
+struct mnl_dev {
+	struct list_head list;
+	struct rcu_head rcu;
+	struct ib_device *ibdev;
+	atomic_long_t seen;
+	atomic_long_t flagged;
+	atomic_long_t skipped[MNL_SKIP_MAX];
+};
+
+extern const char * const mnl_skip_names[MNL_SKIP_MAX];
+
+/* rules.c */
+int mnl_rules_set(const char *text, size_t len);
+const struct mnl_rule *mnl_rules_match(struct ib_device *dev,
+				       enum ib_qp_type type, bool user);
+ssize_t mnl_rules_show(char *buf, size_t size);
+void mnl_rules_exit(void);
+
+/* devices.c */
+int mnl_devices_init(void);
+void mnl_devices_exit(void);
+struct mnl_dev *mnl_dev_find(struct ib_device *dev);
+ssize_t mnl_devices_show(char *buf, size_t size);
+bool mnl_dev_can_block(struct ib_device *dev);
+
+/* qp_hook.c */
+int mnl_hook_init(void);
+void mnl_hook_exit(void);
+
+/* sysfs.c */
+int mnl_sysfs_init(void);
+void mnl_sysfs_exit(void);
+
+#endif /* MCAST_NOLOOP_H */
