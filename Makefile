@@ -19,7 +19,9 @@
 KDIR_SEL := $(shell KDIR=$(KDIR) KVER=$(KVER) scripts/kdir.sh)
 KVER_SEL := $(shell scripts/kver.sh $(KDIR_SEL) 2>/dev/null)
 BUILD := $(CURDIR)/build
-export KDIR_SEL KVER_SEL
+# The VM tests need the test-only modules of selftests/kmod; DKMS sets 0.
+RB_WITH_TESTS ?= 1
+export KDIR_SEL KVER_SEL RB_WITH_TESTS
 
 .PHONY: all modules probes check matrix dkms-install dkms-remove selftests vm \
 	patches-check patches-status run test deps clean

@@ -19,12 +19,15 @@ shift 2
 compat=$("$top/scripts/compat/probe.sh" "$kdir" "${RB_CACHE:-$top/build/compat}")
 
 # Mirror: new files get links, links to removed files go away.
-for d in drivers include; do
+# Test modules only when asked (RB_WITH_TESTS=1; make does, DKMS does not).
+dirs="drivers include"
+[ "${RB_WITH_TESTS:-0}" = 1 ] && [ -d "$top/selftests/kmod" ] && dirs="$dirs selftests/kmod"
+for d in $dirs; do
 	mkdir -p "$out/$d"
 	cp -rsf "$top/$d/." "$out/$d/"
+	find "$out/$d" -xtype l -delete
 done
 ln -sf "$top/Kbuild" "$out/Kbuild"
-find "$out/drivers" "$out/include" -xtype l -delete
 
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/dkms.conf")
 describe=$(git -C "$top" describe --always --dirty 2>/dev/null ||
@@ -33,4 +36,5 @@ describe=$(git -C "$top" describe --always --dirty 2>/dev/null ||
 echo "build: $(basename "$out") from $kdir"
 make -C "$kdir" M="$out" -j"$(nproc)" \
 	RB_COMPAT_DIR="$compat" RB_VERSION="$version" RB_DESCRIBE="$describe" \
+	RB_WITH_TESTS="${RB_WITH_TESTS:-0}" \
 	"$@"

@@ -21,7 +21,7 @@ ktap_plan 2
 # the log is ours.
 rm -rf "$out"
 mkdir -p "$out"
-"$top/scripts/build.sh" "$kdir" "$out" W=1 C=2 CHECK=sparse > "$log" 2>&1
+RB_WITH_TESTS=1 "$top/scripts/build.sh" "$kdir" "$out" W=1 C=2 CHECK=sparse > "$log" 2>&1
 rc=$?
 nwarn=$(grep -cE 'warning:|error:' "$log")
 if [ $rc -eq 0 ] && [ "$nwarn" -eq 0 ]; then

@@ -19,7 +19,7 @@ for kdir in "${kdirs[@]}"; do
 	rm -rf "$out"
 	mkdir -p "$out"
 	t0=$(date +%s)
-	"$top/scripts/build.sh" "$kdir" "$out" W=1 C=2 CHECK=sparse > "$log" 2>&1
+	RB_WITH_TESTS=1 "$top/scripts/build.sh" "$kdir" "$out" W=1 C=2 CHECK=sparse > "$log" 2>&1
 	rc=$?
 	secs=$(( $(date +%s) - t0 ))
 	warn=$(grep -cE 'warning:|error:' "$log")

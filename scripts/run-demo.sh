@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 kdir=${KDIR_SEL:-$("$top/scripts/kdir.sh")}
 kver=${KVER_SEL:-$("$top/scripts/kver.sh" "$kdir")}
 
-"$top/scripts/build.sh" "$kdir" "$top/build/$kver"
+RB_WITH_TESTS=0 "$top/scripts/build.sh" "$kdir" "$top/build/$kver"
 "$top/scripts/dkms.sh" install
 echo
 echo "=== booting $kver in a VM with the DKMS-installed modules"

@@ -80,7 +80,7 @@ n=$((n + 1))
 echo "# VM selftests on $kver"
 summary=build/test-selftests.sum
 rm -f "$summary"
-if scripts/build.sh "$kdir" "build/$kver" > build/test-build.log 2>&1; then
+if RB_WITH_TESTS=1 scripts/build.sh "$kdir" "build/$kver" > build/test-build.log 2>&1; then
 	RB_SUMMARY=$summary scripts/vm/selftests.sh ${TESTS:-} | sed 's/^/    /'
 fi
 if [ -s "$summary" ]; then

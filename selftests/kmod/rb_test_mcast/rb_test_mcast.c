@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rb_test_mcast - a kernel IB multicast client for the suite's tests. Never
+ * shipped (built only with RB_WITH_TESTS=1).
+ *
+ * It joins groups through its own ib_sa_client (so tests can show that
+ * joins of clients other than IPoIB are left alone) and runs kernel UD QPs
+ * that attach to a group, send to it and count what they receive, telling
+ * their own packets from others' (so tests can show multicast loopback and
+ * its blocking). Driven through debugfs:
+ *
+ *   /sys/kernel/debug/rb_test_mcast/cmd    write one command:
+ *     join DEV PORT MGID STATE      SA join, JoinState STATE (hex bit mask)
+ *     leave MGID                    leave that join
+ *     qp NAME DEV PORT BLOCK        UD QP, BLOCK=1 asks for loopback blocking
+ *     attach NAME MGID              attach QP NAME to joined group MGID
+ *     send NAME MGID COUNT          send COUNT packets to the group
+ *     destroy NAME                  destroy QP NAME
+ *   /sys/kernel/debug/rb_test_mcast/state  joins and QPs with counters
+ *
+ * MGIDs are written as 32 hex digits, with or without colons. One mutex
+ * serialises commands and the state dump; completion counters are atomics.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/ctype.h>
+#include <linux/debugfs.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <asm/unaligned.h>
+#include <rdma/ib_cache.h>
+#include <rdma/ib_sa.h>
+#include <rdma/ib_verbs.h>
+
+#include "compat/rb_compat.h"
+
+#define RBT_QKEY	0x0b1b0001
+#define RBT_NRECV	64
+#define RBT_BUF		(sizeof(struct ib_grh) + 64)
+#define RBT_MAX_NAME	16
+
+struct rbt_join {
+	struct list_head list;
+	union ib_gid mgid;
+	u8 state;
+	struct ib_sa_multicast *mc;
+	struct completion done;
+	int status;
+	struct ib_sa_mcmember_rec rec;	/* as the SA answered */
+	struct ib_device *dev;
+	u32 port;
+};
+
+struct rbt_buf {
+	struct ib_cqe cqe;
+	struct rbt_qp *qp;
+	u64 dma;
+	u8 data[RBT_BUF];
+};
+
+struct rbt_qp {
+	struct list_head list;
+	char name[RBT_MAX_NAME];
+	struct ib_device *dev;
+	u32 port;
+	struct ib_pd *pd;
+	struct ib_cq *cq;
+	struct ib_qp *qp;
+	bool block;
+	struct rbt_buf *bufs;
+	struct ib_cqe send_cqe;
+	u64 send_dma;
+	u8 send_data[64];
+	atomic_t sent;
+	atomic_t send_errors;
+	atomic_t received;
+	atomic_t received_self;
+	atomic_t inflight;
+};
+
+static struct ib_sa_client rbt_sa_client;
+static LIST_HEAD(rbt_joins);
+static LIST_HEAD(rbt_qps);
+static DEFINE_MUTEX(rbt_lock);	/* rbt_joins, rbt_qps, every command */
+static struct dentry *rbt_dir;
+
+static int rbt_parse_gid(const char *s, union ib_gid *gid)
+{
+	char hex[33];
+	int n = 0;
+
+	for (; *s && n < 32; s++) {
+		if (*s == ':')
+			continue;
+		if (!isxdigit(*s))
+			return -EINVAL;
+		hex[n++] = *s;
+	}
+	if (n != 32 || *s)
+		return -EINVAL;
+	return hex2bin(gid->raw, hex, 16);
+}
+
+static struct rbt_join *rbt_find_join(const union ib_gid *mgid)
+{
+	struct rbt_join *j;
+
+	list_for_each_entry(j, &rbt_joins, list)
+		if (!memcmp(&j->mgid, mgid, sizeof(*mgid)))
+			return j;
+	return NULL;
+}
+
+static struct rbt_qp *rbt_find_qp(const char *name)
+{
+	struct rbt_qp *q;
+
+	list_for_each_entry(q, &rbt_qps, list)
+		if (!strcmp(q->name, name))
+			return q;
+	return NULL;
+}
+
+static int rbt_join_done(int status, struct ib_sa_multicast *mc)
+{
+	struct rbt_join *j = mc->context;
+
+	j->status = status;
+	if (!status)
+		j->rec = mc->rec;
+	complete(&j->done);
+	return 0;
+}
+
+static int rbt_cmd_join(char *dev_name, u32 port, const char *mgid_s, u8 state)
+{
+	ib_sa_comp_mask mask = IB_SA_MCMEMBER_REC_MGID | IB_SA_MCMEMBER_REC_PORT_GID |
+		IB_SA_MCMEMBER_REC_PKEY | IB_SA_MCMEMBER_REC_JOIN_STATE |
+		IB_SA_MCMEMBER_REC_QKEY | IB_SA_MCMEMBER_REC_SL |
+		IB_SA_MCMEMBER_REC_FLOW_LABEL | IB_SA_MCMEMBER_REC_TRAFFIC_CLASS;
+	struct ib_sa_mcmember_rec rec = {};
+	struct ib_device *dev;
+	struct rbt_join *j;
+	int ret;
+
+	if (rbt_parse_gid(mgid_s, &rec.mgid))
+		return -EINVAL;
+	if (rbt_find_join(&rec.mgid))
+		return -EEXIST;
+	dev = ib_device_get_by_name(dev_name, RDMA_DRIVER_UNKNOWN);
+	if (!dev)
+		return -ENODEV;
+	ret = rdma_query_gid(dev, port, 0, &rec.port_gid);
+	if (ret)
+		goto out_put;
+	rec.pkey = cpu_to_be16(0xffff);
+	rec.join_state = state;
+	rec.qkey = cpu_to_be32(RBT_QKEY);
+
+	j = kzalloc(sizeof(*j), GFP_KERNEL);
+	if (!j) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
+	j->mgid = rec.mgid;
+	j->state = state;
+	j->dev = dev;
+	j->port = port;
+	init_completion(&j->done);
+	j->mc = ib_sa_join_multicast(&rbt_sa_client, dev, port, &rec, mask,
+				     GFP_KERNEL, rbt_join_done, j);
+	if (IS_ERR(j->mc)) {
+		ret = PTR_ERR(j->mc);
+		kfree(j);
+		goto out_put;
+	}
+	if (!wait_for_completion_timeout(&j->done, 20 * HZ))
+		j->status = -ETIMEDOUT;
+	list_add_tail(&j->list, &rbt_joins);
+	/* The join stays listed, failed or not, so its status can be read. */
+	return 0;
+
+out_put:
+	ib_device_put(dev);
+	return ret;
+}
+
+static void rbt_join_free(struct rbt_join *j)
+{
+	list_del(&j->list);
+	ib_sa_free_multicast(j->mc);
+	ib_device_put(j->dev);
+	kfree(j);
+}
+
+static void rbt_recv_done(struct ib_cq *cq, struct ib_wc *wc);
+
+static int rbt_post_recv(struct rbt_buf *b)
+{
+	struct ib_sge sge = {
+		.addr = b->dma,
+		.length = RBT_BUF,
+		.lkey = b->qp->pd->local_dma_lkey,
+	};
+	struct ib_recv_wr wr = { .wr_cqe = &b->cqe, .sg_list = &sge, .num_sge = 1 };
+
+	b->cqe.done = rbt_recv_done;
+	return ib_post_recv(b->qp->qp, &wr, NULL);
+}
+
+static void rbt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct rbt_buf *b = container_of(wc->wr_cqe, struct rbt_buf, cqe);
+	struct rbt_qp *q = b->qp;
+	u32 src;
+
+	if (wc->status != IB_WC_SUCCESS)
+		return;		/* flushed on destroy */
+	atomic_inc(&q->received);
+	/* Payload after the GRH slot: the sender's QPN. */
+	src = get_unaligned_be32(b->data + sizeof(struct ib_grh));
+	if (wc->src_qp == q->qp->qp_num && src == q->qp->qp_num)
+		atomic_inc(&q->received_self);
+	rbt_post_recv(b);
+}
+
+static void rbt_send_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct rbt_qp *q = container_of(wc->wr_cqe, struct rbt_qp, send_cqe);
+
+	if (wc->status == IB_WC_SUCCESS)
+		atomic_inc(&q->sent);
+	else
+		atomic_inc(&q->send_errors);
+	atomic_dec(&q->inflight);
+}
+
+static void rbt_qp_free(struct rbt_qp *q)
+{
+	int i;
+
+	if (!IS_ERR_OR_NULL(q->qp))
+		ib_destroy_qp(q->qp);
+	if (!IS_ERR_OR_NULL(q->cq))
+		ib_free_cq(q->cq);
+	if (q->bufs) {
+		for (i = 0; i < RBT_NRECV; i++)
+			if (q->bufs[i].dma)
+				ib_dma_unmap_single(q->dev, q->bufs[i].dma, RBT_BUF,
+						    DMA_FROM_DEVICE);
+		kfree(q->bufs);
+	}
+	if (q->send_dma)
+		ib_dma_unmap_single(q->dev, q->send_dma, sizeof(q->send_data),
+				    DMA_TO_DEVICE);
+	if (!IS_ERR_OR_NULL(q->pd))
+		ib_dealloc_pd(q->pd);
+	ib_device_put(q->dev);
+	kfree(q);
+}
+
+static int rbt_cmd_qp(const char *name, char *dev_name, u32 port, bool block)
+{
+	struct ib_qp_init_attr init = {
+		.qp_type = IB_QPT_UD,
+		.sq_sig_type = IB_SIGNAL_ALL_WR,
+		.cap = { .max_send_wr = 64, .max_recv_wr = RBT_NRECV,
+			 .max_send_sge = 1, .max_recv_sge = 1 },
+	};
+	struct ib_qp_attr attr = {};
+	struct rbt_qp *q;
+	int ret, i;
+
+	if (strlen(name) >= RBT_MAX_NAME || rbt_find_qp(name))
+		return -EINVAL;
+	q = kzalloc(sizeof(*q), GFP_KERNEL);
+	if (!q)
+		return -ENOMEM;
+	strscpy(q->name, name, sizeof(q->name));
+	q->port = port;
+	q->block = block;
+	q->dev = ib_device_get_by_name(dev_name, RDMA_DRIVER_UNKNOWN);
+	if (!q->dev) {
+		kfree(q);
+		return -ENODEV;
+	}
+	q->pd = ib_alloc_pd(q->dev, 0);
+	if (IS_ERR(q->pd)) {
+		ret = PTR_ERR(q->pd);
+		goto err;
+	}
+	q->cq = ib_alloc_cq(q->dev, q, 128 + RBT_NRECV, 0, IB_POLL_WORKQUEUE);
+	if (IS_ERR(q->cq)) {
+		ret = PTR_ERR(q->cq);
+		goto err;
+	}
+	init.send_cq = q->cq;
+	init.recv_cq = q->cq;
+	if (block)
+		init.create_flags |= IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK;
+	q->qp = ib_create_qp(q->pd, &init);
+	if (IS_ERR(q->qp)) {
+		ret = PTR_ERR(q->qp);
+		goto err;
+	}
+	attr.qp_state = IB_QPS_INIT;
+	attr.pkey_index = 0;
+	attr.port_num = port;
+	attr.qkey = RBT_QKEY;
+	ret = ib_modify_qp(q->qp, &attr, IB_QP_STATE | IB_QP_PKEY_INDEX |
+			   IB_QP_PORT | IB_QP_QKEY);
+	if (ret)
+		goto err;
+	attr.qp_state = IB_QPS_RTR;
+	ret = ib_modify_qp(q->qp, &attr, IB_QP_STATE);
+	if (ret)
+		goto err;
+	attr.qp_state = IB_QPS_RTS;
+	attr.sq_psn = 0;
+	ret = ib_modify_qp(q->qp, &attr, IB_QP_STATE | IB_QP_SQ_PSN);
+	if (ret)
+		goto err;
+
+	q->send_cqe.done = rbt_send_done;
+	put_unaligned_be32(q->qp->qp_num, q->send_data);
+	q->send_dma = ib_dma_map_single(q->dev, q->send_data,
+					sizeof(q->send_data), DMA_TO_DEVICE);
+	if (ib_dma_mapping_error(q->dev, q->send_dma)) {
+		q->send_dma = 0;
+		ret = -ENOMEM;
+		goto err;
+	}
+	q->bufs = kcalloc(RBT_NRECV, sizeof(*q->bufs), GFP_KERNEL);
+	if (!q->bufs) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	for (i = 0; i < RBT_NRECV; i++) {
+		struct rbt_buf *b = &q->bufs[i];
+
+		b->qp = q;
+		b->dma = ib_dma_map_single(q->dev, b->data, RBT_BUF, DMA_FROM_DEVICE);
+		if (ib_dma_mapping_error(q->dev, b->dma)) {
+			b->dma = 0;
+			ret = -ENOMEM;
+			goto err;
+		}
+		ret = rbt_post_recv(b);
+		if (ret)
+			goto err;
+	}
+	list_add_tail(&q->list, &rbt_qps);
+	return 0;
+
+err:
+	rbt_qp_free(q);
+	return ret;
+}
+
+static int rbt_cmd_attach(const char *name, const char *mgid_s)
+{
+	struct rbt_qp *q = rbt_find_qp(name);
+	union ib_gid mgid;
+	struct rbt_join *j;
+
+	if (!q || rbt_parse_gid(mgid_s, &mgid))
+		return -EINVAL;
+	j = rbt_find_join(&mgid);
+	if (!j || j->status)
+		return -ENOENT;
+	return ib_attach_mcast(q->qp, &mgid, be16_to_cpu(j->rec.mlid));
+}
+
+static int rbt_cmd_send(const char *name, const char *mgid_s, unsigned int count)
+{
+	struct rbt_qp *q = rbt_find_qp(name);
+	struct rdma_ah_attr ah_attr;
+	struct ib_ud_wr wr = {};
+	union ib_gid mgid;
+	struct rbt_join *j;
+	struct ib_sge sge;
+	struct ib_ah *ah;
+	unsigned int i;
+	int ret = 0;
+
+	if (!q || rbt_parse_gid(mgid_s, &mgid) || !count || count > 10000)
+		return -EINVAL;
+	j = rbt_find_join(&mgid);
+	if (!j || j->status)
+		return -ENOENT;
+	ret = ib_init_ah_from_mcmember(q->dev, q->port, &j->rec, NULL,
+				       IB_GID_TYPE_IB, &ah_attr);
+	if (ret)
+		return ret;
+	ah = rdma_create_ah(q->pd, &ah_attr, RDMA_CREATE_AH_SLEEPABLE);
+	rdma_destroy_ah_attr(&ah_attr);
+	if (IS_ERR(ah))
+		return PTR_ERR(ah);
+
+	sge.addr = q->send_dma;
+	sge.length = sizeof(q->send_data);
+	sge.lkey = q->pd->local_dma_lkey;
+	wr.wr.wr_cqe = &q->send_cqe;
+	wr.wr.sg_list = &sge;
+	wr.wr.num_sge = 1;
+	wr.wr.opcode = IB_WR_SEND;
+	wr.wr.send_flags = IB_SEND_SIGNALED;
+	wr.ah = ah;
+	wr.remote_qpn = 0xffffff;
+	wr.remote_qkey = be32_to_cpu(j->rec.qkey);
+	for (i = 0; i < count && !ret; i++) {
+		/* Keep the send queue from overflowing. */
+		while (atomic_read(&q->inflight) >= 32)
+			usleep_range(100, 200);
+		atomic_inc(&q->inflight);
+		ret = ib_post_send(q->qp, &wr.wr, NULL);
+		if (ret)
+			atomic_dec(&q->inflight);
+		usleep_range(200, 400);	/* let receivers keep up */
+	}
+	while (atomic_read(&q->inflight))
+		usleep_range(100, 200);
+	rdma_destroy_ah(ah, RDMA_DESTROY_AH_SLEEPABLE);
+	return ret;
+}
+
+static int rbt_run(char *line)
+{
+	char *argv[6], *tok;
+	int argc = 0, ret;
+	unsigned int a, b;
+
+	while ((tok = strsep(&line, " \t\n")) && argc < ARRAY_SIZE(argv))
+		if (*tok)
+			argv[argc++] = tok;
+	if (!argc)
+		return -EINVAL;
+
+	if (!strcmp(argv[0], "join") && argc == 5 &&
+	    !kstrtouint(argv[2], 10, &a) && !kstrtouint(argv[4], 16, &b) && b < 16)
+		return rbt_cmd_join(argv[1], a, argv[3], b);
+	if (!strcmp(argv[0], "leave") && argc == 2) {
+		union ib_gid mgid;
+		struct rbt_join *j;
+
+		if (rbt_parse_gid(argv[1], &mgid))
+			return -EINVAL;
+		j = rbt_find_join(&mgid);
+		if (!j)
+			return -ENOENT;
+		rbt_join_free(j);
+		return 0;
+	}
+	if (!strcmp(argv[0], "qp") && argc == 5 &&
+	    !kstrtouint(argv[3], 10, &a) && !kstrtouint(argv[4], 10, &b) && b < 2)
+		return rbt_cmd_qp(argv[1], argv[2], a, b);
+	if (!strcmp(argv[0], "attach") && argc == 3)
+		return rbt_cmd_attach(argv[1], argv[2]);
+	if (!strcmp(argv[0], "send") && argc == 4 && !kstrtouint(argv[3], 10, &a))
+		return rbt_cmd_send(argv[1], argv[2], a);
+	if (!strcmp(argv[0], "destroy") && argc == 2) {
+		struct rbt_qp *q = rbt_find_qp(argv[1]);
+
+		if (!q)
+			return -ENOENT;
+		list_del(&q->list);
+		rbt_qp_free(q);
+		return 0;
+	}
+	ret = -EINVAL;
+	pr_err_ratelimited("bad command '%s' (join, leave, qp, attach, send, destroy)\n", argv[0]);
+	return ret;
+}
+
+static ssize_t rbt_cmd_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	char *buf;
+	int ret;
+
+	if (count > 256)
+		return -EINVAL;
+	buf = memdup_user_nul(ubuf, count);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	mutex_lock(&rbt_lock);
+	ret = rbt_run(buf);
+	mutex_unlock(&rbt_lock);
+	kfree(buf);
+	return ret ? ret : count;
+}
+
+static const struct file_operations rbt_cmd_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = rbt_cmd_write,
+	.llseek = noop_llseek,
+};
+
+static int rbt_state_show(struct seq_file *m, void *v)
+{
+	struct rbt_join *j;
+	struct rbt_qp *q;
+
+	mutex_lock(&rbt_lock);
+	list_for_each_entry(j, &rbt_joins, list)
+		seq_printf(m, "join %pI6 state 0x%x status %d mlid 0x%x\n",
+			   j->mgid.raw, j->state, j->status,
+			   j->status ? 0 : be16_to_cpu(j->rec.mlid));
+	list_for_each_entry(q, &rbt_qps, list)
+		seq_printf(m, "qp %s qpn %u block %d sent %d send_errors %d received %d self %d\n",
+			   q->name, q->qp->qp_num, q->block, atomic_read(&q->sent),
+			   atomic_read(&q->send_errors), atomic_read(&q->received),
+			   atomic_read(&q->received_self));
+	mutex_unlock(&rbt_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(rbt_state);
+
+static int __init rbt_init(void)
+{
+	ib_sa_register_client(&rbt_sa_client);
+	rbt_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("cmd", 0200, rbt_dir, NULL, &rbt_cmd_fops);
+	debugfs_create_file("state", 0444, rbt_dir, NULL, &rbt_state_fops);
+	return 0;
+}
+
+static void __exit rbt_exit(void)
+{
+	struct rbt_join *j, *jn;
+	struct rbt_qp *q, *qn;
+
+	debugfs_remove_recursive(rbt_dir);
+	list_for_each_entry_safe(q, qn, &rbt_qps, list) {
+		list_del(&q->list);
+		rbt_qp_free(q);
+	}
+	list_for_each_entry_safe(j, jn, &rbt_joins, list)
+		rbt_join_free(j);
+	ib_sa_unregister_client(&rbt_sa_client);
+}
+
+module_init(rbt_init);
+module_exit(rbt_exit);
+
+MODULE_DESCRIPTION("rdma-backports test client: SA joins and kernel UD multicast QPs");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(RB_MODULE_VERSION);
+RB_MODULE_INFO();
