@@ -51,7 +51,8 @@ else
 	dirs=()
 	for d in "$tests"/*/; do
 		d=$(basename "$d")
-		[ "$d" = lib ] || dirs+=("$d")
+		# lib: shared helpers; kmod: test modules, built with the suite
+		case "$d" in lib|kmod) ;; *) dirs+=("$d") ;; esac
 	done
 fi
 [ "$mode" = test ] || dirs=()
