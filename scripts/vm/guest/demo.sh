@@ -17,7 +17,7 @@ done
 for s in /rb/demo-*.sh; do
 	[ -e "$s" ] || continue
 	echo
-	sh "$s"
+	bash "$s"
 done
 
 echo
