@@ -159,7 +159,14 @@ err_debugfs:
 
 static void __exit iso_exit(void)
 {
+	/*
+	 * The policy file stays writable until the module is freed; its
+	 * setter runs under the parameter lock, so after this none is
+	 * inside iso_policy_changed() and none will queue work again.
+	 */
+	kernel_param_lock(THIS_MODULE);
 	WRITE_ONCE(iso_loaded, false);
+	kernel_param_unlock(THIS_MODULE);
 	iso_hook_exit();
 	iso_caps_exit();
 	iso_debugfs_exit();
