@@ -85,6 +85,26 @@ static inline void rb_attr_set_block_mcast_loopback(struct ib_device_attr *attr)
 }
 
 /*
+ * ib_client.add() returns int since 5.8 (a device it declines gets no client
+ * data, and remove() is not called for it); before, it returned nothing.
+ * Write the callback returning int, then:
+ *
+ *	RB_IB_CLIENT_ADD_WRAPPER(my_add);
+ *	static struct ib_client my_client = { .add = RB_IB_CLIENT_ADD(my_add), ... };
+ *
+ * On old kernels remove() is also called for declined devices, with NULL.
+ */
+#ifdef HAVE_IB_CLIENT_ADD_RETURNS_INT
+#define RB_IB_CLIENT_ADD_WRAPPER(fn) struct rb_unused_##fn
+#define RB_IB_CLIENT_ADD(fn) (fn)
+#else
+#define RB_IB_CLIENT_ADD_WRAPPER(fn)					\
+	static void fn##_noret(struct ib_device *dev) { fn(dev); }	\
+	struct rb_unused_##fn
+#define RB_IB_CLIENT_ADD(fn) (fn##_noret)
+#endif
+
+/*
  * JoinState bits of an MCMemberRecord (IBA 15.2.5.17): rec->join_state is a
  * bit mask, bit i meaning membership type i. SendOnlyFullMember (bit 3) has
  * its enum name only since 4.9.

@@ -64,20 +64,11 @@ static void mnl_remove_one(struct ib_device *dev, void *data)
 		kfree_rcu(d, rcu);
 }
 
-#ifndef HAVE_IB_CLIENT_ADD_RETURNS_INT
-static void mnl_add_one_void(struct ib_device *dev)
-{
-	mnl_add_one(dev);
-}
-#endif
+RB_IB_CLIENT_ADD_WRAPPER(mnl_add_one);
 
 static struct ib_client mnl_client = {
 	.name = "rdma_mcast_noloop",
-#ifdef HAVE_IB_CLIENT_ADD_RETURNS_INT
-	.add = mnl_add_one,
-#else
-	.add = mnl_add_one_void,
-#endif
+	.add = RB_IB_CLIENT_ADD(mnl_add_one),
 	.remove = mnl_remove_one,
 };
 

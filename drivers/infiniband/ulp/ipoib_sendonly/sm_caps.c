@@ -383,21 +383,11 @@ static void iso_remove_one(struct ib_device *dev, void *data)
 	kfree(d);
 }
 
-#ifndef HAVE_IB_CLIENT_ADD_RETURNS_INT
-/* Before 5.8 add() returned nothing; a declined device gets no data. */
-static void iso_add_one_void(struct ib_device *dev)
-{
-	iso_add_one(dev);
-}
-#endif
+RB_IB_CLIENT_ADD_WRAPPER(iso_add_one);
 
 static struct ib_client iso_client = {
 	.name = "ipoib_sendonly",
-#ifdef HAVE_IB_CLIENT_ADD_RETURNS_INT
-	.add = iso_add_one,
-#else
-	.add = iso_add_one_void,
-#endif
+	.add = RB_IB_CLIENT_ADD(iso_add_one),
 	.remove = iso_remove_one,
 };
 
