@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The switch. post_send() queues a copy of the packet; one work item
+ * delivers everything queued, in order, with bottom halves disabled (what
+ * IPoIB's polling expects of completion handlers), never recursively from
+ * the sender's context.
+ *
+ * Unicast goes by destination LID and QPN, with a Q_Key check. Multicast
+ * (LID >= 0xc000) goes, like the forwarding tables an SM programs, to every
+ * other port whose SA JoinState for the group includes FullMember or
+ * NonMember (send-only members do not receive), and there to every QP
+ * attached to the group. On the sending port it is looped back to the
+ * attached QPs, the sender's own included unless the sender was created
+ * with IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK: that blocks the packet from
+ * the sending QP itself only, other QPs of the port still get it
+ * (IBV_QP_CREATE_BLOCK_SELF_MCAST_LB semantics).
+ *
+ * QPs and HCAs found under sib_subnet.lock stay valid for the whole work
+ * run: destroying either first makes it unreachable, then waits for the
+ * delivery work (sib_fabric_flush()).
+ */
+#include <linux/slab.h>
+
+#include "sib.h"
+
+#define SIB_GRH_SLOT	sizeof(struct ib_grh)
+
+const char * const sib_drop_names[SIB_DROP_MAX] = {
+	[SIB_DROP_NO_RECV] = "no_recv",
+	[SIB_DROP_QKEY] = "bad_qkey",
+	[SIB_DROP_NO_LID] = "unknown_lid",
+	[SIB_DROP_NO_QP] = "no_qp",
+	[SIB_DROP_MTU] = "mtu_exceeded",
+	[SIB_DROP_LEN] = "recv_too_small",
+};
+
+/**
+ * sib_pkt_alloc() - a packet with room for @len bytes of payload
+ * @len: payload length
+ * @gfp: allocation flags
+ *
+ * Return: the packet (zeroed header) or NULL.
+ */
+struct sib_pkt *sib_pkt_alloc(u32 len, gfp_t gfp)
+{
+	struct sib_pkt *pkt = kzalloc(struct_size(pkt, data, len), gfp);
+
+	if (pkt)
+		pkt->len = len;
+	return pkt;
+}
+
+/**
+ * sib_fabric_send() - hand a packet to the switch
+ * @pkt: the packet; the fabric owns it from now on
+ *
+ * Context: any (post_send runs in softirq and under ULP spinlocks).
+ * Return: 0.
+ */
+int sib_fabric_send(struct sib_pkt *pkt)
+{
+	unsigned long flags;
+
+	if (pkt->src) {
+		atomic64_inc(&pkt->src->stats.tx_pkts);
+		atomic64_add(pkt->len, &pkt->src->stats.tx_bytes);
+	}
+	spin_lock_irqsave(&sib_subnet.pkt_lock, flags);
+	list_add_tail(&pkt->list, &sib_subnet.pkts);
+	spin_unlock_irqrestore(&sib_subnet.pkt_lock, flags);
+	queue_work(sib_subnet.wq, &sib_subnet.deliver);
+	return 0;
+}
+
+/**
+ * sib_fabric_flush() - wait until everything queued so far is delivered
+ *
+ * Context: process context, not from the delivery work.
+ */
+void sib_fabric_flush(void)
+{
+	flush_work(&sib_subnet.deliver);
+}
+
+static void sib_drop(struct sib_dev *sd, enum sib_drop why)
+{
+	if (sd)
+		atomic64_inc(&sd->stats.drops[why]);
+}
+
+/* Copy @len bytes to the receive's scatter list, starting at byte @off. */
+static void sib_scatter(struct sib_wqe *w, u32 off, const void *src, u32 len)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->num_sge && len; i++) {
+		u32 l = w->sge[i].length, n;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		n = min(len, l - off);
+		memcpy((void *)(uintptr_t)(w->sge[i].addr + off), src, n);
+		src += n;
+		len -= n;
+		off = 0;
+	}
+}
+
+static void sib_deliver_qp(struct sib_dev *dst, struct sib_qp *qp,
+			   const struct sib_pkt *pkt)
+{
+	struct ib_wc wc = {};
+	struct sib_wqe *w;
+	u32 room = 0;
+	unsigned int i;
+
+	if (READ_ONCE(qp->qkey) != pkt->qkey) {
+		sib_drop(dst, SIB_DROP_QKEY);
+		return;
+	}
+	w = sib_qp_take_recv(qp);
+	if (!w) {
+		sib_drop(dst, SIB_DROP_NO_RECV);
+		return;
+	}
+	for (i = 0; i < w->num_sge; i++)
+		room += w->sge[i].length;
+
+	wc.wr_id = w->wr_id;
+	if (w->wr_cqe)
+		wc.wr_cqe = w->wr_cqe;
+	wc.opcode = IB_WC_RECV;
+	wc.qp = &qp->ibqp;
+	if (room < SIB_GRH_SLOT + pkt->len) {
+		wc.status = IB_WC_LOC_LEN_ERR;
+		sib_drop(dst, SIB_DROP_LEN);
+	} else {
+		/* The first 40 bytes are the GRH's, present or not. */
+		if (pkt->has_grh)
+			sib_scatter(w, 0, &pkt->grh, SIB_GRH_SLOT);
+		sib_scatter(w, SIB_GRH_SLOT, pkt->data, pkt->len);
+		wc.status = IB_WC_SUCCESS;
+		wc.byte_len = SIB_GRH_SLOT + pkt->len;
+		wc.src_qp = pkt->src_qpn;
+		wc.slid = pkt->slid;
+		wc.sl = pkt->sl;
+		wc.pkey_index = 0;
+		wc.port_num = 1;
+		wc.wc_flags = pkt->has_grh ? IB_WC_GRH : 0;
+		atomic64_inc(&dst->stats.rx_pkts);
+		atomic64_add(pkt->len, &dst->stats.rx_bytes);
+	}
+	kfree(w);
+	sib_cq_complete(to_scq(qp->ibqp.recv_cq), &wc);
+}
+
+static void sib_route_unicast(struct sib_pkt *pkt)
+{
+	struct sib_dev *dst = NULL;
+	struct sib_qp *qp = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sib_subnet.lock, flags);
+	if (pkt->dlid < ARRAY_SIZE(sib_subnet.by_lid))
+		dst = sib_subnet.by_lid[pkt->dlid];
+	if (dst)
+		qp = xa_load(&dst->qps, pkt->dqpn);
+	spin_unlock_irqrestore(&sib_subnet.lock, flags);
+
+	if (!dst)
+		sib_drop(pkt->src, SIB_DROP_NO_LID);
+	else if (!qp)
+		sib_drop(dst, SIB_DROP_NO_QP);
+	else
+		sib_deliver_qp(dst, qp, pkt);
+}
+
+/* Does the port of @sd receive group @g's traffic (MFT membership)? */
+static bool sib_port_receives(struct sib_group *g, struct sib_dev *sd)
+{
+	struct sib_member *m;
+	union ib_gid gid;
+
+	sib_port_gid(sd, &gid);
+	list_for_each_entry(m, &g->members, list)
+		if (!memcmp(&m->port_gid, &gid, sizeof(gid)))
+			return m->join_state & (RB_JOIN_FULL_MEMBER | RB_JOIN_NON_MEMBER);
+	return false;
+}
+
+#define SIB_MC_TARGETS 64
+
+static void sib_route_multicast(struct sib_pkt *pkt)
+{
+	struct { struct sib_dev *dev; struct sib_qp *qp; } *t;
+	struct sib_group *g, *grp = NULL;
+	unsigned int n = 0, i;
+	unsigned long flags, idx;
+	union ib_gid mgid;
+	struct sib_qp *qp;
+
+	if (pkt->len > SIB_MTU_BYTES) {
+		sib_drop(pkt->src, SIB_DROP_MTU);
+		return;
+	}
+	t = kmalloc_array(SIB_MC_TARGETS, sizeof(*t), GFP_ATOMIC);
+	if (!t)
+		return;
+
+	spin_lock_irqsave(&sib_subnet.lock, flags);
+	list_for_each_entry(g, &sib_subnet.groups, list) {
+		if (g->mlid == pkt->dlid) {
+			grp = g;
+			break;
+		}
+	}
+	if (!grp)
+		goto unlock;
+	mgid = grp->mgid;
+	for (i = SIB_FIRST_LID; i < ARRAY_SIZE(sib_subnet.by_lid); i++) {
+		struct sib_dev *sd = sib_subnet.by_lid[i];
+
+		if (!sd || (sd != pkt->src && !sib_port_receives(grp, sd)))
+			continue;
+		xa_for_each(&sd->qps, idx, qp) {
+			if (n == SIB_MC_TARGETS)
+				break;
+			if (qp == pkt->sqp && qp->block_mc_lb)
+				continue;
+			if (!sib_qp_attached(qp, &mgid))
+				continue;
+			t[n].dev = sd;
+			t[n].qp = qp;
+			n++;
+		}
+	}
+unlock:
+	spin_unlock_irqrestore(&sib_subnet.lock, flags);
+
+	for (i = 0; i < n; i++)
+		sib_deliver_qp(t[i].dev, t[i].qp, pkt);
+	kfree(t);
+}
+
+static void sib_complete_send(struct sib_pkt *pkt)
+{
+	struct sib_qp *qp = pkt->sqp;
+	struct ib_wc wc = {};
+
+	if (!qp)
+		return;
+	atomic_dec(&qp->send_inflight);
+	if (!pkt->signaled)
+		return;
+	wc.wr_id = pkt->wr_id;
+	if (pkt->wr_cqe)
+		wc.wr_cqe = pkt->wr_cqe;
+	wc.status = IB_WC_SUCCESS;
+	wc.opcode = IB_WC_SEND;
+	wc.qp = &qp->ibqp;
+	sib_cq_complete(to_scq(qp->ibqp.send_cq), &wc);
+}
+
+/**
+ * sib_fabric_deliver_work() - deliver every queued packet
+ * @work: sib_subnet.deliver
+ */
+void sib_fabric_deliver_work(struct work_struct *work)
+{
+	struct sib_pkt *pkt, *n;
+	LIST_HEAD(batch);
+
+	for (;;) {
+		spin_lock_irq(&sib_subnet.pkt_lock);
+		list_splice_init(&sib_subnet.pkts, &batch);
+		spin_unlock_irq(&sib_subnet.pkt_lock);
+		if (list_empty(&batch))
+			break;
+
+		local_bh_disable();
+		list_for_each_entry_safe(pkt, n, &batch, list) {
+			list_del(&pkt->list);
+			if (pkt->dlid == SIB_SM_LID)
+				sib_sa_handle(pkt);
+			else if (pkt->dlid >= SIB_MLID_BASE)
+				sib_route_multicast(pkt);
+			else
+				sib_route_unicast(pkt);
+			sib_complete_send(pkt);
+			kfree(pkt);
+		}
+		local_bh_enable();
+		cond_resched();
+	}
+}

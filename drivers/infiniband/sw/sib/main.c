@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rdma_sib - a software InfiniBand subnet: HCAs, a switch and an SA.
+ *
+ * No software RDMA device with an InfiniBand link layer exists upstream
+ * (rxe is RoCE, siw is iWARP), so IPoIB, SA multicast joins and IB
+ * multicast semantics cannot run without hardware. rdma_sib is their
+ * netdevsim: one module instance is one subnet of N single-port HCAs
+ * (sib0, sib1, ...) behind one switch, with a virtual subnet manager at
+ * LID 1 whose SA answers ClassPortInfo, MCMemberRecord and PathRecord
+ * queries, in a "modern" or a "legacy" (OpenSM before 3.3.21) personality.
+ * The distribution's own ib_core, ib_mad, ib_sa, ib_cm, ib_umad and
+ * ib_ipoib run on it unchanged; datagram IPoIB works, connected mode does
+ * not (no RC QPs).
+ *
+ * Parameters: num_hcas (2), sa_mode (modern), hide_block_lb (false: the
+ * HCAs advertise IBK_BLOCK_MULTICAST_LOOPBACK and honour the QP flag).
+ * At run time, /sys/kernel/debug/rdma_sib/control takes:
+ *
+ *   add                 one more HCA
+ *   del NAME            remove HCA NAME (e.g. sib1)
+ *   sa modern|legacy    switch the SA personality
+ *   reregister [NAME]   client re-register event on one or every port, as
+ *                       an SM does after it restarted
+ *
+ * State (read-only): debugfs ports, groups, sa.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+
+#include "sib.h"
+
+struct sib_subnet sib_subnet;
+DEFINE_MUTEX(sib_lock);		/* the HCA list; add and remove */
+LIST_HEAD(sib_hcas);		/* struct sib_dev, under sib_lock */
+static DECLARE_BITMAP(sib_used, SIB_MAX_HCAS);
+
+static unsigned int num_hcas = 2;
+module_param(num_hcas, uint, 0444);
+MODULE_PARM_DESC(num_hcas, "HCAs created at load (0-62, default 2)");
+
+static char *sa_mode = "modern";
+module_param(sa_mode, charp, 0444);
+MODULE_PARM_DESC(sa_mode, "SA personality at load: modern (default) or legacy");
+
+bool sib_hide_block_lb;
+module_param_named(hide_block_lb, sib_hide_block_lb, bool, 0444);
+MODULE_PARM_DESC(hide_block_lb,
+		 "Do not offer multicast loopback blocking (IBK_BLOCK_MULTICAST_LOOPBACK)");
+
+/**
+ * sib_add_hca() - add one HCA to the subnet
+ *
+ * Context: process context.
+ * Return: 0 or a negative errno.
+ */
+int sib_add_hca(void)
+{
+	struct sib_dev *sd;
+	unsigned int i;
+	int ret = 0;
+
+	mutex_lock(&sib_lock);
+	i = find_first_zero_bit(sib_used, SIB_MAX_HCAS);
+	if (i >= SIB_MAX_HCAS) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	sd = sib_dev_create(i);
+	if (IS_ERR(sd)) {
+		ret = PTR_ERR(sd);
+		goto out;
+	}
+	set_bit(i, sib_used);
+	list_add_tail(&sd->list, &sib_hcas);
+out:
+	mutex_unlock(&sib_lock);
+	return ret;
+}
+
+static void sib_del_locked(struct sib_dev *sd)
+{
+	list_del(&sd->list);
+	clear_bit(sd->index, sib_used);
+	sib_dev_destroy(sd);
+}
+
+/**
+ * sib_del_hca() - remove HCA @name
+ * @name: its device name
+ *
+ * Return: 0, or -ENODEV when there is no such HCA.
+ */
+int sib_del_hca(const char *name)
+{
+	struct sib_dev *sd;
+	int ret = -ENODEV;
+
+	mutex_lock(&sib_lock);
+	list_for_each_entry(sd, &sib_hcas, list) {
+		if (!strcmp(dev_name(&sd->ibdev.dev), name)) {
+			sib_del_locked(sd);
+			ret = 0;
+			break;
+		}
+	}
+	mutex_unlock(&sib_lock);
+	return ret;
+}
+
+/**
+ * sib_reregister() - client re-register event on HCA @name, or on all
+ * @name: a device name, or NULL for every HCA
+ *
+ * Return: 0, or -ENODEV when @name matches no HCA.
+ */
+int sib_reregister(const char *name)
+{
+	struct ib_event ev = { .event = IB_EVENT_CLIENT_REREGISTER };
+	struct sib_dev *sd;
+	int ret = name ? -ENODEV : 0;
+
+	mutex_lock(&sib_lock);
+	list_for_each_entry(sd, &sib_hcas, list) {
+		if (name && strcmp(dev_name(&sd->ibdev.dev), name))
+			continue;
+		ev.device = &sd->ibdev;
+		ev.element.port_num = 1;
+		ib_dispatch_event(&ev);
+		ret = 0;
+	}
+	mutex_unlock(&sib_lock);
+	return ret;
+}
+
+static void sib_del_all(void)
+{
+	struct sib_dev *sd, *n;
+
+	mutex_lock(&sib_lock);
+	list_for_each_entry_safe_reverse(sd, n, &sib_hcas, list)
+		sib_del_locked(sd);
+	mutex_unlock(&sib_lock);
+}
+
+static int __init sib_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	if (num_hcas > SIB_MAX_HCAS) {
+		pr_err("num_hcas=%u: at most %d\n", num_hcas, SIB_MAX_HCAS);
+		return -EINVAL;
+	}
+	spin_lock_init(&sib_subnet.lock);
+	spin_lock_init(&sib_subnet.pkt_lock);
+	INIT_LIST_HEAD(&sib_subnet.groups);
+	INIT_LIST_HEAD(&sib_subnet.pkts);
+	INIT_WORK(&sib_subnet.deliver, sib_fabric_deliver_work);
+	sib_subnet.next_mlid = SIB_MLID_BASE;
+	if (sib_sa_set_mode(sa_mode)) {
+		pr_err("sa_mode=%s: must be modern or legacy\n", sa_mode);
+		return -EINVAL;
+	}
+	sib_subnet.wq = alloc_ordered_workqueue("rdma_sib", WQ_MEM_RECLAIM);
+	if (!sib_subnet.wq)
+		return -ENOMEM;
+	sib_sa_init();
+	sib_debugfs_init();
+
+	for (i = 0; i < num_hcas; i++) {
+		ret = sib_add_hca();
+		if (ret) {
+			pr_err("HCA %u: %d\n", i, ret);
+			goto err;
+		}
+	}
+	pr_info("subnet up: %u HCAs, SA %s\n", num_hcas, sib_sa_mode_name());
+	return 0;
+
+err:
+	sib_del_all();
+	sib_debugfs_exit();
+	destroy_workqueue(sib_subnet.wq);
+	sib_sa_exit();
+	return ret;
+}
+
+static void __exit sib_exit(void)
+{
+	sib_debugfs_exit();
+	sib_del_all();
+	destroy_workqueue(sib_subnet.wq);
+	sib_sa_exit();
+}
+
+module_init(sib_init);
+module_exit(sib_exit);
+
+MODULE_DESCRIPTION("Software InfiniBand HCAs and subnet with an embedded SA");
+MODULE_AUTHOR("rdma-backports");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(RB_MODULE_VERSION);
+RB_MODULE_INFO();

@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The embedded subnet administrator: answers SA-class MADs (0x03) sent on
+ * QP1 to the SM's LID, from the delivery work.
+ *
+ *   ClassPortInfo     Get; CapabilityMask2 bit 12 (SendOnlyFullMember)
+ *                     set in the modern personality only
+ *   MCMemberRecord    Set (join), Delete (leave), Get: per port JoinState
+ *                     merged over joins and cleared bit by bit on leave; a
+ *                     join that carries Q_Key, P_Key, SL, FlowLabel and
+ *                     TClass may create the group (MLIDs from 0xc000); a
+ *                     group goes when no full member is left; the IPoIB
+ *                     broadcast group of P_Key 0xffff always exists
+ *   PathRecord        Get, between the subnet's ports
+ *
+ * Personalities: "modern" accepts SendOnlyFullMember (0x8) joins as full
+ * members; "legacy" behaves like OpenSM before 3.3.21: no bit 12, a join
+ * that would create a group without FullMember fails with ERR_REQ_INVALID,
+ * and a 0x8 member of an existing group is kept but does not count as a
+ * full member, so the group is deleted when its last FullMember leaves.
+ *
+ * Replies carry no GRH (requests here have none), come from the SM's LID
+ * and QP1, and go back to the requester's LID and QP.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <rdma/ib_mad.h>
+#include <rdma/ib_sa.h>
+
+#include "sib.h"
+
+/* SA status codes (MAD status, class-specific bits). */
+#define SIB_SA_ERR_NO_RESOURCES		0x0100
+#define SIB_SA_ERR_REQ_INVALID		0x0200
+#define SIB_SA_ERR_NO_RECORDS		0x0300
+#define SIB_SA_ERR_REQ_INVALID_GID	0x0500
+#define SIB_SA_ERR_INSUFFICIENT_COMP	0x0600
+
+#define SIB_IPOIB_QKEY			0x00000b1b
+#define SIB_RATE			IB_RATE_40_GBPS
+#define SIB_RECORD_LEN			64
+
+enum { SIB_SA_CPI, SIB_SA_MCM, SIB_SA_PATH, SIB_SA_OTHER };
+
+/* Are all of @bits in component mask @comp? Both are big-endian values. */
+static bool sib_has(ib_sa_comp_mask comp, ib_sa_comp_mask bits)
+{
+	return (comp & bits) == bits;
+}
+
+/* The IPoIB broadcast group of P_Key 0xffff: ff12:401b:ffff::ffff:ffff. */
+static const u8 sib_bcast_mgid[16] = {
+	0xff, 0x12, 0x40, 0x1b, 0xff, 0xff, 0, 0,
+	0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,
+};
+
+static const char * const sib_sa_modes[] = {
+	[SIB_SA_MODERN] = "modern",
+	[SIB_SA_LEGACY] = "legacy",
+};
+
+/* Decoded MCMemberRecord. */
+struct sib_mcm {
+	union ib_gid mgid, port_gid;
+	u32 qkey, flow_label;
+	u16 mlid, pkey;
+	u8 mtu_sel, mtu, tclass, rate_sel, rate, plt_sel, plt, sl, hop_limit;
+	u8 scope, join_state;
+};
+
+static void sib_mcm_unpack(const u8 *p, struct sib_mcm *r)
+{
+	u32 w = get_unaligned_be32(p + 44);
+
+	memcpy(r->mgid.raw, p, 16);
+	memcpy(r->port_gid.raw, p + 16, 16);
+	r->qkey = get_unaligned_be32(p + 32);
+	r->mlid = get_unaligned_be16(p + 36);
+	r->mtu_sel = p[38] >> 6;
+	r->mtu = p[38] & 0x3f;
+	r->tclass = p[39];
+	r->pkey = get_unaligned_be16(p + 40);
+	r->rate_sel = p[42] >> 6;
+	r->rate = p[42] & 0x3f;
+	r->plt_sel = p[43] >> 6;
+	r->plt = p[43] & 0x3f;
+	r->sl = w >> 28;
+	r->flow_label = (w >> 8) & 0xfffff;
+	r->hop_limit = w & 0xff;
+	r->scope = p[48] >> 4;
+	r->join_state = p[48] & 0xf;
+}
+
+static void sib_mcm_pack_group(u8 *p, const struct sib_group *g,
+			       const union ib_gid *port_gid, u8 join_state)
+{
+	memset(p, 0, SIB_RECORD_LEN);
+	memcpy(p, g->mgid.raw, 16);
+	memcpy(p + 16, port_gid->raw, 16);
+	put_unaligned_be32(g->qkey, p + 32);
+	put_unaligned_be16(g->mlid, p + 36);
+	p[38] = IB_SA_EQ << 6 | g->mtu;
+	p[39] = g->tclass;
+	put_unaligned_be16(g->pkey, p + 40);
+	p[42] = IB_SA_EQ << 6 | g->rate;
+	p[43] = IB_SA_EQ << 6 | 18;	/* packet lifetime ~1 s */
+	put_unaligned_be32((u32)g->sl << 28 | g->flow_label << 8 | g->hop_limit,
+			   p + 44);
+	p[48] = g->scope << 4 | (join_state & 0xf);
+}
+
+static struct sib_group *sib_group_find(const union ib_gid *mgid)
+{
+	struct sib_group *g;
+
+	list_for_each_entry(g, &sib_subnet.groups, list)
+		if (!memcmp(&g->mgid, mgid, sizeof(*mgid)))
+			return g;
+	return NULL;
+}
+
+static struct sib_member *sib_member_find(struct sib_group *g,
+					  const union ib_gid *gid)
+{
+	struct sib_member *m;
+
+	list_for_each_entry(m, &g->members, list)
+		if (!memcmp(&m->port_gid, gid, sizeof(*gid)))
+			return m;
+	return NULL;
+}
+
+/* The JoinState bits that make a member a full member in this personality. */
+static u8 sib_full_bits(void)
+{
+	return sib_subnet.sa_mode == SIB_SA_LEGACY ? RB_JOIN_FULL_MEMBER :
+	       RB_JOIN_FULL_MEMBER | RB_JOIN_SENDONLY_FULL_MEMBER;
+}
+
+static void sib_group_free(struct sib_group *g)
+{
+	struct sib_member *m, *n;
+
+	list_for_each_entry_safe(m, n, &g->members, list) {
+		list_del(&m->list);
+		kfree(m);
+	}
+	list_del(&g->list);
+	kfree(g);
+}
+
+/* Delete @g if no full member is left (never the broadcast group). */
+static void sib_group_gc(struct sib_group *g)
+{
+	struct sib_member *m;
+
+	if (g->permanent)
+		return;
+	list_for_each_entry(m, &g->members, list)
+		if (m->join_state & sib_full_bits())
+			return;
+	sib_group_free(g);
+}
+
+static bool sib_gid_is_port(const union ib_gid *gid)
+{
+	unsigned int i;
+
+	for (i = SIB_FIRST_LID; i < ARRAY_SIZE(sib_subnet.by_lid); i++) {
+		struct sib_dev *sd = sib_subnet.by_lid[i];
+
+		if (sd && gid->global.interface_id == sd->guid)
+			return true;
+	}
+	return false;
+}
+
+static struct sib_group *sib_group_new(const union ib_gid *mgid)
+{
+	struct sib_group *g;
+
+	if (sib_subnet.next_mlid >= 0xfffe)
+		return NULL;
+	g = kzalloc(sizeof(*g), GFP_ATOMIC);
+	if (!g)
+		return NULL;
+	g->mgid = *mgid;
+	g->mlid = sib_subnet.next_mlid++;
+	INIT_LIST_HEAD(&g->members);
+	list_add_tail(&g->list, &sib_subnet.groups);
+	return g;
+}
+
+/* MCMemberRecord Set: a join. Returns a MAD status. Under sib_subnet.lock. */
+static u16 sib_sa_join(ib_sa_comp_mask comp, const u8 *in, u8 *out)
+{
+	const ib_sa_comp_mask create = IB_SA_MCMEMBER_REC_QKEY | IB_SA_MCMEMBER_REC_PKEY |
+		IB_SA_MCMEMBER_REC_SL | IB_SA_MCMEMBER_REC_FLOW_LABEL |
+		IB_SA_MCMEMBER_REC_TRAFFIC_CLASS;
+	struct sib_member *m;
+	struct sib_group *g;
+	struct sib_mcm r;
+
+	sib_mcm_unpack(in, &r);
+	if (!sib_has(comp, IB_SA_MCMEMBER_REC_MGID | IB_SA_MCMEMBER_REC_PORT_GID |
+		     IB_SA_MCMEMBER_REC_JOIN_STATE))
+		return SIB_SA_ERR_INSUFFICIENT_COMP;
+	if (!r.join_state || r.mgid.raw[0] != 0xff)
+		return SIB_SA_ERR_REQ_INVALID;
+	if (!sib_gid_is_port(&r.port_gid))
+		return SIB_SA_ERR_REQ_INVALID_GID;
+
+	g = sib_group_find(&r.mgid);
+	if (!g) {
+		/* Creating a group takes a (send-only) full member ... */
+		if (!(r.join_state & sib_full_bits()))
+			return SIB_SA_ERR_REQ_INVALID;
+		/* ... and the parameters every later member must match. */
+		if (!sib_has(comp, create))
+			return SIB_SA_ERR_INSUFFICIENT_COMP;
+		g = sib_group_new(&r.mgid);
+		if (!g)
+			return SIB_SA_ERR_NO_RESOURCES;
+		g->qkey = r.qkey;
+		g->pkey = r.pkey;
+		g->sl = r.sl;
+		g->flow_label = r.flow_label;
+		g->tclass = r.tclass;
+		g->hop_limit = r.hop_limit;
+		g->scope = r.scope ? r.scope : 2;
+		g->mtu = sib_has(comp, IB_SA_MCMEMBER_REC_MTU) ? r.mtu : SIB_MTU;
+		g->rate = sib_has(comp, IB_SA_MCMEMBER_REC_RATE) ? r.rate : SIB_RATE;
+	} else if ((sib_has(comp, IB_SA_MCMEMBER_REC_QKEY) && r.qkey != g->qkey) ||
+		   (sib_has(comp, IB_SA_MCMEMBER_REC_PKEY) && r.pkey != g->pkey)) {
+		return SIB_SA_ERR_REQ_INVALID;
+	}
+
+	m = sib_member_find(g, &r.port_gid);
+	if (!m) {
+		m = kzalloc(sizeof(*m), GFP_ATOMIC);
+		if (!m) {
+			sib_group_gc(g);
+			return SIB_SA_ERR_NO_RESOURCES;
+		}
+		m->port_gid = r.port_gid;
+		list_add_tail(&m->list, &g->members);
+	}
+	m->join_state |= r.join_state;
+	sib_mcm_pack_group(out, g, &r.port_gid, m->join_state);
+	return 0;
+}
+
+/* MCMemberRecord Delete: a (partial) leave. Under sib_subnet.lock. */
+static u16 sib_sa_leave(ib_sa_comp_mask comp, const u8 *in, u8 *out)
+{
+	struct sib_member *m;
+	struct sib_group *g;
+	struct sib_mcm r;
+	u8 left;
+
+	sib_mcm_unpack(in, &r);
+	if (!sib_has(comp, IB_SA_MCMEMBER_REC_MGID | IB_SA_MCMEMBER_REC_PORT_GID))
+		return SIB_SA_ERR_INSUFFICIENT_COMP;
+	g = sib_group_find(&r.mgid);
+	m = g ? sib_member_find(g, &r.port_gid) : NULL;
+	if (!m)
+		return SIB_SA_ERR_REQ_INVALID;
+	if (!sib_has(comp, IB_SA_MCMEMBER_REC_JOIN_STATE))
+		r.join_state = 0xf;
+	sib_mcm_pack_group(out, g, &r.port_gid, r.join_state);
+	m->join_state &= ~r.join_state;
+	left = m->join_state;
+	if (!left) {
+		list_del(&m->list);
+		kfree(m);
+	}
+	sib_group_gc(g);
+	return 0;
+}
+
+/* MCMemberRecord Get by MGID. Under sib_subnet.lock. */
+static u16 sib_sa_mcm_get(ib_sa_comp_mask comp, const u8 *in, u8 *out)
+{
+	struct sib_member *m;
+	struct sib_group *g;
+	struct sib_mcm r;
+
+	sib_mcm_unpack(in, &r);
+	g = sib_has(comp, IB_SA_MCMEMBER_REC_MGID) ? sib_group_find(&r.mgid) : NULL;
+	if (!g)
+		return SIB_SA_ERR_NO_RECORDS;
+	m = sib_has(comp, IB_SA_MCMEMBER_REC_PORT_GID) ?
+	    sib_member_find(g, &r.port_gid) : NULL;
+	sib_mcm_pack_group(out, g, &r.port_gid, m ? m->join_state : 0);
+	return 0;
+}
+
+static struct sib_dev *sib_dev_by_gid(const u8 *gid)
+{
+	unsigned int i;
+	__be64 guid;
+
+	memcpy(&guid, gid + 8, sizeof(guid));
+	for (i = SIB_FIRST_LID; i < ARRAY_SIZE(sib_subnet.by_lid); i++)
+		if (sib_subnet.by_lid[i] && sib_subnet.by_lid[i]->guid == guid)
+			return sib_subnet.by_lid[i];
+	return NULL;
+}
+
+/* PathRecord Get between two ports of the subnet. Under sib_subnet.lock. */
+static u16 sib_sa_path(ib_sa_comp_mask comp, const u8 *in, u8 *out)
+{
+	struct sib_dev *src = NULL, *dst = NULL;
+	u16 lid;
+
+	if (sib_has(comp, IB_SA_PATH_REC_DGID)) {
+		dst = sib_dev_by_gid(in + 8);
+	} else if (sib_has(comp, IB_SA_PATH_REC_DLID)) {
+		lid = get_unaligned_be16(in + 40);
+		if (lid < ARRAY_SIZE(sib_subnet.by_lid))
+			dst = sib_subnet.by_lid[lid];
+	}
+	if (sib_has(comp, IB_SA_PATH_REC_SGID)) {
+		src = sib_dev_by_gid(in + 24);
+	} else if (sib_has(comp, IB_SA_PATH_REC_SLID)) {
+		lid = get_unaligned_be16(in + 42);
+		if (lid < ARRAY_SIZE(sib_subnet.by_lid))
+			src = sib_subnet.by_lid[lid];
+	}
+	if (!src || !dst)
+		return SIB_SA_ERR_NO_RECORDS;
+
+	memset(out, 0, SIB_RECORD_LEN);
+	sib_port_gid(dst, (union ib_gid *)(out + 8));
+	sib_port_gid(src, (union ib_gid *)(out + 24));
+	put_unaligned_be16(dst->lid, out + 40);
+	put_unaligned_be16(src->lid, out + 42);
+	out[49] = 0x80 | 1;		/* reversible, one path */
+	put_unaligned_be16(0xffff, out + 50);
+	out[54] = IB_SA_EQ << 6 | SIB_MTU;
+	out[55] = IB_SA_EQ << 6 | SIB_RATE;
+	out[56] = IB_SA_EQ << 6 | 18;
+	return 0;
+}
+
+static void sib_sa_classport(u8 *out)
+{
+	struct ib_class_port_info *cpi = (void *)out;
+	u32 cap2 = sib_subnet.sa_mode == SIB_SA_MODERN ?
+		   IB_SA_CAP_MASK2_SENDONLY_FULL_MEM_SUPPORT : 0;
+
+	memset(cpi, 0, sizeof(*cpi));
+	cpi->base_version = IB_MGMT_BASE_VERSION;
+	cpi->class_version = IB_SA_CLASS_VERSION;
+	/* CapabilityMask2 in the upper 27 bits, RespTimeValue below. */
+	cpi->cap_mask2_resp_time = cpu_to_be32(cap2 << 5 | 18);
+}
+
+/**
+ * sib_sa_handle() - answer one MAD sent to the SM's LID
+ * @req: the request (the caller frees it)
+ *
+ * Context: the delivery work, bottom halves off.
+ */
+void sib_sa_handle(struct sib_pkt *req)
+{
+	const struct ib_sa_mad *in = (const void *)req->data;
+	u16 status = 0, attr;
+	struct sib_pkt *pkt;
+	struct ib_sa_mad *out;
+	unsigned long flags;
+	ib_sa_comp_mask comp;
+	int kind;
+
+	if (req->dqpn != 1 || req->len < sizeof(*in) ||
+	    in->mad_hdr.mgmt_class != IB_MGMT_CLASS_SUBN_ADM)
+		return;
+	/* Responses and RMPP ACKs (response bit flipped) are not requests. */
+	if ((in->mad_hdr.method & IB_MGMT_METHOD_RESP) ||
+	    in->rmpp_hdr.rmpp_type == IB_MGMT_RMPP_TYPE_ACK)
+		return;
+
+	pkt = sib_pkt_alloc(sizeof(*out), GFP_ATOMIC);
+	if (!pkt)
+		return;
+	out = (void *)pkt->data;
+	memcpy(out, in, sizeof(*out));
+	memset(out->data, 0, sizeof(out->data));
+	out->mad_hdr.method = in->mad_hdr.method == IB_MGMT_METHOD_SET ?
+			      IB_MGMT_METHOD_GET_RESP :
+			      in->mad_hdr.method | IB_MGMT_METHOD_RESP;
+	out->sa_hdr.attr_offset = cpu_to_be16(SIB_RECORD_LEN / 8);
+	attr = be16_to_cpu(in->mad_hdr.attr_id);
+	comp = in->sa_hdr.comp_mask;	/* big-endian, like the mask constants */
+
+	switch (attr) {
+	case IB_SA_ATTR_CLASS_PORTINFO:
+		kind = SIB_SA_CPI;
+		break;
+	case IB_SA_ATTR_MC_MEMBER_REC:
+		kind = SIB_SA_MCM;
+		break;
+	case IB_SA_ATTR_PATH_REC:
+		kind = SIB_SA_PATH;
+		break;
+	default:
+		kind = SIB_SA_OTHER;
+		break;
+	}
+	atomic64_inc(&sib_subnet.sa.requests[kind]);
+
+	spin_lock_irqsave(&sib_subnet.lock, flags);
+	if (in->mad_hdr.class_version != IB_SA_CLASS_VERSION)
+		status = IB_MGMT_MAD_STATUS_BAD_VERSION;
+	else if (kind == SIB_SA_CPI && in->mad_hdr.method == IB_MGMT_METHOD_GET)
+		sib_sa_classport(out->data);
+	else if (kind == SIB_SA_MCM && in->mad_hdr.method == IB_MGMT_METHOD_SET)
+		status = sib_sa_join(comp, in->data, out->data);
+	else if (kind == SIB_SA_MCM && in->mad_hdr.method == IB_SA_METHOD_DELETE)
+		status = sib_sa_leave(comp, in->data, out->data);
+	else if (kind == SIB_SA_MCM && in->mad_hdr.method == IB_MGMT_METHOD_GET)
+		status = sib_sa_mcm_get(comp, in->data, out->data);
+	else if (kind == SIB_SA_PATH && in->mad_hdr.method == IB_MGMT_METHOD_GET)
+		status = sib_sa_path(comp, in->data, out->data);
+	else
+		status = IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB;
+	spin_unlock_irqrestore(&sib_subnet.lock, flags);
+
+	if (status)
+		atomic64_inc(&sib_subnet.sa.errors[kind]);
+	out->mad_hdr.status = cpu_to_be16(status);
+	pkt->src_qpn = 1;
+	pkt->slid = SIB_SM_LID;
+	pkt->dlid = req->slid;
+	pkt->dqpn = req->src_qpn;
+	pkt->qkey = SIB_GSI_QKEY;
+	sib_fabric_send(pkt);
+}
+
+/**
+ * sib_sa_port_gone() - drop the memberships of a removed HCA's port
+ * @sd: the HCA
+ */
+void sib_sa_port_gone(struct sib_dev *sd)
+{
+	struct sib_group *g, *gn;
+	struct sib_member *m;
+	unsigned long flags;
+	union ib_gid gid;
+
+	sib_port_gid(sd, &gid);
+	spin_lock_irqsave(&sib_subnet.lock, flags);
+	list_for_each_entry_safe(g, gn, &sib_subnet.groups, list) {
+		m = sib_member_find(g, &gid);
+		if (!m)
+			continue;
+		list_del(&m->list);
+		kfree(m);
+		sib_group_gc(g);
+	}
+	spin_unlock_irqrestore(&sib_subnet.lock, flags);
+}
+
+/**
+ * sib_sa_set_mode() - switch the SA personality
+ * @mode: "modern" or "legacy"
+ *
+ * Return: 0, or -EINVAL for anything else.
+ */
+int sib_sa_set_mode(const char *mode)
+{
+	int i = sysfs_match_string(sib_sa_modes, mode);
+	unsigned long flags;
+
+	if (i < 0)
+		return -EINVAL;
+	spin_lock_irqsave(&sib_subnet.lock, flags);
+	sib_subnet.sa_mode = i;
+	spin_unlock_irqrestore(&sib_subnet.lock, flags);
+	return 0;
+}
+
+/**
+ * sib_sa_mode_name() - the personality in force
+ *
+ * Return: its name.
+ */
+const char *sib_sa_mode_name(void)
+{
+	return sib_sa_modes[READ_ONCE(sib_subnet.sa_mode)];
+}
+
+/**
+ * sib_sa_init() - create the broadcast group IPoIB expects
+ */
+void sib_sa_init(void)
+{
+	struct sib_group *g;
+	union ib_gid mgid;
+
+	memcpy(mgid.raw, sib_bcast_mgid, sizeof(mgid.raw));
+	spin_lock_irq(&sib_subnet.lock);
+	g = sib_group_new(&mgid);
+	if (g) {
+		g->permanent = true;
+		g->qkey = SIB_IPOIB_QKEY;
+		g->pkey = 0xffff;
+		g->mtu = SIB_MTU;
+		g->rate = SIB_RATE;
+		g->scope = 2;
+	}
+	spin_unlock_irq(&sib_subnet.lock);
+}
+
+/**
+ * sib_sa_exit() - forget every group
+ */
+void sib_sa_exit(void)
+{
+	struct sib_group *g, *n;
+
+	spin_lock_irq(&sib_subnet.lock);
+	list_for_each_entry_safe(g, n, &sib_subnet.groups, list)
+		sib_group_free(g);
+	spin_unlock_irq(&sib_subnet.lock);
+}

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * rdma_sib: software InfiniBand HCAs and the subnet they sit on. The map.
+ *
+ *   main.c     module life cycle, the subnet, the control file
+ *   device.c   one HCA: registration, port, attributes, PD/MR/AH
+ *   qp.c       CQs and UD/GSI QPs: queues, state changes, flushing
+ *   fabric.c   the switch: unicast and multicast delivery, from a work
+ *   sa.c       the embedded subnet administrator (class 0x03 on QP1)
+ *   debugfs.c  state and counters, read-only, plus the control file
+ *
+ * Locking:
+ *   sib_lock (mutex)       the HCA list; adding and removing HCAs
+ *   subnet.lock (spinlock) HCA table by LID, SA groups and members, SA
+ *                          personality; taken in delivery (work, BH off)
+ *                          and by SA processing
+ *   qp->lock (spinlock)    a QP's receive and send queues and state
+ *   cq->lock (spinlock)    a CQ's completion ring
+ *   subnet.pkt_lock        the queue of packets to deliver
+ * Order: subnet.lock, then qp->lock, then cq->lock. post_send only queues
+ * the packet (GFP_ATOMIC) and the delivery work does the rest, so no verb
+ * re-enters another QP's locks from a caller's context.
+ */
+#ifndef SIB_H
+#define SIB_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <rdma/ib_verbs.h>
+
+#include "compat/rb_compat.h"
+
+#define SIB_SM_LID		1
+#define SIB_FIRST_LID		2
+#define SIB_MLID_BASE		0xc000
+#define SIB_GSI_QKEY		0x80010000
+#define SIB_MTU			IB_MTU_2048
+#define SIB_MTU_BYTES		2048
+#define SIB_MAX_QP_WR		1024
+#define SIB_MAX_SGE		8
+#define SIB_MAX_CQE		65536
+#define SIB_MAX_HCAS		62
+#define SIB_GUID_BASE		0x0002c903000a0000ULL
+#define SIB_SUBNET_PREFIX	0xfe80000000000000ULL
+
+/* What a real fabric drops, counted per port. */
+enum sib_drop {
+	SIB_DROP_NO_RECV,	/* no receive posted */
+	SIB_DROP_QKEY,		/* Q_Key mismatch */
+	SIB_DROP_NO_LID,	/* unknown destination LID */
+	SIB_DROP_NO_QP,		/* no such QP, or not ready to receive */
+	SIB_DROP_MTU,		/* larger than the MTU */
+	SIB_DROP_LEN,		/* larger than the receive buffer */
+	SIB_DROP_MAX,
+};
+
+struct sib_counters {
+	atomic64_t tx_pkts;
+	atomic64_t tx_bytes;
+	atomic64_t rx_pkts;
+	atomic64_t rx_bytes;
+	atomic64_t drops[SIB_DROP_MAX];
+};
+
+struct sib_dev;
+
+struct sib_pd {
+	struct ib_pd ibpd;
+};
+
+struct sib_ah {
+	struct ib_ah ibah;
+	struct rdma_ah_attr attr;
+};
+
+struct sib_mr {
+	struct ib_mr ibmr;
+};
+
+struct sib_cq {
+	struct ib_cq ibcq;
+	spinlock_t lock;	/* the ring, @notify */
+	struct ib_wc *ring;
+	unsigned int size, head, count;
+	enum ib_cq_notify_flags notify;	/* armed for, 0 when not */
+	bool missed;		/* completions since the last empty poll */
+};
+
+/* A posted work request, kept until completed. */
+struct sib_wqe {
+	struct list_head list;
+	u64 wr_id;
+	struct ib_cqe *wr_cqe;
+	bool signaled;
+	unsigned int num_sge;
+	struct ib_sge sge[SIB_MAX_SGE];
+};
+
+struct sib_mcast {
+	struct list_head list;
+	union ib_gid mgid;
+	u16 mlid;
+};
+
+struct sib_qp {
+	struct ib_qp ibqp;
+	struct sib_dev *dev;
+	spinlock_t lock;	/* @rq, @state, @qkey, @mcast */
+	enum ib_qp_state state;
+	u32 qkey;
+	bool block_mc_lb;	/* IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK */
+	bool sig_all;		/* IB_SIGNAL_ALL_WR */
+	unsigned int max_recv, max_send;
+	unsigned int nrecv;
+	struct list_head rq;	/* struct sib_wqe */
+	struct list_head mcast;	/* struct sib_mcast */
+	atomic_t send_inflight;
+};
+
+/* One packet on the wire, from post_send to delivery. */
+struct sib_pkt {
+	struct list_head list;
+	struct sib_dev *src;	/* sending HCA; flushed before it goes */
+	struct sib_qp *sqp;	/* sending QP, NULL for SA replies */
+	u32 src_qpn;
+	u16 slid, dlid;
+	u32 dqpn;
+	u32 qkey;
+	u8 sl;
+	bool has_grh;
+	struct ib_grh grh;
+	u64 wr_id;		/* the send to complete, if @sqp */
+	struct ib_cqe *wr_cqe;
+	bool signaled;
+	u32 len;
+	u8 data[];
+};
+
+struct sib_dev {
+	struct ib_device ibdev;
+	struct list_head list;	/* on sib_subnet.hcas, under sib_lock */
+	unsigned int index;
+	u16 lid;
+	__be64 guid;
+	struct xarray qps;	/* QPN -> struct sib_qp */
+	u32 next_qpn;
+	struct sib_counters stats;
+};
+
+/* SA multicast group and its members (port GID + JoinState). */
+struct sib_member {
+	struct list_head list;
+	union ib_gid port_gid;
+	u8 join_state;
+};
+
+struct sib_group {
+	struct list_head list;
+	union ib_gid mgid;
+	u16 mlid;
+	u32 qkey;
+	u16 pkey;
+	u8 mtu, rate, sl, tclass, hop_limit, scope;
+	u32 flow_label;
+	bool permanent;		/* the IPoIB broadcast group */
+	struct list_head members;
+};
+
+enum sib_sa_mode {
+	SIB_SA_MODERN,		/* SendOnlyFullMember supported */
+	SIB_SA_LEGACY,		/* like OpenSM before 3.3.21 */
+};
+
+struct sib_sa_stats {
+	atomic64_t requests[4];	/* classportinfo, mcmember, path, other */
+	atomic64_t errors[4];
+};
+
+struct sib_subnet {
+	spinlock_t lock;	/* @by_lid, @groups, @sa_mode, @next_mlid */
+	struct sib_dev *by_lid[SIB_FIRST_LID + SIB_MAX_HCAS];	/* by LID */
+	struct list_head groups;
+	enum sib_sa_mode sa_mode;
+	u16 next_mlid;
+	struct sib_sa_stats sa;
+	spinlock_t pkt_lock;	/* @pkts */
+	struct list_head pkts;
+	struct work_struct deliver;
+	struct workqueue_struct *wq;
+};
+
+extern struct sib_subnet sib_subnet;
+extern struct mutex sib_lock;
+extern struct list_head sib_hcas;
+extern bool sib_hide_block_lb;
+extern const char * const sib_drop_names[SIB_DROP_MAX];
+
+static inline struct sib_dev *to_sdev(struct ib_device *d)
+{
+	return container_of(d, struct sib_dev, ibdev);
+}
+
+static inline struct sib_qp *to_sqp(struct ib_qp *q)
+{
+	return container_of(q, struct sib_qp, ibqp);
+}
+
+static inline struct sib_cq *to_scq(struct ib_cq *c)
+{
+	return container_of(c, struct sib_cq, ibcq);
+}
+
+static inline struct sib_ah *to_sah(struct ib_ah *a)
+{
+	return container_of(a, struct sib_ah, ibah);
+}
+
+/* main.c */
+int sib_add_hca(void);
+int sib_del_hca(const char *name);
+int sib_reregister(const char *name);
+
+/* device.c */
+struct sib_dev *sib_dev_create(unsigned int index);
+void sib_dev_destroy(struct sib_dev *sd);
+void sib_port_gid(struct sib_dev *sd, union ib_gid *gid);
+extern const struct ib_device_ops sib_qp_ops;
+
+/* qp.c */
+void sib_cq_complete(struct sib_cq *cq, const struct ib_wc *wc);
+struct sib_wqe *sib_qp_take_recv(struct sib_qp *qp);
+bool sib_qp_attached(struct sib_qp *qp, const union ib_gid *mgid);
+
+/* fabric.c */
+int sib_fabric_send(struct sib_pkt *pkt);
+void sib_fabric_deliver_work(struct work_struct *work);
+void sib_fabric_flush(void);
+struct sib_pkt *sib_pkt_alloc(u32 len, gfp_t gfp);
+
+/* sa.c */
+void sib_sa_handle(struct sib_pkt *req);
+void sib_sa_init(void);
+void sib_sa_exit(void);
+void sib_sa_port_gone(struct sib_dev *sd);
+int sib_sa_set_mode(const char *mode);
+const char *sib_sa_mode_name(void);
+
+/* debugfs.c */
+void sib_debugfs_init(void);
+void sib_debugfs_exit(void);
+
+#endif /* SIB_H */
