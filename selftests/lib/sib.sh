@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# An IPoIB subnet on rdma_sib (sourced, not run): two HCAs, their IPoIB
+# links each in a network namespace of its own.
+#   namespace "a": ib0 on sib0, 192.168.50.1
+#   namespace "b": ib1 on sib1, 192.168.50.2
+
+SIB_D=/sys/kernel/debug/rdma_sib
+SIB_IP_A=192.168.50.1
+SIB_IP_B=192.168.50.2
+
+# sib_setup [MODULE ARGS...]: load rdma_sib and ib_ipoib, move the links,
+# bring them up and wait for carrier (the broadcast join). Non-zero with a
+# message on failure.
+sib_setup()
+{
+	modprobe rdma_sib "$@" || return 1
+	modprobe ib_ipoib || return 1
+	local n=0
+	while ! [ -e /sys/class/net/ib0 ] || ! [ -e /sys/class/net/ib1 ]; do
+		n=$((n + 1))
+		[ $n -gt 100 ] && { echo "sib: no IPoIB links after 10 s" >&2; return 1; }
+		sleep 0.1
+	done
+	ip netns add a && ip netns add b &&
+	ip link set ib0 netns a && ip link set ib1 netns b &&
+	ip -n a addr add $SIB_IP_A/24 dev ib0 && ip -n b addr add $SIB_IP_B/24 dev ib1 &&
+	ip -n a link set lo up && ip -n b link set lo up &&
+	ip -n a link set ib0 up && ip -n b link set ib1 up || return 1
+	sib_wait_carrier a ib0 && sib_wait_carrier b ib1
+}
+
+# sib_wait_carrier NS DEV: wait up to 20 s for IPoIB's carrier.
+sib_wait_carrier()
+{
+	local n=0
+	until [ "$(ip netns exec "$1" cat /sys/class/net/"$2"/carrier 2>/dev/null)" = 1 ]; do
+		n=$((n + 1))
+		[ $n -gt 200 ] && { echo "sib: $2 in $1 has no carrier after 20 s" >&2; return 1; }
+		sleep 0.1
+	done
+}
+
+# sib_cleanup: undo sib_setup.
+sib_cleanup()
+{
+	ip netns del a 2>/dev/null
+	ip netns del b 2>/dev/null
+	rmmod ib_ipoib 2>/dev/null
+	rmmod rdma_sib 2>/dev/null
+	return 0
+}
+
+# sib_port_gid HCA: the port GID of HCA (e.g. sib0) as debugfs prints it.
+sib_port_gid()
+{
+	local g
+	g=$(cat /sys/class/infiniband/"$1"/ports/1/gids/0)
+	echo "$g"
+}
+
+# sib_join_state MGID-PREFIX HCA: the JoinState of HCA in the group whose
+# MGID starts with MGID-PREFIX (debugfs "groups"), empty if not a member.
+sib_join_state()
+{
+	local gid
+	gid=$(sib_port_gid "$2")
+	awk -v g="$1" -v p="$gid" '
+		$1 == "group" { in_g = index($2, g) == 1 }
+		in_g && $1 == "member" && $2 == p { print $4 }' $SIB_D/groups
+}
+
+# sib_group_exists MGID-PREFIX: is there such a group?
+sib_group_exists()
+{
+	grep -q "^group $1" $SIB_D/groups
+}
+
+# sib_sa_errors ATTR: SA error count for ATTR (e.g. mc_member_record).
+sib_sa_errors()
+{
+	awk -v a="$1" '$1 == a { print $5 }' $SIB_D/sa
+}
+
+# sib_port_counter HCA NAME: a counter of debugfs "ports" (e.g. rx_pkts).
+sib_port_counter()
+{
+	awk -v h="$1" -v c="$2" '$1 == h { for (i = 2; i < NF; i++) if ($i == c) print $(i + 1) }' $SIB_D/ports
+}
+
+# sib_mcast_send NS SRC-IP GROUP COUNT: COUNT UDP datagrams to GROUP:5000.
+sib_mcast_send()
+{
+	local i
+	for i in $(seq "$4"); do
+		echo "msg $i" | ip netns exec "$1" socat -u - \
+			UDP4-DATAGRAM:"$3":5000,ip-multicast-if="$2",ip-multicast-ttl=1 || return 1
+		sleep 0.05
+	done
+}
+
+# sib_mcast_recv_start NS IP GROUP FILE: receive GROUP:5000 into FILE (a
+# joined group member) in the background; prints the receiver's PID.
+sib_mcast_recv_start()
+{
+	: > "$4"
+	ip netns exec "$1" socat -u \
+		UDP4-RECV:5000,ip-add-membership="$3":"$2",reuseaddr OPEN:"$4",append > /dev/null 2>&1 &
+	echo $!
+}

@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The distribution's IPoIB over two rdma_sib HCAs: IB link layer, ACTIVE
+# ports, one IPoIB link per port, ping both ways with the links in separate
+# network namespaces (datagram mode), an IPv4 multicast stream reaching a
+# receiver that joined, and the SA's group table showing both members.
+. "$(dirname "$0")/../lib/ktap.sh"
+. "$(dirname "$0")/../lib/sib.sh"
+
+modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
+trap 'kill $rx 2>/dev/null; sib_cleanup' EXIT
+
+ktap_plan 9
+ktap_run "rdma_sib, ib_ipoib, links in two namespaces, carrier" sib_setup
+
+out=$(rdma link show)
+[ "$(echo "$out" | grep -c 'state ACTIVE physical_state LINK_UP')" -eq 2 ]
+ktap_check "rdma link: two ACTIVE IB ports" $?
+[ "$(ibstat | grep -c 'Link layer: InfiniBand')" -eq 2 ] && [ "$(ibstat | grep -c 'State: Active')" -eq 2 ]
+ktap_check "ibstat: InfiniBand link layer, Active" $?
+ktap_run "datagram mode" bash -c '[ "$(ip netns exec a cat /sys/class/net/ib0/mode)" = datagram ]'
+
+rx0=$(sib_port_counter sib1 rx_pkts)
+ktap_run "ping a -> b" ip netns exec a ping -c 5 -W 5 $SIB_IP_B
+ktap_run "ping b -> a" ip netns exec b ping -c 5 -W 5 $SIB_IP_A
+rx1=$(sib_port_counter sib1 rx_pkts)
+[ $((rx1 - rx0)) -ge 10 ]
+ktap_check "sib1 delivered the pings ($((rx1 - rx0)) packets)" $?
+
+# IPv4 multicast: b joins 239.1.1.1, a sends 20 datagrams.
+rx=$(sib_mcast_recv_start b $SIB_IP_B 239.1.1.1 /tmp/mc.rx)
+sleep 2
+sib_mcast_send a $SIB_IP_A 239.1.1.1 20
+sleep 2
+got=$(wc -l < /tmp/mc.rx)
+[ "$got" -eq 20 ]
+ktap_check "IPv4 multicast: 20 of 20 datagrams received ($got)" $?
+
+# RFC 4391: the MGID carries the low 28 bits of the IPv4 group.
+mg=ff12:401b:ffff:0000:0000:0000:0f01:0101
+sa=$(sib_join_state $mg sib0) sb=$(sib_join_state $mg sib1)
+ktap_diag "group $mg: sender sib0 JoinState $sa, receiver sib1 $sb"
+[ "$sa" = 0x8 ] && [ "$sb" = 0x1 ] || { ktap_diag "$(cat $SIB_D/groups)"; false; }
+ktap_check "SA group table: sender SendOnlyFullMember (0x8), receiver FullMember (0x1)" $?
+ktap_finish
