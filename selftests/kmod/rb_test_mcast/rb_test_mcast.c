@@ -11,7 +11,7 @@
  *
  *   /sys/kernel/debug/rb_test_mcast/cmd    write one command:
  *     join DEV PORT MGID STATE      SA join, JoinState STATE (hex bit mask)
- *     leave MGID                    leave that join
+ *     leave DEV PORT MGID           leave that join
  *     qp NAME DEV PORT BLOCK        UD QP, BLOCK=1 asks for loopback blocking
  *     attach NAME MGID              attach QP NAME to joined group MGID
  *     send NAME MGID COUNT          send COUNT packets to the group
@@ -41,6 +41,7 @@
 #define RBT_NRECV	64
 #define RBT_BUF		(sizeof(struct ib_grh) + 64)
 #define RBT_MAX_NAME	16
+#define RBT_MAX_ATTACH	4
 
 struct rbt_join {
 	struct list_head list;
@@ -79,6 +80,10 @@ struct rbt_qp {
 	atomic_t received;
 	atomic_t received_self;
 	atomic_t inflight;
+	/* Attached groups: a QP must be detached before ib_destroy_qp(). */
+	unsigned int nattach;
+	union ib_gid attach_gid[RBT_MAX_ATTACH];
+	u16 attach_lid[RBT_MAX_ATTACH];
 };
 
 static struct ib_sa_client rbt_sa_client;
@@ -104,12 +109,17 @@ static int rbt_parse_gid(const char *s, union ib_gid *gid)
 	return hex2bin(gid->raw, hex, 16);
 }
 
-static struct rbt_join *rbt_find_join(const union ib_gid *mgid)
+/* The join of @mgid made on @dev port @port (the same group may be joined
+ * on several ports).
+ */
+static struct rbt_join *rbt_find_join(const union ib_gid *mgid,
+				      struct ib_device *dev, u32 port)
 {
 	struct rbt_join *j;
 
 	list_for_each_entry(j, &rbt_joins, list)
-		if (!memcmp(&j->mgid, mgid, sizeof(*mgid)))
+		if (!memcmp(&j->mgid, mgid, sizeof(*mgid)) &&
+		    j->dev == dev && j->port == port)
 			return j;
 	return NULL;
 }
@@ -148,11 +158,13 @@ static int rbt_cmd_join(char *dev_name, u32 port, const char *mgid_s, u8 state)
 
 	if (rbt_parse_gid(mgid_s, &rec.mgid))
 		return -EINVAL;
-	if (rbt_find_join(&rec.mgid))
-		return -EEXIST;
 	dev = ib_device_get_by_name(dev_name, RDMA_DRIVER_UNKNOWN);
 	if (!dev)
 		return -ENODEV;
+	if (rbt_find_join(&rec.mgid, dev, port)) {
+		ret = -EEXIST;
+		goto out_put;
+	}
 	ret = rdma_query_gid(dev, port, 0, &rec.port_gid);
 	if (ret)
 		goto out_put;
@@ -242,8 +254,13 @@ static void rbt_qp_free(struct rbt_qp *q)
 {
 	int i;
 
-	if (!IS_ERR_OR_NULL(q->qp))
-		ib_destroy_qp(q->qp);
+	while (q->nattach) {
+		q->nattach--;
+		ib_detach_mcast(q->qp, &q->attach_gid[q->nattach],
+				q->attach_lid[q->nattach]);
+	}
+	if (!IS_ERR_OR_NULL(q->qp) && ib_destroy_qp(q->qp))
+		pr_err("QP %s could not be destroyed\n", q->name);
 	if (!IS_ERR_OR_NULL(q->cq))
 		ib_free_cq(q->cq);
 	if (q->bufs) {
@@ -365,13 +382,21 @@ static int rbt_cmd_attach(const char *name, const char *mgid_s)
 	struct rbt_qp *q = rbt_find_qp(name);
 	union ib_gid mgid;
 	struct rbt_join *j;
+	int ret;
 
 	if (!q || rbt_parse_gid(mgid_s, &mgid))
 		return -EINVAL;
-	j = rbt_find_join(&mgid);
+	j = rbt_find_join(&mgid, q->dev, q->port);
 	if (!j || j->status)
 		return -ENOENT;
-	return ib_attach_mcast(q->qp, &mgid, be16_to_cpu(j->rec.mlid));
+	if (q->nattach == RBT_MAX_ATTACH)
+		return -ENOSPC;
+	ret = ib_attach_mcast(q->qp, &mgid, be16_to_cpu(j->rec.mlid));
+	if (ret)
+		return ret;
+	q->attach_gid[q->nattach] = mgid;
+	q->attach_lid[q->nattach++] = be16_to_cpu(j->rec.mlid);
+	return 0;
 }
 
 static int rbt_cmd_send(const char *name, const char *mgid_s, unsigned int count)
@@ -388,7 +413,7 @@ static int rbt_cmd_send(const char *name, const char *mgid_s, unsigned int count
 
 	if (!q || rbt_parse_gid(mgid_s, &mgid) || !count || count > 10000)
 		return -EINVAL;
-	j = rbt_find_join(&mgid);
+	j = rbt_find_join(&mgid, q->dev, q->port);
 	if (!j || j->status)
 		return -ENOENT;
 	ret = ib_init_ah_from_mcmember(q->dev, q->port, &j->rec, NULL,
@@ -442,13 +467,18 @@ static int rbt_run(char *line)
 	if (!strcmp(argv[0], "join") && argc == 5 &&
 	    !kstrtouint(argv[2], 10, &a) && !kstrtouint(argv[4], 16, &b) && b < 16)
 		return rbt_cmd_join(argv[1], a, argv[3], b);
-	if (!strcmp(argv[0], "leave") && argc == 2) {
+	if (!strcmp(argv[0], "leave") && argc == 4 && !kstrtouint(argv[2], 10, &a)) {
+		struct ib_device *dev;
 		union ib_gid mgid;
 		struct rbt_join *j;
 
-		if (rbt_parse_gid(argv[1], &mgid))
+		if (rbt_parse_gid(argv[3], &mgid))
 			return -EINVAL;
-		j = rbt_find_join(&mgid);
+		dev = ib_device_get_by_name(argv[1], RDMA_DRIVER_UNKNOWN);
+		if (!dev)
+			return -ENODEV;
+		j = rbt_find_join(&mgid, dev, a);
+		ib_device_put(dev);
 		if (!j)
 			return -ENOENT;
 		rbt_join_free(j);
@@ -507,8 +537,8 @@ static int rbt_state_show(struct seq_file *m, void *v)
 
 	mutex_lock(&rbt_lock);
 	list_for_each_entry(j, &rbt_joins, list)
-		seq_printf(m, "join %pI6 state 0x%x status %d mlid 0x%x\n",
-			   j->mgid.raw, j->state, j->status,
+		seq_printf(m, "join %pI6 dev %s port %u state 0x%x status %d mlid 0x%x\n",
+			   j->mgid.raw, dev_name(&j->dev->dev), j->port, j->state, j->status,
 			   j->status ? 0 : be16_to_cpu(j->rec.mlid));
 	list_for_each_entry(q, &rbt_qps, list)
 		seq_printf(m, "qp %s qpn %u block %d sent %d send_errors %d received %d self %d\n",

@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# rdma_mcast_noloop's effect on an IB device that can block (rdma_sib), with
+# kernel UD QPs of rb_test_mcast: sender A and receiver B on sib0, receiver
+# C on sib1, all attached to one group.
+#  - no rule: A receives its own 10 packets, B and C receive 10 each;
+#  - "block dev=sib0 creator=kernel": a new A is flagged, receives none of
+#    its own, while B and C still receive all 10 (nothing lost);
+#  - "block dev=sib0 creator=user": kernel QPs are not matched;
+#  - IPoIB keeps working with a block rule for every kernel QP;
+#  - rdma_sib with hide_block_lb=1: the same rule is refused.
+. "$(dirname "$0")/../lib/ktap.sh"
+. "$(dirname "$0")/../lib/sib.sh"
+
+for m in rdma_sib rdma_mcast_noloop rb_test_mcast; do
+	modinfo $m > /dev/null 2>&1 || ktap_skip_all "$m was not built"
+done
+C=/sys/kernel/debug/rb_test_mcast/cmd
+S=/sys/kernel/debug/rb_test_mcast/state
+R=/sys/kernel/rdma_mcast_noloop/rules
+D=/sys/kernel/rdma_mcast_noloop/devices
+G=ff12:601b:ffff:0000:0000:0000:0000:4242
+trap 'rmmod rb_test_mcast rdma_mcast_noloop 2>/dev/null; sib_cleanup' EXIT
+
+# qpval NAME FIELD: a counter of rb_test_mcast's QP NAME.
+qpval() { awk -v n="$1" -v f="$2" '$1 == "qp" && $2 == n { for (i = 3; i < NF; i++) if ($i == f) print $(i + 1) }' $S; }
+devval() { awk -v d="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $1 == d { print $h[c] }' $D; }
+cmd() { echo "$*" > $C; }
+
+# round: fresh QPs a (sender, sib0), b (sib0), c (sib1); a sends 10.
+round()
+{
+	local q
+	for q in a b c; do cmd destroy $q 2>/dev/null; done
+	cmd qp a sib0 1 0 && cmd qp b sib0 1 0 && cmd qp c sib1 1 0 || return 1
+	for q in a b; do cmd attach $q $G || return 1; done
+	cmd attach c $G || return 1
+	cmd send a $G 10 || return 1
+	sleep 1
+}
+
+ktap_plan 7
+modprobe rdma_sib && modprobe rdma_mcast_noloop && modprobe rb_test_mcast &&
+	cmd join sib0 1 $G 1 && cmd join sib1 1 $G 1
+ktap_check "group joined on both ports" $?
+grep -q "^join .* status 0 " $S || ktap_diag "$(cat $S)"
+
+round
+a=$(qpval a self) b=$(qpval b received) c=$(qpval c received)
+ktap_diag "no rule: a self $a, b $b, c $c"
+[ "$a" = 10 ] && [ "$b" = 10 ] && [ "$c" = 10 ]
+ktap_check "no rule: the sender receives its own 10, b and c 10 each" $?
+
+echo "block dev=sib0 creator=kernel" > $R
+f0=$(devval sib0 flagged)
+round
+a=$(qpval a self) b=$(qpval b received) c=$(qpval c received)
+ktap_diag "block: a self $a, b $b, c $c; flagged on sib0 $f0 -> $(devval sib0 flagged); a sent $(qpval a sent)"
+[ "$a" = 0 ] && [ "$b" = 10 ] && [ "$c" = 10 ] && [ "$(devval sib0 flagged)" -gt "$f0" ]
+ktap_check "block dev=sib0 creator=kernel: a gets none of its own, b and c all 10" $?
+
+echo "block dev=sib0 creator=user" > $R
+round
+a=$(qpval a self)
+[ "$a" = 10 ]
+ktap_check "block creator=user leaves kernel QPs alone (a self $a)" $?
+
+cmd destroy a; cmd destroy b; cmd destroy c
+rmmod rb_test_mcast
+echo "block dev=* creator=kernel" > $R
+modprobe ib_ipoib
+ip link set ib0 netns a 2>/dev/null; ip netns add a 2>/dev/null; ip netns add b
+ip link set ib0 netns a; ip link set ib1 netns b
+ip -n a addr add $SIB_IP_A/24 dev ib0; ip -n b addr add $SIB_IP_B/24 dev ib1
+ip -n a link set ib0 up; ip -n b link set ib1 up
+sib_wait_carrier a ib0 && sib_wait_carrier b ib1 &&
+	ip netns exec a ping -c 3 -W 5 $SIB_IP_B > /dev/null
+ktap_check "IPoIB works with a block rule for every kernel QP" $?
+
+sib_cleanup
+rmmod rdma_mcast_noloop
+modprobe rdma_sib hide_block_lb=1 && modprobe rdma_mcast_noloop
+if echo "block dev=sib0" > $R 2>/dev/null; then
+	ktap_fail "rdma_sib without the capability: block rule refused"
+else
+	[ "$(devval sib0 can_block)" = no ]
+	ktap_check "rdma_sib without the capability: block rule refused" $?
+fi
+ktap_run "modules unload" rmmod rdma_mcast_noloop rdma_sib
+ktap_finish
