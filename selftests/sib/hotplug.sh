@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# rdma_sib at run time: an HCA added while IPoIB is up gets its own IPoIB
+# link and reaches the others; removing it takes the link away and leaves
+# the rest working; malformed control input is refused with -EINVAL and a
+# message, and changes nothing; 50 load/unload cycles of rdma_sib with
+# IPoIB traffic running each time.
+. "$(dirname "$0")/../lib/ktap.sh"
+. "$(dirname "$0")/../lib/sib.sh"
+
+modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
+trap 'kill $pinger 2>/dev/null; sib_cleanup' EXIT
+CTL=$SIB_D/control
+
+ktap_plan 6
+ktap_run "two HCAs, IPoIB up" sib_setup
+
+echo add > $CTL
+# Its IPoIB link is the only one left in this namespace (ib0 and ib1 moved).
+n=0
+until ls /sys/class/net | grep -q '^ib' || [ $n -gt 100 ]; do n=$((n + 1)); sleep 0.1; done
+new=$(ls /sys/class/net | grep '^ib' | head -n 1)
+ip addr add 192.168.50.3/24 dev "$new" && ip link set "$new" up
+n=0
+until [ "$(cat /sys/class/net/"$new"/carrier 2>/dev/null)" = 1 ] || [ $n -gt 200 ]; do
+	n=$((n + 1)); sleep 0.1
+done
+grep -q '^sib2 ' $SIB_D/ports && ip netns exec a ping -c 3 -W 5 192.168.50.3 > /dev/null
+ktap_check "hot-added sib2: its IPoIB link ($new) reachable from namespace a" $?
+
+echo "del sib2" > $CTL
+n=0
+while [ -e /sys/class/net/"$new" ] && [ $n -lt 100 ]; do n=$((n + 1)); sleep 0.1; done
+! [ -e /sys/class/net/"$new" ] && ! grep -q '^sib2 ' $SIB_D/ports &&
+	ip netns exec a ping -c 2 -W 5 $SIB_IP_B > /dev/null
+ktap_check "hot-removed sib2: link gone, the others still talk" $?
+
+bad=0
+for c in "bogus" "del" "del sib9" "sa" "sa ancient" "add 3" "reregister sib9" \
+	 "$(head -c 100 /dev/zero | tr '\0' x)"; do
+	dmesg -c > /dev/null
+	if printf '%s' "$c" | dd of=$CTL 2>/dev/null; then
+		ktap_diag "accepted: '$c'"
+		bad=1
+	elif ! dmesg | grep -q 'rdma_sib: control:'; then
+		ktap_diag "no message for '$c'"
+		bad=1
+	fi
+done
+[ "$(grep -c '^sib' $SIB_D/ports)" -eq 2 ] && grep -q 'personality modern' $SIB_D/sa || bad=1
+ktap_check "malformed control input refused, state unchanged" $bad
+
+sib_cleanup
+# 50 cycles: load, IPoIB up, ping while unloading.
+err=
+for i in $(seq 50); do
+	modprobe rdma_sib || { err="load $i"; break; }
+	modprobe ib_ipoib
+	n=0
+	until [ -e /sys/class/net/ib1 ] || [ $n -gt 100 ]; do n=$((n + 1)); sleep 0.1; done
+	ip addr add $SIB_IP_A/24 dev ib0 2>/dev/null
+	ip link set ib0 up; ip link set ib1 up
+	ping -c 50 -i 0.01 -W 1 192.168.50.255 -b > /dev/null 2>&1 &
+	pinger=$!
+	sleep 0.3
+	rmmod rdma_sib || { err="unload $i"; break; }
+	kill $pinger 2>/dev/null; wait $pinger 2>/dev/null
+done
+[ -z "$err" ] && ! [ -d /sys/module/rdma_sib ]
+ktap_check "50 load/unload cycles with IPoIB traffic ${err:+($err)}" $?
+ktap_run "ib_ipoib unloads after" rmmod ib_ipoib
+ktap_finish
