@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Does kernel KVER (headers KDIR) already carry "RDMA/rxe: support
+# IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK"? Called by status.sh when no kernel
+# source is at hand; prints "yes|no|unknown|n/a: how it was decided".
+#
+#   detect/<patch>.sh KVER KDIR     RB_MODDIR= instead of /lib/modules/KVER
+#
+# The change leaves no string of its own in rdma_rxe.ko, and its effect can
+# only be seen by loading the module, which the host must never do. What
+# can be read without loading is the module's BTF (Debian builds with
+# CONFIG_DEBUG_INFO_BTF_MODULES=y): it names the members of the module's
+# own structures, and the patch adds the member block_mcast_lb to struct
+# rxe_qp. So this answers "does the installed rdma_rxe.ko have this
+# patch's QP field", a string check on the module's .BTF section:
+#  - a split module BTF leaves out strings the kernel image's BTF already
+#    has; 6.1's vmlinux BTF has no "block_mcast_lb", so it cannot hide there;
+#  - an upstream fix under another name reads "no": when the patch's status
+#    becomes Accepted or Backport, point this check at the merged name.
+set -euo pipefail
+
+kver=$1
+kdir=$2
+cfg=$kdir/.config
+
+if [ -e "$cfg" ]; then
+	case "$(sed -n 's/^CONFIG_RDMA_RXE=//p' "$cfg")" in
+	m) ;;
+	y) echo "unknown: rdma_rxe is built into the kernel image, whose BTF is not in the headers"; exit 0 ;;
+	*) echo "n/a: CONFIG_RDMA_RXE is not set ($cfg)"; exit 0 ;;
+	esac
+fi
+
+moddir=${RB_MODDIR:-/lib/modules/$kver}
+ko=$(find "$moddir/kernel/drivers/infiniband/sw/rxe" -name 'rdma_rxe.ko*' 2>/dev/null | head -n 1 || true)
+if [ -z "$ko" ]; then
+	echo "unknown: no rdma_rxe.ko in $moddir (kernel image not installed here)"
+	exit 0
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+case "$ko" in
+*.xz) xz -dc "$ko" > "$tmp/m.ko" ;;
+*.zst) zstd -qdc "$ko" > "$tmp/m.ko" ;;
+*.gz) gzip -dc "$ko" > "$tmp/m.ko" ;;
+*) cp "$ko" "$tmp/m.ko" ;;
+esac
+if ! objcopy --dump-section .BTF="$tmp/btf" "$tmp/m.ko" "$tmp/junk" 2>/dev/null; then
+	echo "unknown: $ko has no BTF"
+	exit 0
+fi
+if strings -n 3 "$tmp/btf" | grep -qx block_mcast_lb; then
+	echo "yes: struct rxe_qp of $ko has block_mcast_lb (BTF)"
+else
+	echo "no: struct rxe_qp of $ko has no block_mcast_lb (BTF)"
+fi
