@@ -16,6 +16,7 @@
  *     attach NAME MGID              attach QP NAME to joined group MGID
  *     send NAME MGID COUNT          send COUNT packets to the group
  *     destroy NAME                  destroy QP NAME
+ *     qpbench DEV N                 create and destroy N UD QPs, timed
  *   /sys/kernel/debug/rb_test_mcast/state  joins and QPs with counters
  *
  * MGIDs are written as 32 hex digits, with or without colons. One mutex
@@ -87,6 +88,7 @@ struct rbt_qp {
 };
 
 static struct ib_sa_client rbt_sa_client;
+static u64 rbt_bench_ns, rbt_bench_n;	/* last qpbench: time, QPs */
 static LIST_HEAD(rbt_joins);
 static LIST_HEAD(rbt_qps);
 static DEFINE_MUTEX(rbt_lock);	/* rbt_joins, rbt_qps, every command */
@@ -452,6 +454,59 @@ static int rbt_cmd_send(const char *name, const char *mgid_s, unsigned int count
 	return ret;
 }
 
+/* Create and destroy @n UD QPs on one PD and CQ; record the time taken. */
+static int rbt_cmd_qpbench(char *dev_name, unsigned int n)
+{
+	struct ib_qp_init_attr init = {
+		.qp_type = IB_QPT_UD,
+		.sq_sig_type = IB_SIGNAL_ALL_WR,
+		.cap = { .max_send_wr = 16, .max_recv_wr = 16,
+			 .max_send_sge = 1, .max_recv_sge = 1 },
+	};
+	struct ib_device *dev;
+	struct ib_pd *pd;
+	struct ib_cq *cq;
+	unsigned int i;
+	u64 t0;
+	int ret = 0;
+
+	if (!n || n > 100000)
+		return -EINVAL;
+	dev = ib_device_get_by_name(dev_name, RDMA_DRIVER_UNKNOWN);
+	if (!dev)
+		return -ENODEV;
+	pd = ib_alloc_pd(dev, 0);
+	if (IS_ERR(pd)) {
+		ret = PTR_ERR(pd);
+		goto out_dev;
+	}
+	cq = ib_alloc_cq(dev, NULL, 64, 0, IB_POLL_WORKQUEUE);
+	if (IS_ERR(cq)) {
+		ret = PTR_ERR(cq);
+		goto out_pd;
+	}
+	init.send_cq = cq;
+	init.recv_cq = cq;
+	t0 = ktime_get_ns();
+	for (i = 0; i < n && !ret; i++) {
+		struct ib_qp *qp = ib_create_qp(pd, &init);
+
+		if (IS_ERR(qp))
+			ret = PTR_ERR(qp);
+		else
+			ib_destroy_qp(qp);
+		init.create_flags = 0;	/* a hook may have set it */
+	}
+	rbt_bench_ns = ktime_get_ns() - t0;
+	rbt_bench_n = i;
+	ib_free_cq(cq);
+out_pd:
+	ib_dealloc_pd(pd);
+out_dev:
+	ib_device_put(dev);
+	return ret;
+}
+
 static int rbt_run(char *line)
 {
 	char *argv[6], *tok;
@@ -491,6 +546,8 @@ static int rbt_run(char *line)
 		return rbt_cmd_attach(argv[1], argv[2]);
 	if (!strcmp(argv[0], "send") && argc == 4 && !kstrtouint(argv[3], 10, &a))
 		return rbt_cmd_send(argv[1], argv[2], a);
+	if (!strcmp(argv[0], "qpbench") && argc == 3 && !kstrtouint(argv[2], 10, &a))
+		return rbt_cmd_qpbench(argv[1], a);
 	if (!strcmp(argv[0], "destroy") && argc == 2) {
 		struct rbt_qp *q = rbt_find_qp(argv[1]);
 
@@ -501,7 +558,8 @@ static int rbt_run(char *line)
 		return 0;
 	}
 	ret = -EINVAL;
-	pr_err_ratelimited("bad command '%s' (join, leave, qp, attach, send, destroy)\n", argv[0]);
+	pr_err_ratelimited("bad command '%s' (join, leave, qp, attach, send, destroy, qpbench)\n",
+			   argv[0]);
 	return ret;
 }
 
@@ -545,6 +603,8 @@ static int rbt_state_show(struct seq_file *m, void *v)
 			   q->name, q->qp->qp_num, q->block, atomic_read(&q->sent),
 			   atomic_read(&q->send_errors), atomic_read(&q->received),
 			   atomic_read(&q->received_self));
+	if (rbt_bench_n)
+		seq_printf(m, "qpbench qps %llu ns %llu\n", rbt_bench_n, rbt_bench_ns);
 	mutex_unlock(&rbt_lock);
 	return 0;
 }
