@@ -31,8 +31,8 @@ if [ -z "$sib_tcp" ] || [ -z "$rxe_ud" ]; then
 fi
 printf '%-44s %10s Mbit/s\n' "rdma_sib: IPoIB TCP (iperf3)" "$sib_tcp" \
 	"rdma_sib: IPoIB UDP (iperf3, 1400 B)" "$sib_udp" \
-	"rxe: UD send, 2048 B (ib_send_bw)" "$rxe_ud" \
+	"rxe: UD send, 1024 B (ib_send_bw)" "$rxe_ud" \
 	"veth under rxe: TCP (iperf3)" "$veth"
 printf 'ratio rdma_sib IPoIB TCP / rxe UD send: %.2f (target >= 1)\n' \
 	"$(echo "scale=3; $sib_tcp / ($rxe_ud + 0.001)" | bc)"
-echo "# one VM run, TCG without KVM: $( [ -w /dev/kvm ] && echo KVM || echo TCG ), $(nproc) CPUs, kernel $kver"
+echo "# one VM run, $( [ -w /dev/kvm ] && echo KVM || echo TCG ), $(nproc) CPUs, kernel $kver"

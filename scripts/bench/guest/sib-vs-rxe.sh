@@ -30,13 +30,13 @@ sib_cleanup
 rxe_pair_setup > /dev/null 2>&1 || echo "# rxe setup failed"
 g0=$(rxe_gid_index rxe0 $RXE_IP0)
 g1=$(rxe_gid_index rxe1 $RXE_IP1)
-ib_send_bw -d rxe1 -c UD -x "$g1" -s 2048 -D "$SECS" > /tmp/bw_srv.log 2>&1 &
+ib_send_bw -d rxe1 -c UD -x "$g1" -s 1024 -D "$SECS" > /tmp/bw_srv.log 2>&1 &
 pid=$!
 sleep 1
-ib_send_bw -d rxe0 -c UD -x "$g0" -s 2048 -D "$SECS" $RXE_IP1 > /tmp/bw_cli.log 2>&1
+ib_send_bw -d rxe0 -c UD -x "$g0" -s 1024 -D "$SECS" $RXE_IP1 > /tmp/bw_cli.log 2>&1
 wait $pid
 # perftest's result line: bytes iterations BW-peak BW-average(MB/s) MsgRate
-mbps=$(awk '$1 == 2048 && NF >= 5 { printf "%.1f", $4 * 8 * 1.048576 }' /tmp/bw_cli.log | tail -n 1)
+mbps=$(awk '$1 == 1024 && NF >= 5 { printf "%.1f", $4 * 8 * 1.048576 }' /tmp/bw_cli.log | tail -n 1)
 echo "# BENCH rxe_ud_send_bw ${mbps:-0} Mbit/s"
 echo "# BENCH veth_tcp $(iperf3_bps '' '' $RXE_IP1 -B $RXE_IP0) Mbit/s"
 rxe_pair_cleanup
