@@ -20,11 +20,27 @@ for dir in "$@"; do
 	done
 done
 
-echo "KTAP version 1"
-echo "1..$n"
-dmesg -c >> /out/dmesg.log 2>/dev/null
+# log_check NAME: one test point for what the kernel logged since the last
+# look (boot, or what work left over after the last test).
+log_check()
+{
+	dmesg -c > /tmp/dmesg 2>/dev/null
+	{ echo "=== $1"; cat /tmp/dmesg; } >> /out/dmesg.log
+	bad=$(grep -E "$BAD" /tmp/dmesg | head -n 5)
+	i=$((i + 1))
+	if [ -n "$bad" ]; then
+		echo "$bad" | sed 's/^/# dmesg: /'
+		echo "not ok $i $1 # kernel log: warning/BUG/oops"
+	else
+		echo "ok $i $1"
+	fi
+}
 
+echo "KTAP version 1"
+echo "1..$((n + 2))"
 i=0
+log_check "boot: kernel log clean"
+
 for dir in "$@"; do
 	d=/selftests/$dir
 	tmo=$(sed -n 's/^timeout=//p' "$d/settings" 2>/dev/null)
@@ -64,3 +80,7 @@ for dir in "$@"; do
 		fi
 	done
 done
+
+# Work a test left behind (timers, RCU callbacks, delayed work) has run.
+sleep 1
+log_check "end: kernel log clean after the last test"
