@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Helpers of the rxe_mcast_loopback tests (sourced, not run): switching
+# between the distribution's rdma_rxe and the one patched by the patch
+# queue (bin/rdma_rxe.ko, built by host-prepare), and running bin/mcast_lb
+# and mckey, with or without bin/rxe_flags_shim.so (SHIM=1): rdma-core's
+# rxe provider refuses QP create flags before the kernel sees them, the
+# shim stands in for the provider change that lets the flag through.
+
+. "$(dirname "$0")/../lib/ktap.sh"
+. "$(dirname "$0")/../lib/rxe.sh"
+
+BIN=$(cd "$(dirname "$0")" && pwd)/bin
+SHIM=0
+GROUP=239.1.1.1
+N=10
+
+# rxe_unload: no rxe device, no rdma_rxe module.
+rxe_unload()
+{
+	rxe_pair_cleanup
+	if [ -d /sys/module/rdma_rxe ]; then
+		rmmod rdma_rxe || return 1
+	fi
+	return 0
+}
+
+# rxe_loaded: which rdma_rxe is loaded: "none", "stock" (in tree, no taint)
+# or "patched" (out of tree: taint O). Debian's modules carry no srcversion
+# (no MODULE_VERSION, no CONFIG_MODULE_SRCVERSION_ALL), and the only
+# out-of-tree rdma_rxe in the VM is bin/rdma_rxe.ko.
+rxe_loaded()
+{
+	if [ ! -d /sys/module/rdma_rxe ]; then
+		echo none
+	elif grep -q O /sys/module/rdma_rxe/taint; then
+		echo patched
+	else
+		echo stock
+	fi
+}
+
+# rxe_load_stock: the distribution's rdma_rxe is the one loaded.
+rxe_load_stock()
+{
+	[ "$(rxe_loaded)" = patched ] && { rxe_unload || return 1; }
+	modprobe rdma_rxe || return 1
+	[ "$(rxe_loaded)" = stock ] || {
+		echo "loaded rdma_rxe: $(rxe_loaded), taint '$(cat /sys/module/rdma_rxe/taint)'" >&2
+		return 1
+	}
+}
+
+# rxe_load_patched: bin/rdma_rxe.ko is the one loaded, its dependencies
+# from the distribution.
+rxe_load_patched()
+{
+	local d
+	[ "$(rxe_loaded)" = stock ] && { rxe_unload || return 1; }
+	if [ "$(rxe_loaded)" = none ]; then
+		for d in $(modprobe --show-depends rdma_rxe |
+			   awk '$1 == "insmod" { print $2 }'); do
+			d=${d##*/}
+			d=${d%%.ko*}
+			[ "$d" = rdma_rxe ] || modprobe "$d" || return 1
+		done
+		insmod "$BIN/rdma_rxe.ko" || return 1
+	fi
+	[ "$(rxe_loaded)" = patched ] || {
+		echo "loaded rdma_rxe: $(rxe_loaded), taint '$(cat /sys/module/rdma_rxe/taint)'" >&2
+		return 1
+	}
+}
+
+# preload CMD...: CMD, with the shim preloaded when SHIM=1.
+preload()
+{
+	if [ "$SHIM" = 1 ]; then
+		LD_PRELOAD=$BIN/rxe_flags_shim.so "$@"
+	else
+		"$@"
+	fi
+}
+
+# lb ARGS...: run bin/mcast_lb, output in /tmp/lb.out (and its exit status
+# in LB_RC); ARGS are mcast_lb's.
+lb()
+{
+	LB_RC=0
+	preload timeout 120 "$BIN/mcast_lb" -n $N -m $GROUP "$@" > /tmp/lb.out 2>&1 || LB_RC=$?
+}
+
+# lb_val NODE FIELD: a field of NODE's line in /tmp/lb.out.
+lb_val()
+{
+	sed -n "s/^qp node=$1 .*[ ]$2=\([^ ]*\).*/\1/p" /tmp/lb.out
+}
+
+# lb_expect NAME FROM_SENDER...: pass NAME when mcast_lb ran and node i
+# received the i-th count of the sender's messages (and nothing else).
+lb_expect()
+{
+	local name=$1 i=0 want got all ok=1
+	shift
+	if [ "$LB_RC" -ne 0 ] || ! grep -q "^sent=$N$" /tmp/lb.out; then
+		ok=0
+	fi
+	for want in "$@"; do
+		got=$(lb_val $i from_sender)
+		all=$(lb_val $i got)
+		[ "$got" = "$want" ] && [ "$all" = "$want" ] || ok=0
+		i=$((i + 1))
+	done
+	ktap_diag "$(sed -n 's/^qp \(.*\)/\1/p; s/^sent=/sent=/p' /tmp/lb.out)"
+	if [ $ok -eq 1 ]; then
+		ktap_pass "$name"
+	else
+		ktap_diag "mcast_lb exit $LB_RC; wanted per node: $*"
+		ktap_diag "$(cat /tmp/lb.out)"
+		ktap_fail "$name"
+	fi
+}
+
+# mckey_wait_joined LOG...: wait (60 s at most) until each mckey LOG shows
+# its join.
+mckey_wait_joined()
+{
+	local n=0 f
+	for f in "$@"; do
+		while ! grep -q 'joined dgid' "$f" 2>/dev/null; do
+			n=$((n + 1))
+			[ $n -gt 600 ] && return 1
+			sleep 0.1
+		done
+	done
+}
+
+# mckey_fanout NAME OPTS: mckey receivers on rxe0 (the sender's device)
+# and rxe1, then a sender on rxe0, all with OPTS; pass NAME when the sender
+# and both receivers complete, i.e. each receiver got all N messages.
+mckey_fanout()
+{
+	local name=$1 opts=$2 r0 r1 s rc0 rc1 rcs
+	# shellcheck disable=SC2086
+	preload timeout 120 mckey $opts -m $GROUP -b $RXE_IP0 -C $N > /tmp/mk_r0.log 2>&1 &
+	r0=$!
+	# shellcheck disable=SC2086
+	preload timeout 120 mckey $opts -m $GROUP -b $RXE_IP1 -C $N > /tmp/mk_r1.log 2>&1 &
+	r1=$!
+	mckey_wait_joined /tmp/mk_r0.log /tmp/mk_r1.log
+	# shellcheck disable=SC2086
+	preload timeout 120 mckey $opts -s -m $GROUP -b $RXE_IP0 -C $N > /tmp/mk_s.log 2>&1
+	rcs=$?
+	wait $r0
+	rc0=$?
+	wait $r1
+	rc1=$?
+	if [ $rcs -eq 0 ] && [ $rc0 -eq 0 ] && [ $rc1 -eq 0 ] &&
+	   grep -q 'data transfers complete' /tmp/mk_r0.log &&
+	   grep -q 'data transfers complete' /tmp/mk_r1.log; then
+		ktap_pass "$name"
+	else
+		ktap_diag "exit: sender $rcs, receiver rxe0 $rc0, receiver rxe1 $rc1"
+		ktap_diag "$(tail -n 5 /tmp/mk_s.log /tmp/mk_r0.log /tmp/mk_r1.log)"
+		ktap_fail "$name"
+	fi
+}
