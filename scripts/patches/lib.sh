@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 #
 # The patch queue's shared helpers (sourced, not run), used by check.sh,
 # status.sh, outgoing.sh and the VM tests' host-prepare scripts.
@@ -16,6 +17,7 @@
 
 PQ_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PQ_DIR=${RB_PATCHES_DIR:-$PQ_TOP/patches}
+# shellcheck disable=SC2034 # used by the scripts that source this
 PQ_OUT=$PQ_TOP/build/patches
 PQ_LOCAL_TRAILERS='Upstream-Status|Kernel-Base|Backported-By'
 

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 #
 # Helpers of the rxe_mcast_loopback tests (sourced, not run): switching
 # between the distribution's rdma_rxe and the one patched by the patch
@@ -140,7 +141,7 @@ mckey_wait_joined()
 # and both receivers complete, i.e. each receiver got all N messages.
 mckey_fanout()
 {
-	local name=$1 opts=$2 r0 r1 s rc0 rc1 rcs
+	local name=$1 opts=$2 r0 r1 rc0 rc1 rcs
 	# shellcheck disable=SC2086
 	preload timeout 120 mckey $opts -m $GROUP -b $RXE_IP0 -C $N > /tmp/mk_r0.log 2>&1 &
 	r0=$!
