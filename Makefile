@@ -8,6 +8,8 @@
 #   make matrix           build against every installed headers tree
 #   make dkms-install     dkms add/build/install (KVER=, default all kernels)
 #   make dkms-remove      dkms remove the suite
+#   make deb              rdma-backports-dkms .deb in build/pkg/ (lintian clean)
+#   make rpm              rdma-backports-dkms noarch .rpm in build/pkg/rpm/
 #   make selftests        VM tests (TESTS="dir ..." for a subset)
 #   make vm               interactive shell in the test VM
 #   make patches-check    the patch queue applies, builds and is checkpatch clean
@@ -45,6 +47,14 @@ dkms-install:
 
 dkms-remove:
 	@scripts/dkms.sh remove
+
+.PHONY: deb rpm
+
+deb:
+	@scripts/pkg/deb.sh
+
+rpm:
+	@scripts/pkg/rpm.sh
 
 selftests: modules
 	@scripts/vm/selftests.sh $(TESTS)
