@@ -16,6 +16,10 @@ pkgs=(
 	linux-image-amd64 qemu-system-x86 busybox-static cpio kmod iproute2
 	rdma-core ibverbs-providers ibverbs-utils rdmacm-utils infiniband-diags
 	perftest socat iperf3
+	# test-only user-space helpers (the patch queue's rxe test shim)
+	libibverbs-dev librdmacm-dev
+	# packages: make deb, make rpm and their checks
+	debhelper dh-dkms dpkg-dev lintian rpm
 )
 
 missing=()
