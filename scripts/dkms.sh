@@ -21,13 +21,15 @@ ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/dkms.conf")
 
 # stage_source DIR: copy the files DKMS needs (what git tracks, or the tree
 # as it is outside a checkout, minus build products) and record the git
-# state for MODULE_VERSION.
+# state for MODULE_VERSION. A copy of the tree inside another checkout (say
+# under build/) is not itself a checkout: only a tree that is git's top level
+# counts as one.
 stage_source()
 {
 	local dst=$1
 	rm -rf "$dst"
 	mkdir -p "$dst"
-	if git -C "$top" rev-parse --git-dir > /dev/null 2>&1; then
+	if [ "$(git -C "$top" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$top" && pwd -P)" ]; then
 		(cd "$top" && git ls-files -co --exclude-standard -- Kbuild Makefile dkms.conf drivers include scripts |
 			while read -r f; do [ -e "$f" ] && echo "$f"; done |
 			cpio -pdm --quiet "$dst")
