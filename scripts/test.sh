@@ -6,7 +6,8 @@
 #
 #   static checks (W=1, sparse, checkpatch), the build matrix over every
 #   installed kernel, the compat probe cache, the DKMS cycle in a private
-#   tree, the patch queue, and the VM selftests (each test counted).
+#   tree, the patch queue, the .deb/.rpm packages (built, inspected, the .deb
+#   installed, upgraded and purged), and the VM selftests (each test counted).
 #
 # TESTS="dir ..." limits the VM selftests as for make selftests.
 set -uo pipefail
@@ -19,7 +20,7 @@ export KDIR_SEL=$kdir KVER_SEL=$kver
 
 pass=0 fail=0 skip=0
 n=0
-steps=6
+steps=7
 
 echo "TAP version 13"
 echo "1..$steps"
@@ -74,6 +75,7 @@ step "build matrix: every installed kernel, W=1 + sparse" scripts/matrix.sh
 step "compat probes cached per kernel" probe_cache
 step "dkms add/build/install/uninstall/remove in a private tree" scripts/dkms.sh selftest
 step "patch queue: trailers, checkpatch, applies, builds" patches
+step "packages: .deb/.rpm build and contents, .deb install/upgrade/purge" scripts/pkg/test.sh
 
 # The VM selftests, each test one count.
 n=$((n + 1))
