@@ -174,11 +174,83 @@ pq_module_names()
 
 # pq_build TREE DIR KDIR LOG [make args...]: build DIR of TREE as an external
 # module with its CONFIG_ options set to m. Output in LOG.
+#   - TREE/include comes before the kernel's headers, so a header the series
+#     changes (include/rdma/...) is seen by every directory built;
+#   - TREE/include/trace is on the search path too: a subsystem's trace
+#     header names itself as "../../drivers/..." relative to the kernel's
+#     include/trace, which from there leads back into TREE;
+#   - the Module.symvers of directories of TREE built before (the series
+#     order: drivers/infiniband/core before ulp/ipoib) resolve the symbols
+#     a patched module exports to another.
 pq_build()
 {
-	local tree=$1 dir=$2 kdir=$3 log=$4 line
+	local tree=$1 dir=$2 kdir=$3 log=$4 line extra
 	shift 4
 	line=$(pq_modules "$tree" "$dir")
+	mkdir -p "$tree/include/trace"
+	extra=$(find "$tree" -name Module.symvers ! -path "$tree/$dir/*" | sort | xargs)
 	# shellcheck disable=SC2086
-	make -C "$kdir" M="$tree/$dir" -j"$(nproc)" ${line#* } "$@" > "$log" 2>&1
+	make -C "$kdir" M="$tree/$dir" -j"$(nproc)" ${line#* } \
+		NOSTDINC_FLAGS="-I$tree/include -I$tree/include/trace" \
+		${extra:+KBUILD_EXTRA_SYMBOLS="$extra"} "$@" > "$log" 2>&1
+}
+
+# pq_warnings LOG TREE: the compiler and sparse warnings of a pq_build log,
+# one a line, without TREE's path and without line and column numbers, so
+# that the same warning before and after a patch compares equal.
+pq_warnings()
+{
+	{ grep -E 'warning:|error:' "$1" || true; } |
+		sed -e "s|$2/||g" -e 's|^\([^:]*\):[0-9]*:\([0-9]*:\)\{0,1\}|\1:|' | sort
+}
+
+# pq_vm_modules KDIR KVER WORK DIR/MODULE.ko...: the series applied to a
+# scratch tree and each DIR built against KDIR (in the order given), for the
+# VM tests that load patched modules instead of the distribution's. Cached
+# in WORK, rebuilt when the series, a patch, the headers or the caller
+# change. Prints WORK/ko, which then holds each MODULE.ko (debug info
+# stripped). Exit 4 with the reason on stdout when this host cannot.
+pq_vm_modules()
+{
+	local kdir=$1 kver=$2 work=$3 key p f d kv_src kv_hdr
+	shift 3
+	local patches=() dirs=() series=()
+	mapfile -t series < <(pq_series)
+	for p in "${series[@]}"; do
+		patches+=("$PQ_DIR/$p")
+	done
+	for f in "$@"; do
+		d=$(dirname "$f")
+		pq_dirs "${patches[@]}" | grep -qx "$d" ||
+			{ echo "the patch queue does not touch $d"; return 4; }
+		dirs+=("$d")
+	done
+	key=$( { cat "$PQ_DIR/series" "${patches[@]}" "$PQ_TOP/scripts/patches/lib.sh";
+		echo "$kdir $*"; cat "$kdir/include/generated/utsrelease.h";
+		pq_source_version; } | sha256sum | cut -c1-16)
+	if [ "$(cat "$work/key" 2>/dev/null)" != "$key" ]; then
+		kv_src=$(pq_source_version | cut -d' ' -f1)
+		kv_hdr=$(make -s -C "$kdir" kernelversion 2>/dev/null || echo unknown)
+		[ "${kv_src%.*}" = "${kv_hdr%.*}" ] ||
+			{ echo "the patched tree is linux-source $kv_src, the VM kernel's headers are $kv_hdr"; return 4; }
+		rm -rf "$work"
+		mkdir -p "$work/ko"
+		echo "pq: applying ${#patches[@]} patches" >&2
+		pq_tree_init "$work/tree" "${patches[@]}" >&2 || return 1
+		for p in "${patches[@]}"; do
+			pq_tree_apply "$work/tree" "$p" >&2 || return 1
+		done
+		for d in $(printf '%s\n' "${dirs[@]}" | awk '!seen[$0]++'); do
+			echo "pq: building the patched $d against $kdir" >&2
+			if ! pq_build "$work/tree" "$d" "$kdir" "$work/build-$(echo "$d" | tr / _).log"; then
+				tail -n 20 "$work/build-$(echo "$d" | tr / _).log" >&2
+				return 1
+			fi
+		done
+		for f in "$@"; do
+			strip --strip-debug -o "$work/ko/$(basename "$f")" "$work/tree/$f" || return 1
+		done
+		echo "$key" > "$work/key"
+	fi
+	echo "$work/ko"
 }
