@@ -2,7 +2,8 @@
 /*
  * /sys/kernel/debug/ipoib_sendonly/:
  *
- *   status   policy, whether IPoIB's SA client is known, hook armed
+ *   status   policy, whether IPoIB's SA client is known, whether the kernel
+ *            does policy auto itself, hook armed
  *   ports    one line per IB port: SM LID, what the SM supports and when it
  *            was learned, IPoIB's own send-only JoinState as last seen,
  *            the JoinState send-only joins get now, and the join counters
@@ -23,6 +24,9 @@ static int iso_status_show(struct seq_file *m, void *v)
 	seq_printf(m, "policy: %s\n", iso_policy_name(iso_get_policy()));
 	seq_printf(m, "ipoib_sa_client: %s\n",
 		   iso_ipoib_resolved() ? "found" : "not found (ib_ipoib not loaded)");
+	seq_printf(m, "kernel: %s\n", iso_kernel_decides() ?
+		   "IPoIB picks send-only JoinStates by the SM's capability (auto is inert)" :
+		   "IPoIB's send-only JoinState does not depend on the SM");
 	seq_puts(m, "hook: kprobe on ib_sa_join_multicast\n");
 	return 0;
 }

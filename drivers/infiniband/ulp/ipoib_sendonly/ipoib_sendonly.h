@@ -127,6 +127,7 @@ void iso_policy_changed(void);
 int iso_hook_init(void);
 void iso_hook_exit(void);
 bool iso_ipoib_resolved(void);
+bool iso_kernel_decides(void);
 u8 iso_target_state(struct iso_port *p, u8 requested);
 
 /* sm_caps.c */

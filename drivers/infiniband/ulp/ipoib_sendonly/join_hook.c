@@ -34,6 +34,33 @@
 /* Address of ib_ipoib's ipoib_sa_client, 0 while ib_ipoib is not loaded. */
 static unsigned long iso_ipoib_client;
 
+/*
+ * ib_core's helper for "does this port's SA support SendOnlyFullMember":
+ * exported by kernels 4.9-5.11 and by kernels with the patch queue's IB/sa
+ * entry, whose IPoIB asks it before every send-only join (IB/ipoib entry).
+ */
+#define ISO_KERNEL_AUTO_SYM "ib_sa_sendonly_fullmem_support"
+
+/* The running ib_core has ISO_KERNEL_AUTO_SYM; set once at init. */
+static bool iso_kernel_auto;
+
+/**
+ * iso_kernel_decides() - does the kernel's IPoIB do policy auto itself?
+ *
+ * True when the running ib_core exports ib_sa_sendonly_fullmem_support():
+ * its IPoIB then uses SendOnlyFullMember only where the SM advertises it,
+ * which is what policy auto asks for, and auto leaves its joins alone. (It
+ * assumes the queue's IB/sa and IB/ipoib patches travel together, as they
+ * are sent.) ib_core cannot be unloaded under this module, so the answer
+ * is found once.
+ *
+ * Return: the answer.
+ */
+bool iso_kernel_decides(void)
+{
+	return iso_kernel_auto;
+}
+
 /**
  * iso_ipoib_resolved() - is IPoIB's SA client known?
  *
@@ -60,6 +87,8 @@ u8 iso_target_state(struct iso_port *p, u8 requested)
 	case ISO_POLICY_SENDONLY_FULL:
 		return RB_JOIN_SENDONLY_FULL_MEMBER;
 	case ISO_POLICY_AUTO:
+		if (iso_kernel_auto)
+			return requested;
 		if (p && atomic_read(&p->cap) == ISO_CAP_SENDONLY_FULL)
 			return RB_JOIN_SENDONLY_FULL_MEMBER;
 		/* Not supported, or not known for sure: every SM takes 0x1. */
@@ -157,6 +186,11 @@ static struct notifier_block iso_module_nb = {
 int iso_hook_init(void)
 {
 	int ret;
+
+	iso_kernel_auto = rb_kallsyms_lookup_name(ISO_KERNEL_AUTO_SYM) != 0;
+	if (iso_kernel_auto)
+		pr_info("the kernel's IPoIB picks send-only JoinStates by the SM's capability itself (ib_core has %s): policy auto is inert\n",
+			ISO_KERNEL_AUTO_SYM);
 
 	ret = register_module_notifier(&iso_module_nb);
 	if (ret)

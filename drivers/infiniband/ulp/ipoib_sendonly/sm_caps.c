@@ -78,6 +78,10 @@ static const char *iso_effective(struct iso_port *p, u8 *state)
 		*state = 0;
 		return "policy off: the kernel's own JoinState (inert)";
 	}
+	if (iso_get_policy() == ISO_POLICY_AUTO && iso_kernel_decides()) {
+		*state = 0;
+		return "the kernel's IPoIB already picks by the SM's capability (inert)";
+	}
 	*state = iso_target_state(p, native);
 	if (native && *state == native)
 		return "IPoIB's own choice already matches the policy (inert)";
@@ -99,8 +103,11 @@ void iso_report(struct iso_port *p)
 	int key;
 
 	what = iso_effective(p, &state);
-	key = (state << 8) | atomic_read(&p->native) << 1 |
-	      (iso_get_policy() == ISO_POLICY_OFF);
+	/* Inert (state 0): one line per policy, whatever IPoIB asks for. */
+	if (!state)
+		key = 1 | iso_get_policy() << 1;
+	else
+		key = (state << 8) | atomic_read(&p->native) << 1;
 	if (key == p->logged)
 		return;
 	p->logged = key;
