@@ -48,8 +48,7 @@ ktap_check "learned from the SA: no SendOnlyFullMember support ($(iso sib0 sm_ca
 # Legacy SA, group absent: the sender comes first.
 err0=$(sib_sa_errors mc_member_record)
 sib_mcast_send a $SIB_IP_A 239.3.3.3 5
-sleep 1
-st=$(sib_join_state "$(mgid 3)" sib0)
+st=$(sib_wait_join_state "$(mgid 3)" sib0)
 ktap_diag "sender's JoinState in 239.3.3.3: '$st'; rewritten $(iso sib0 rewritten); SA errors $err0 -> $(sib_sa_errors mc_member_record)"
 [ "$st" = 0x1 ] && [ "$(iso sib0 rewritten)" -ge 1 ]
 ktap_check "legacy SA: send-only join rewritten to FullMember and the group created" $?
@@ -70,20 +69,17 @@ wait_cap sib0 sendonly-full
 ktap_check "SA switched to modern + re-register: learned again ($(iso sib0 sm_cap))" $?
 left0=$(iso sib0 left_alone)
 sib_mcast_send a $SIB_IP_A 239.4.4.4 3
-sleep 1
-st=$(sib_join_state "$(mgid 4)" sib0)
+st=$(sib_wait_join_state "$(mgid 4)" sib0)
 [ "$st" = 0x8 ] && [ "$(iso sib0 left_alone)" -gt "$left0" ]
 ktap_check "modern SA, auto: SendOnlyFullMember kept ($st)" $?
 echo full > $P
 sib_mcast_send a $SIB_IP_A 239.5.5.5 3
-sleep 1
-st=$(sib_join_state "$(mgid 5)" sib0)
+st=$(sib_wait_join_state "$(mgid 5)" sib0)
 [ "$st" = 0x1 ]
 ktap_check "modern SA, full: FullMember ($st)" $?
 echo off > $P
 sib_mcast_send a $SIB_IP_A 239.6.6.6 3
-sleep 1
-st=$(sib_join_state "$(mgid 6)" sib0)
+st=$(sib_wait_join_state "$(mgid 6)" sib0)
 [ "$st" = 0x8 ]
 ktap_check "modern SA, off: the kernel's own choice ($st)" $?
 echo auto > $P
@@ -96,8 +92,7 @@ wait_cap sib0 no-sendonly-full
 ktap_check "SA switched to legacy + re-register: learned again ($(iso sib0 sm_cap))" $?
 err0=$(sib_sa_errors mc_member_record)
 sib_mcast_send a $SIB_IP_A 239.7.7.7 3
-sleep 1
-st=$(sib_join_state "$(mgid 7)" sib0)
+st=$(sib_wait_join_state "$(mgid 7)" sib0)
 [ "$st" = 0x1 ] && [ "$(sib_sa_errors mc_member_record)" = "$err0" ]
 ktap_check "next join FullMember ($st), no join refused" $?
 

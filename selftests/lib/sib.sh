@@ -70,6 +70,22 @@ sib_join_state()
 		in_g && $1 == "member" && $2 == p { print $4 }' $SIB_D/groups
 }
 
+# sib_wait_join_state MGID-PREFIX HCA: as sib_join_state, but waits up to
+# 10 s for HCA to become a member (a send-only join is made when the first
+# packet is queued, and after a re-register only once IPoIB has joined the
+# broadcast group again).
+sib_wait_join_state()
+{
+	local n=0 st
+	st=$(sib_join_state "$1" "$2")
+	while [ -z "$st" ] && [ $n -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+		st=$(sib_join_state "$1" "$2")
+	done
+	echo "$st"
+}
+
 # sib_group_exists MGID-PREFIX: is there such a group?
 sib_group_exists()
 {
