@@ -121,6 +121,11 @@ rm -rf "$work"
 mkdir -p "$work"
 before=$work/before.lst
 snapshot > "$before"
+# Kernels with headers but no image have no modules.dep; DKMS's depmod
+# leaves its index files there (empty once the package is purged), and
+# cleanup removes them again.
+mapfile -t nodep < <(for d in /lib/modules/*/; do
+	[ -e "$d/modules.dep" ] || echo "${d%/}"; done)
 
 mapfile -t prior < <(suite_paths)
 if [ ${#prior[@]} -gt 0 ]; then
@@ -132,7 +137,7 @@ fi
 cleaned=0
 cleanup()
 {
-	local v m
+	local v m d
 	[ $cleaned = 1 ] && return
 	cleaned=1
 	if known_to_dpkg; then
@@ -151,6 +156,11 @@ cleanup()
 	done
 	[ -f "$aside" ] && tar -xpPf "$aside"
 	depmod_all
+	for d in "${nodep[@]}"; do
+		rm -f "$d"/modules.*
+		rmdir "$d/updates/dkms" "$d/updates" 2> /dev/null
+	done
+	return 0
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
