@@ -36,10 +36,10 @@ tools=(
 	rping mckey ucmatose udaddy
 	ib_send_bw ib_send_lat ib_write_bw
 	ibstat ibaddr saquery smpquery
-	socat iperf3 strace
+	socat iperf3 strace setpriv
 )
 pkgs="busybox-static kmod iproute2 rdma-core ibverbs-providers ibverbs-utils
-	rdmacm-utils perftest infiniband-diags socat iperf3 libc6 bash strace"
+	rdmacm-utils perftest infiniband-diags socat iperf3 libc6 bash strace util-linux"
 
 key=$( (cat "$0" "$moddir/modules.dep"; echo "$kver ${modules[*]} ${tools[*]}";
 	dpkg-query -W $pkgs 2>/dev/null) | sha256sum | cut -c1-16)
