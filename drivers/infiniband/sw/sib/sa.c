@@ -357,6 +357,27 @@ static void sib_sa_classport(u8 *out)
 	cpi->cap_mask2_resp_time = cpu_to_be32(cap2 << 5 | 18);
 }
 
+/*
+ * Is @method one the SA class defines for requests (IBA 15.2.5)? Others get
+ * "method not supported"; defined ones this SA does not implement for an
+ * attribute (GetTable, GetTraceTable, GetMulti) get "method/attribute
+ * combination not supported".
+ */
+static bool sib_sa_method_known(u8 method)
+{
+	switch (method) {
+	case IB_MGMT_METHOD_GET:
+	case IB_MGMT_METHOD_SET:
+	case IB_SA_METHOD_GET_TABLE:
+	case IB_SA_METHOD_GET_TRACE_TBL:
+	case IB_SA_METHOD_GET_MULTI:
+	case IB_SA_METHOD_DELETE:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /**
  * sib_sa_handle() - answer one MAD sent to the SM's LID
  * @req: the request (the caller frees it)
@@ -411,8 +432,11 @@ void sib_sa_handle(struct sib_pkt *req)
 	atomic64_inc(&sib_subnet.sa.requests[kind]);
 
 	spin_lock_irqsave(&sib_subnet.lock, flags);
-	if (in->mad_hdr.class_version != IB_SA_CLASS_VERSION)
+	if (in->mad_hdr.base_version != IB_MGMT_BASE_VERSION ||
+	    in->mad_hdr.class_version != IB_SA_CLASS_VERSION)
 		status = IB_MGMT_MAD_STATUS_BAD_VERSION;
+	else if (!sib_sa_method_known(in->mad_hdr.method))
+		status = IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD;
 	else if (kind == SIB_SA_CPI && in->mad_hdr.method == IB_MGMT_METHOD_GET)
 		sib_sa_classport(out->data);
 	else if (kind == SIB_SA_MCM && in->mad_hdr.method == IB_MGMT_METHOD_SET)
