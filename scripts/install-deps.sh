@@ -17,7 +17,7 @@ pkgs=(
 	rdma-core ibverbs-providers ibverbs-utils rdmacm-utils infiniband-diags
 	perftest socat iperf3
 	# test-only user-space helpers (the patch queue's rxe test shim)
-	libibverbs-dev librdmacm-dev
+	libibverbs-dev librdmacm-dev libibumad-dev
 	# packages: make deb, make rpm and their checks
 	debhelper dh-dkms dpkg-dev lintian rpm
 )
