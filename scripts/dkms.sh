@@ -79,7 +79,7 @@ selftest)
 	# (find's status is ignored: a missing directory is part of the picture)
 	before=$(snap)
 
-	ktap_plan $((3 + 4 * ${#ks[@]}))
+	ktap_plan $((3 + 5 * ${#ks[@]}))
 	stage_source "$work/src/$name-$ver"
 	ktap_run "dkms add" "${d[@]}" add -m "$name" -v "$ver"
 	for k in "${ks[@]}"; do
@@ -99,6 +99,24 @@ selftest)
 		else
 			ktap_diag "installed $n, right vermagic $vm, signed $signed: $(find "$work/install/$k" -name '*.ko*')"
 			ktap_fail "$what"
+		fi
+		# Shadows nothing: no module name of ours is one the kernel ships.
+		lists=$(ls /lib/modules/"$k"/modules.order /lib/modules/"$k"/modules.builtin \
+			/lib/modules/"$k"/build/Module.symvers 2>/dev/null || true)
+		clash=
+		for ko in "${kos[@]}"; do
+			m=$(basename "${ko%%.ko*}")
+			for l in $lists; do
+				grep -qE "(^|/|[[:space:]])$m\.ko|[[:space:]]([^[:space:]]*/)?$m[[:space:]]" "$l" &&
+					clash+=" $m($l)"
+			done
+		done
+		if [ -n "$lists" ] && [ -z "$clash" ]; then
+			ktap_pass "$k: shadows no in-tree module (checked: $(echo "$lists" | xargs -n 1 basename | xargs))"
+		elif [ -z "$lists" ]; then
+			ktap_skip "$k: shadows no in-tree module" "no modules.order, modules.builtin or Module.symvers"
+		else
+			ktap_fail "$k: shadows no in-tree module:$clash"
 		fi
 		ktap_run "dkms uninstall $k" "${d[@]}" uninstall -m "$name" -v "$ver" -k "$k"
 	done
