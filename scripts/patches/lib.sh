@@ -226,7 +226,7 @@ pq_vm_modules()
 		dirs+=("$d")
 	done
 	key=$( { cat "$PQ_DIR/series" "${patches[@]}" "$PQ_TOP/scripts/patches/lib.sh";
-		echo "$kdir $*"; cat "$kdir/include/generated/utsrelease.h";
+		echo "$kdir $kver $*"; cat "$kdir/include/generated/utsrelease.h";
 		pq_source_version; } | sha256sum | cut -c1-16)
 	if [ "$(cat "$work/key" 2>/dev/null)" != "$key" ]; then
 		kv_src=$(pq_source_version | cut -d' ' -f1)
