@@ -68,18 +68,15 @@ echo "reregister" > $SIB_D/control
 wait_cap sib0 sendonly-full
 ktap_check "SA switched to modern + re-register: learned again ($(iso sib0 sm_cap))" $?
 left0=$(iso sib0 left_alone)
-sib_mcast_send a $SIB_IP_A 239.4.4.4 3
-st=$(sib_wait_join_state "$(mgid 4)" sib0)
+st=$(sib_send_until_joined a $SIB_IP_A 239.4.4.4 "$(mgid 4)" sib0)
 [ "$st" = 0x8 ] && [ "$(iso sib0 left_alone)" -gt "$left0" ]
 ktap_check "modern SA, auto: SendOnlyFullMember kept ($st)" $?
 echo full > $P
-sib_mcast_send a $SIB_IP_A 239.5.5.5 3
-st=$(sib_wait_join_state "$(mgid 5)" sib0)
+st=$(sib_send_until_joined a $SIB_IP_A 239.5.5.5 "$(mgid 5)" sib0)
 [ "$st" = 0x1 ]
 ktap_check "modern SA, full: FullMember ($st)" $?
 echo off > $P
-sib_mcast_send a $SIB_IP_A 239.6.6.6 3
-st=$(sib_wait_join_state "$(mgid 6)" sib0)
+st=$(sib_send_until_joined a $SIB_IP_A 239.6.6.6 "$(mgid 6)" sib0)
 [ "$st" = 0x8 ]
 ktap_check "modern SA, off: the kernel's own choice ($st)" $?
 echo auto > $P
@@ -91,8 +88,7 @@ echo "reregister" > $SIB_D/control
 wait_cap sib0 no-sendonly-full
 ktap_check "SA switched to legacy + re-register: learned again ($(iso sib0 sm_cap))" $?
 err0=$(sib_sa_errors mc_member_record)
-sib_mcast_send a $SIB_IP_A 239.7.7.7 3
-st=$(sib_wait_join_state "$(mgid 7)" sib0)
+st=$(sib_send_until_joined a $SIB_IP_A 239.7.7.7 "$(mgid 7)" sib0)
 [ "$st" = 0x1 ] && [ "$(sib_sa_errors mc_member_record)" = "$err0" ]
 ktap_check "next join FullMember ($st), no join refused" $?
 

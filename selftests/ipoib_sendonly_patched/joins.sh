@@ -57,7 +57,7 @@ wait_cpi()
 sent_state()
 {
 	sib_mcast_send a $SIB_IP_A 239.$1.$1.$1 "$2"
-	sib_wait_join_state "$(mgid "$1")" sib0
+	sib_send_until_joined a $SIB_IP_A 239.$1.$1.$1 "$(mgid "$1")" sib0
 }
 
 # receive N: a receiver in namespace b joins 239.N.N.N, 20 datagrams are

@@ -76,12 +76,36 @@ sib_join_state()
 # broadcast group again).
 sib_wait_join_state()
 {
+	sib_wait_join_state_for "$1" "$2" 100
+}
+
+# sib_wait_join_state_for MGID-PREFIX HCA TENTHS: the same, waiting up to
+# TENTHS tenths of a second.
+sib_wait_join_state_for()
+{
 	local n=0 st
 	st=$(sib_join_state "$1" "$2")
-	while [ -z "$st" ] && [ $n -lt 100 ]; do
+	while [ -z "$st" ] && [ $n -lt "$3" ]; do
 		sleep 0.1
 		n=$((n + 1))
 		st=$(sib_join_state "$1" "$2")
+	done
+	echo "$st"
+}
+
+# sib_send_until_joined NS SRC-IP GROUP MGID-PREFIX HCA: one datagram to
+# GROUP a second, as a steady sender would, until HCA is a member of the
+# group (15 s at most); prints HCA's JoinState, empty if it never joined.
+# Right after a client re-register IPoIB leaves and rejoins its groups, and
+# drops multicast sent before the broadcast group is joined again: a single
+# burst sent then makes no join at all.
+sib_send_until_joined()
+{
+	local n=0 st=
+	while [ -z "$st" ] && [ $n -lt 15 ]; do
+		sib_mcast_send "$1" "$2" "$3" 1
+		n=$((n + 1))
+		st=$(sib_wait_join_state_for "$4" "$5" 10)
 	done
 	echo "$st"
 }
