@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 #
 # An IPoIB subnet on rdma_sib (sourced, not run): two HCAs, their IPoIB
 # links each in a network namespace of its own.
