@@ -195,6 +195,37 @@ pq_build()
 		${extra:+KBUILD_EXTRA_SYMBOLS="$extra"} "$@" > "$log" 2>&1
 }
 
+# pq_installed_module KVER KDIR CONFIG_X SUBDIR NAME OUT: for a detector
+# (detect/*.sh), the installed NAME.ko of kernel KVER (under
+# /lib/modules/KVER/kernel/SUBDIR, or RB_MODDIR instead of /lib/modules/KVER)
+# decompressed into OUT, to be read, never loaded. When there is none it
+# prints the detector's answer ("n/a: ..." when KDIR's .config does not
+# build CONFIG_X as a module, "unknown: ..." otherwise) and returns 1.
+pq_installed_module()
+{
+	local kver=$1 kdir=$2 opt=$3 sub=$4 name=$5 out=$6 cfg moddir ko
+	cfg=$kdir/.config
+	if [ -e "$cfg" ]; then
+		case "$(sed -n "s/^$opt=//p" "$cfg")" in
+		m) ;;
+		y) echo "unknown: $name is built into the kernel image"; return 1 ;;
+		*) echo "n/a: $opt is not set ($cfg)"; return 1 ;;
+		esac
+	fi
+	moddir=${RB_MODDIR:-/lib/modules/$kver}
+	ko=$(find "$moddir/kernel/$sub" -name "$name.ko*" 2>/dev/null | head -n 1 || true)
+	if [ -z "$ko" ]; then
+		echo "unknown: no $name.ko in $moddir (kernel image not installed here)"
+		return 1
+	fi
+	case "$ko" in
+	*.xz) xz -dc "$ko" > "$out" ;;
+	*.zst) zstd -qdc "$ko" > "$out" ;;
+	*.gz) gzip -dc "$ko" > "$out" ;;
+	*) cp "$ko" "$out" ;;
+	esac
+}
+
 # pq_warnings LOG TREE: the compiler and sparse warnings of a pq_build log,
 # one a line, without TREE's path and without line and column numbers, so
 # that the same warning before and after a patch compares equal.

@@ -16,7 +16,7 @@ modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
 modinfo ipoib_sendonly > /dev/null 2>&1 || ktap_skip_all "ipoib_sendonly was not built"
 ISO=/sys/kernel/debug/ipoib_sendonly
 P=/sys/module/ipoib_sendonly/parameters/policy
-trap 'kill $rx 2>/dev/null; rmmod rb_test_mcast 2>/dev/null; rmmod ipoib_sendonly; sib_cleanup' EXIT
+trap 'kill $SIB_RX 2>/dev/null; rmmod rb_test_mcast 2>/dev/null; rmmod ipoib_sendonly; sib_cleanup' EXIT
 
 # iso DEV COLUMN: a column of ipoib_sendonly's ports table.
 iso()
@@ -36,8 +36,6 @@ wait_cap()
 	done
 }
 
-# mgid N: the IPoIB MGID of 239.N.N.N (RFC 4391: low 28 bits of the group).
-mgid() { printf 'ff12:401b:ffff:0000:0000:0000:0f%02x:%02x%02x' "$1" "$1" "$1"; }
 
 ktap_plan 11
 modprobe ipoib_sendonly
@@ -48,17 +46,12 @@ ktap_check "learned from the SA: no SendOnlyFullMember support ($(iso sib0 sm_ca
 # Legacy SA, group absent: the sender comes first.
 err0=$(sib_sa_errors mc_member_record)
 sib_mcast_send a $SIB_IP_A 239.3.3.3 5
-st=$(sib_wait_join_state "$(mgid 3)" sib0)
+st=$(sib_wait_join_state "$(sib_mgid 3)" sib0)
 ktap_diag "sender's JoinState in 239.3.3.3: '$st'; rewritten $(iso sib0 rewritten); SA errors $err0 -> $(sib_sa_errors mc_member_record)"
 [ "$st" = 0x1 ] && [ "$(iso sib0 rewritten)" -ge 1 ]
 ktap_check "legacy SA: send-only join rewritten to FullMember and the group created" $?
 
-rx=$(sib_mcast_recv_start b $SIB_IP_B 239.3.3.3 /tmp/rx3)
-sleep 2
-sib_mcast_send a $SIB_IP_A 239.3.3.3 20
-sleep 2
-kill $rx
-got=$(wc -l < /tmp/rx3)
+got=$(sib_receive 3)
 [ "$got" -eq 20 ]
 ktap_check "a receiver joining later gets all 20 datagrams sent after its join ($got)" $?
 
@@ -68,15 +61,15 @@ echo "reregister" > $SIB_D/control
 wait_cap sib0 sendonly-full
 ktap_check "SA switched to modern + re-register: learned again ($(iso sib0 sm_cap))" $?
 left0=$(iso sib0 left_alone)
-st=$(sib_send_until_joined a $SIB_IP_A 239.4.4.4 "$(mgid 4)" sib0)
+st=$(sib_send_until_joined a $SIB_IP_A 239.4.4.4 "$(sib_mgid 4)" sib0)
 [ "$st" = 0x8 ] && [ "$(iso sib0 left_alone)" -gt "$left0" ]
 ktap_check "modern SA, auto: SendOnlyFullMember kept ($st)" $?
 echo full > $P
-st=$(sib_send_until_joined a $SIB_IP_A 239.5.5.5 "$(mgid 5)" sib0)
+st=$(sib_send_until_joined a $SIB_IP_A 239.5.5.5 "$(sib_mgid 5)" sib0)
 [ "$st" = 0x1 ]
 ktap_check "modern SA, full: FullMember ($st)" $?
 echo off > $P
-st=$(sib_send_until_joined a $SIB_IP_A 239.6.6.6 "$(mgid 6)" sib0)
+st=$(sib_send_until_joined a $SIB_IP_A 239.6.6.6 "$(sib_mgid 6)" sib0)
 [ "$st" = 0x8 ]
 ktap_check "modern SA, off: the kernel's own choice ($st)" $?
 echo auto > $P
@@ -88,7 +81,7 @@ echo "reregister" > $SIB_D/control
 wait_cap sib0 no-sendonly-full
 ktap_check "SA switched to legacy + re-register: learned again ($(iso sib0 sm_cap))" $?
 err0=$(sib_sa_errors mc_member_record)
-st=$(sib_send_until_joined a $SIB_IP_A 239.7.7.7 "$(mgid 7)" sib0)
+st=$(sib_send_until_joined a $SIB_IP_A 239.7.7.7 "$(sib_mgid 7)" sib0)
 [ "$st" = 0x1 ] && [ "$(sib_sa_errors mc_member_record)" = "$err0" ]
 ktap_check "next join FullMember ($st), no join refused" $?
 

@@ -23,10 +23,7 @@ BIN=$(cd "$(dirname "$0")" && pwd)/bin
 modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
 [ -e /sys/module/ib_core ] && ktap_skip_all "the distribution's ib_core is already loaded"
 ISO=/sys/kernel/debug/ipoib_sendonly
-trap 'kill $rx 2>/dev/null; rmmod ipoib_sendonly 2>/dev/null; sib_cleanup; rmmod ib_cm ib_core 2>/dev/null' EXIT
-
-# mgid N: the IPoIB MGID of 239.N.N.N (RFC 4391: low 28 bits of the group).
-mgid() { printf 'ff12:401b:ffff:0000:0000:0000:0f%02x:%02x%02x' "$1" "$1" "$1"; }
+trap 'kill $SIB_RX 2>/dev/null; rmmod ipoib_sendonly 2>/dev/null; sib_cleanup; rmmod ib_cm ib_core 2>/dev/null' EXIT
 
 # cpi_requests: ClassPortInfo queries rdma_sib's SA has answered.
 cpi_requests() { awk '$1 == "class_port_info" { print $3 }' $SIB_D/sa; }
@@ -52,26 +49,16 @@ wait_cpi()
 	sleep 0.2
 }
 
-# sent_state N COUNT: send COUNT datagrams to 239.N.N.N from namespace a;
-# prints the sender's JoinState in that group.
-sent_state()
+# send_join N COUNT: send COUNT datagrams to 239.N.N.N from namespace a,
+# then until sib0 has joined; sets ST (sib0's JoinState in the group) and
+# REFUSED (MCMemberRecord requests the SA refused meanwhile).
+send_join()
 {
+	local e0
+	e0=$(sib_sa_errors mc_member_record)
 	sib_mcast_send a $SIB_IP_A 239.$1.$1.$1 "$2"
-	sib_send_until_joined a $SIB_IP_A 239.$1.$1.$1 "$(mgid "$1")" sib0
-}
-
-# receive N: a receiver in namespace b joins 239.N.N.N, 20 datagrams are
-# sent after its join; prints how many it got.
-receive()
-{
-	rx=$(sib_mcast_recv_start b $SIB_IP_B 239.$1.$1.$1 /tmp/rx$1)
-	sleep 2
-	sib_mcast_send a $SIB_IP_A 239.$1.$1.$1 20
-	sleep 2
-	kill $rx
-	wait $rx 2> /dev/null
-	rx=
-	wc -l < /tmp/rx$1
+	ST=$(sib_send_until_joined a $SIB_IP_A 239.$1.$1.$1 "$(sib_mgid "$1")" sib0)
+	REFUSED=$(($(sib_sa_errors mc_member_record) - e0))
 }
 
 ktap_plan 11
@@ -89,73 +76,55 @@ wait_cpi
 ktap_check "ib_sa fetched ClassPortInfo for both ports ($(cpi_requests) queries)" $?
 
 # Legacy SA, group absent: the sender comes first.
-err0=$(sib_sa_errors mc_member_record)
-st=$(sent_state 3 5)
-err1=$(sib_sa_errors mc_member_record)
-ktap_diag "sender's JoinState in 239.3.3.3: '$st'; SA MCMemberRecord errors $err0 -> $err1"
-[ "$st" = 0x1 ] && [ "$err1" = "$err0" ]
+send_join 3 5
+ktap_diag "sender's JoinState in 239.3.3.3: '$ST'; joins refused by the SA: $REFUSED"
+[ "$ST" = 0x1 ] && [ "$REFUSED" -eq 0 ]
 ktap_check "legacy SA: the send-only join is FullMember and creates the group" $?
-got=$(receive 3)
+got=$(sib_receive 3)
 [ "$got" -eq 20 ]
 ktap_check "a receiver joining later gets all 20 datagrams sent after its join ($got)" $?
 
 # Legacy SA, group created by a receiver that leaves again.
-rx=$(sib_mcast_recv_start b $SIB_IP_B 239.8.8.8 /tmp/rx8pre)
-sleep 2
-st=$(sent_state 8 3)
-kill $rx
-wait $rx 2> /dev/null
-rx=
-n=0
-while [ -n "$(sib_join_state "$(mgid 8)" sib1)" ] && [ $n -lt 100 ]; do
-	n=$((n + 1))
-	sleep 0.1
-done
-left=$([ -z "$(sib_join_state "$(mgid 8)" sib1)" ] && echo yes || echo no)
-got=$(receive 8)
-ktap_diag "sender's JoinState '$st'; first receiver left: $left; a new receiver got $got of 20"
-[ "$st" = 0x1 ] && [ $left = yes ] && [ "$got" -eq 20 ]
+sib_receiver_leaves 8
+[ "$SIB_ST" = 0x1 ] && [ $SIB_LEFT = yes ] && [ $SIB_GONE = no ] && [ "$SIB_GOT" -eq 20 ]
 ktap_check "legacy SA: the sender keeps the group alive after its receiver left" $?
 
 # Modern SA.
 switch_sa modern
 wait_cpi
-st=$(sent_state 4 3)
-[ "$st" = 0x8 ]
-ktap_check "modern SA, learned: SendOnlyFullMember ($st)" $?
+send_join 4 3
+[ "$ST" = 0x8 ]
+ktap_check "modern SA, learned: SendOnlyFullMember ($ST)" $?
 
 # Switched while joins go on: FullMember until the new answer is in.
 switch_sa legacy
-err0=$(sib_sa_errors mc_member_record)
-st=$(sent_state 5 3)
-err1=$(sib_sa_errors mc_member_record)
-ktap_diag "legacy SA, right after the re-register: JoinState '$st', SA errors $err0 -> $err1"
-[ "$st" = 0x1 ] && [ "$err1" = "$err0" ]
+send_join 5 3
+ktap_diag "legacy SA, right after the re-register: JoinState '$ST', joins refused: $REFUSED"
+[ "$ST" = 0x1 ] && [ "$REFUSED" -eq 0 ]
 ktap_check "switched to legacy: the next join is FullMember, none refused" $?
 
 switch_sa modern
-err0=$(sib_sa_errors mc_member_record)
-early=$(sent_state 6 3)
-err1=$(sib_sa_errors mc_member_record)
+send_join 6 3
+early=$ST refused=$REFUSED
 wait_cpi
-late=$(sent_state 7 3)
-ktap_diag "modern SA: joined at once '$early' (0x1 while ClassPortInfo was being fetched again), after the answer '$late'; SA errors $err0 -> $err1"
+send_join 7 3
+ktap_diag "modern SA: joined at once '$early' (0x1 while ClassPortInfo was being fetched again), after the answer '$ST'; joins refused meanwhile: $refused"
 case $early in 0x1|0x8) ok=1 ;; *) ok=0 ;; esac
-[ $ok = 1 ] && [ "$err1" = "$err0" ] && [ "$late" = 0x8 ]
+[ $ok = 1 ] && [ "$refused" -eq 0 ] && [ "$ST" = 0x8 ]
 ktap_check "switched to modern: no join refused meanwhile, then SendOnlyFullMember" $?
 
 # ipoib_sendonly on a kernel that does the right thing itself: inert.
 if modinfo ipoib_sendonly > /dev/null 2>&1 && modprobe ipoib_sendonly; then
 	switch_sa legacy
 	wait_cpi
-	st=$(sent_state 9 3)
+	send_join 9 3
 	ktap_diag "$(grep kernel: $ISO/status)"
 	ktap_diag "$(dmesg | grep 'ipoib_sendonly: .*inert' | tail -n 2)"
 	awk 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
 		$1 == "sib0" { exit !($h["rewritten"] == 0) }' $ISO/ports &&
-		[ "$st" = 0x1 ] && grep -q 'kernel: .*auto is inert' $ISO/status &&
+		[ "$ST" = 0x1 ] && grep -q 'kernel: .*auto is inert' $ISO/status &&
 		dmesg | grep -q 'sib0 port 1: .*already picks by the SM.s capability (inert)'
-	ktap_check "ipoib_sendonly (auto) on the patched IPoIB: nothing rewritten, says it is inert ($st)" $?
+	ktap_check "ipoib_sendonly (auto) on the patched IPoIB: nothing rewritten, says it is inert ($ST)" $?
 	rmmod ipoib_sendonly
 else
 	ktap_skip "ipoib_sendonly on the patched IPoIB" "ipoib_sendonly was not built"

@@ -18,10 +18,13 @@ KTAP_N=0
 KTAP_PASS=0
 KTAP_FAIL=0
 KTAP_SKIP=0
+KTAP_PLAN=
 
-# ktap_plan N: announce N subtests.
+# ktap_plan N: announce N subtests; ktap_finish fails a test that reports
+# another number (one that stopped early must not pass).
 ktap_plan()
 {
+	KTAP_PLAN=$1
 	echo "KTAP version 1"
 	echo "1..$1"
 }
@@ -94,6 +97,10 @@ ktap_skip_all()
 ktap_finish()
 {
 	ktap_diag "totals: pass:$KTAP_PASS fail:$KTAP_FAIL skip:$KTAP_SKIP"
+	if [ -n "$KTAP_PLAN" ] && [ "$KTAP_N" -ne "$KTAP_PLAN" ]; then
+		ktap_diag "planned $KTAP_PLAN subtests, reported $KTAP_N"
+		exit 1
+	fi
 	if [ $KTAP_FAIL -gt 0 ]; then
 		exit 1
 	elif [ $KTAP_PASS -eq 0 ] && [ $KTAP_SKIP -gt 0 ]; then

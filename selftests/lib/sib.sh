@@ -149,3 +149,53 @@ sib_mcast_recv_start()
 		UDP4-RECV:5000,ip-add-membership="$3":"$2",reuseaddr OPEN:"$4",append > /dev/null 2>&1 &
 	echo $!
 }
+
+# sib_mgid N: the IPoIB MGID (P_Key 0xffff) of IPv4 group 239.N.N.N; RFC 4391
+# maps the group's low 28 bits into it.
+sib_mgid()
+{
+	printf 'ff12:401b:ffff:0000:0000:0000:0f%02x:%02x%02x' "$1" "$1" "$1"
+}
+
+# sib_receive N: a receiver in namespace b joins 239.N.N.N, a sends 20
+# datagrams after its join; prints how many the receiver got. The
+# receiver's PID is in SIB_RX while it runs (for a test's EXIT trap).
+sib_receive()
+{
+	SIB_RX=$(sib_mcast_recv_start b $SIB_IP_B 239.$1.$1.$1 /tmp/sib_rx$1)
+	sib_wait_join_state "$(sib_mgid "$1")" sib1 > /dev/null
+	sleep 1
+	sib_mcast_send a $SIB_IP_A 239.$1.$1.$1 20
+	sleep 2
+	kill "$SIB_RX"
+	wait "$SIB_RX" 2> /dev/null
+	SIB_RX=
+	wc -l < /tmp/sib_rx$1
+}
+
+# sib_receiver_leaves N: a receiver in b joins 239.N.N.N (creating the
+# group), a sends to it, the receiver leaves, a new receiver joins and a
+# sends 20 more. Sets SIB_ST (the sender's JoinState), SIB_LEFT (yes: the
+# first receiver's membership is gone), SIB_GONE (yes: the group was
+# deleted meanwhile) and SIB_GOT (what the new receiver got).
+sib_receiver_leaves()
+{
+	local mgid n=0
+	mgid=$(sib_mgid "$1")
+	SIB_RX=$(sib_mcast_recv_start b $SIB_IP_B 239.$1.$1.$1 /tmp/sib_rx$1a)
+	sib_wait_join_state "$mgid" sib1 > /dev/null
+	SIB_ST=$(sib_send_until_joined a $SIB_IP_A 239.$1.$1.$1 "$mgid" sib0)
+	kill "$SIB_RX"
+	wait "$SIB_RX" 2> /dev/null
+	SIB_RX=
+	while [ -n "$(sib_join_state "$mgid" sib1)" ] && [ $n -lt 100 ]; do
+		n=$((n + 1))
+		sleep 0.1
+	done
+	SIB_LEFT=yes
+	[ -n "$(sib_join_state "$mgid" sib1)" ] && SIB_LEFT=no
+	SIB_GONE=no
+	sib_group_exists "$mgid" || SIB_GONE=yes
+	SIB_GOT=$(sib_receive "$1")
+	ktap_diag "239.$1.$1.$1: sender '$SIB_ST'; first receiver left: $SIB_LEFT; group deleted: $SIB_GONE; new receiver got $SIB_GOT of 20"
+}

@@ -20,33 +20,13 @@
 #    becomes Accepted or Backport, point this check at the merged name.
 set -euo pipefail
 
-kver=$1
-kdir=$2
-cfg=$kdir/.config
-
-if [ -e "$cfg" ]; then
-	case "$(sed -n 's/^CONFIG_RDMA_RXE=//p' "$cfg")" in
-	m) ;;
-	y) echo "unknown: rdma_rxe is built into the kernel image, whose BTF is not in the headers"; exit 0 ;;
-	*) echo "n/a: CONFIG_RDMA_RXE is not set ($cfg)"; exit 0 ;;
-	esac
-fi
-
-moddir=${RB_MODDIR:-/lib/modules/$kver}
-ko=$(find "$moddir/kernel/drivers/infiniband/sw/rxe" -name 'rdma_rxe.ko*' 2>/dev/null | head -n 1 || true)
-if [ -z "$ko" ]; then
-	echo "unknown: no rdma_rxe.ko in $moddir (kernel image not installed here)"
-	exit 0
-fi
+. "$(dirname "$0")/../lib.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-case "$ko" in
-*.xz) xz -dc "$ko" > "$tmp/m.ko" ;;
-*.zst) zstd -qdc "$ko" > "$tmp/m.ko" ;;
-*.gz) gzip -dc "$ko" > "$tmp/m.ko" ;;
-*) cp "$ko" "$tmp/m.ko" ;;
-esac
+pq_installed_module "$1" "$2" CONFIG_RDMA_RXE drivers/infiniband/sw/rxe rdma_rxe "$tmp/m.ko" ||
+	exit 0
+ko="the installed rdma_rxe.ko"
 if ! objcopy --dump-section .BTF="$tmp/btf" "$tmp/m.ko" "$tmp/junk" 2>/dev/null; then
 	echo "unknown: $ko has no BTF"
 	exit 0
