@@ -1,16 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * create_cq() fills a struct ib_cq that ib_core allocated (5.3+).
+ * ib_core allocates struct ib_cq for the driver (ib_device_ops.size_ib_cq, 5.3+).
  */
 #include <rdma/ib_verbs.h>
 
-static int rb_probe_create_cq(struct ib_cq *cq,
-			      const struct ib_cq_init_attr *attr,
-			      struct ib_udata *udata)
-{
-	return 0;
-}
+struct rb_probe_cq {
+	struct ib_cq ibcq;
+};
 
 const struct ib_device_ops rb_probe_ops = {
-	.create_cq = rb_probe_create_cq,
+	INIT_RDMA_OBJ_SIZE(ib_cq, rb_probe_cq, ibcq),
 };

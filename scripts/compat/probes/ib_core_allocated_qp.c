@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * create_qp() fills a struct ib_qp that ib_core allocated (5.15+);
- * before, the driver allocated it and returned a pointer.
+ * create_qp() fills a struct ib_qp that ib_core allocated (5.15+).
+ * Before, the driver allocated it and returned a pointer.
  */
 #include <rdma/ib_verbs.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * destroy_cq()/destroy_qp()/dealloc_pd() return int (5.10+); they were
- * void before.
+ * destroy_cq()/destroy_qp()/dealloc_pd() return int (5.10+).
+ * They returned void before.
  */
 #include <rdma/ib_verbs.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * struct ib_device_ops and ib_set_device_ops() (5.0+); before, the
- * verbs were function pointers directly in struct ib_device.
+ * struct ib_device_ops and ib_set_device_ops() (5.0+).
+ * Before, the verbs were function pointers directly in struct ib_device.
  */
 #include <rdma/ib_verbs.h>
 

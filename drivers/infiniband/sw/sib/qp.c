@@ -47,11 +47,12 @@ void sib_cq_complete(struct sib_cq *cq, const struct ib_wc *wc)
 }
 
 static int sib_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
-			 struct ib_udata *udata)
+			 struct sib_create_cq_ctx *uctx)
 {
 	struct sib_cq *cq = to_scq(ibcq);
 
-	if (udata || attr->flags)
+	/* User-space CQs (a non-NULL context, whatever its type): no provider. */
+	if (uctx || attr->flags)
 		return -EOPNOTSUPP;
 	if (!attr->cqe || attr->cqe > SIB_MAX_CQE)
 		return -EINVAL;
@@ -103,11 +104,13 @@ static int sib_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags)
 	return ret;
 }
 
-static int sib_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
-			 struct ib_udata *udata)
+/*
+ * Set up @qp (whoever allocated it) on HCA @sd and give it its number: the
+ * part of create_qp that does not depend on who allocates struct ib_qp.
+ */
+static int sib_qp_init(struct sib_qp *qp, struct sib_dev *sd,
+		       struct ib_qp_init_attr *init, struct ib_udata *udata)
 {
-	struct sib_qp *qp = to_sqp(ibqp);
-	struct sib_dev *sd = to_sdev(ibqp->device);
 	u32 allowed = sib_hide_block_lb ? 0 : IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK;
 	u32 qpn;
 	int ret;
@@ -150,9 +153,34 @@ static int sib_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	}
 	if (ret)
 		return ret == -EBUSY ? -EEXIST : ret;
-	ibqp->qp_num = qpn;
+	qp->ibqp.qp_num = qpn;
 	return 0;
 }
+
+#ifdef HAVE_IB_CORE_ALLOCATED_QP
+static int sib_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
+			 struct ib_udata *udata)
+{
+	return sib_qp_init(to_sqp(ibqp), to_sdev(ibqp->device), init, udata);
+}
+#else
+/* Before 5.15 (and on RHEL 8.6/9.0) the driver allocates the QP. */
+static struct ib_qp *sib_create_qp(struct ib_pd *pd, struct ib_qp_init_attr *init,
+				   struct ib_udata *udata)
+{
+	struct sib_qp *qp = kzalloc(sizeof(*qp), GFP_KERNEL);
+	int ret;
+
+	if (!qp)
+		return ERR_PTR(-ENOMEM);
+	ret = sib_qp_init(qp, to_sdev(pd->device), init, udata);
+	if (ret) {
+		kfree(qp);
+		return ERR_PTR(ret);
+	}
+	return &qp->ibqp;
+}
+#endif
 
 /* Complete every posted receive with a flush error. Caller holds no lock. */
 static void sib_qp_flush(struct sib_qp *qp)
@@ -262,6 +290,9 @@ static int sib_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 		list_del(&m->list);
 		kfree(m);
 	}
+#ifndef HAVE_IB_CORE_ALLOCATED_QP
+	kfree(qp);	/* the driver allocated it, the driver frees it */
+#endif
 	return 0;
 }
 
@@ -495,5 +526,7 @@ const struct ib_device_ops sib_qp_ops = {
 	.detach_mcast = sib_detach_mcast,
 
 	INIT_RDMA_OBJ_SIZE(ib_cq, sib_cq, ibcq),
+#ifdef HAVE_IB_CORE_ALLOCATED_QP
 	INIT_RDMA_OBJ_SIZE(ib_qp, sib_qp, ibqp),
+#endif
 };

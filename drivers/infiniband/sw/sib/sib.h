@@ -33,6 +33,19 @@
 
 #include "compat/rb_compat.h"
 
+/*
+ * Verb signatures that differ between the kernel lines rdma_sib builds on
+ * (the features it cannot do without are in scripts/compat/modules):
+ * create_cq()'s third argument is the uverbs attribute bundle since 6.11
+ * (RHEL 9.6, 10); QPs are allocated by ib_core only since 5.15 (RHEL 8.10,
+ * 9.6, 10), see sib_create_qp().
+ */
+#ifdef HAVE_IB_CREATE_CQ_ATTR_BUNDLE
+#define sib_create_cq_ctx uverbs_attr_bundle
+#else
+#define sib_create_cq_ctx ib_udata
+#endif
+
 #define SIB_SM_LID		1
 #define SIB_FIRST_LID		2
 #define SIB_MLID_BASE		0xc000
