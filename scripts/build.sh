@@ -7,7 +7,12 @@
 #
 # The sources are mirrored into OUTDIR as symbolic links, so kbuild writes its
 # products there and never into the source tree; one OUTDIR per kernel lets
-# builds for several kernels coexist. The feature probes run first (cached).
+# builds for several kernels coexist. The feature probes run first (cached),
+# then scripts/compat/select.sh decides which modules this kernel can have:
+# a module it cannot is left out with one line saying which feature is
+# missing ("rdma-backports: rdma_sib not built for ...: needs ..."), and the
+# others are built; the build fails only when a module that can be built
+# does not.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,7 +21,17 @@ mkdir -p "$2"
 out=$(cd "$2" && pwd)
 shift 2
 
-compat=$("$top/scripts/compat/probe.sh" "$kdir" "${RB_CACHE:-$top/build/compat}")
+cache=${RB_CACHE:-$top/build/compat}
+compat=$("$top/scripts/compat/probe.sh" "$kdir" "$cache" "$@")
+kver=$("$top/scripts/kver.sh" "$kdir")
+modules=
+while read -r verb name dir why; do
+	if [ "$verb" = build ]; then
+		modules+=" $dir/"
+	else
+		echo "rdma-backports: $name not built for $kver: ${why#needs }"
+	fi
+done < <("$top/scripts/compat/select.sh" "$kdir" "$cache" "$@")
 
 # Mirror: new files get links, links to removed files go away.
 # Test modules only when asked (RB_WITH_TESTS=1; make does, DKMS does not).
@@ -36,5 +51,5 @@ describe=$(git -C "$top" describe --always --dirty 2>/dev/null ||
 echo "build: $(basename "$out") from $kdir"
 make -C "$kdir" M="$out" -j"$(nproc)" \
 	RB_COMPAT_DIR="$compat" RB_VERSION="$version" RB_DESCRIBE="$describe" \
-	RB_WITH_TESTS="${RB_WITH_TESTS:-0}" \
+	RB_WITH_TESTS="${RB_WITH_TESTS:-0}" RB_MODULES="${modules# }" \
 	"$@"

@@ -60,10 +60,9 @@ kver=${KVER_SEL:-$(scripts/kver.sh "$kdir")}
 mapfile -t kernels < <(scripts/kdir.sh --all | while read -r k; do
 	grep -q '^CONFIG_INFINIBAND=[ym]' "$k/.config" && scripts/kver.sh "$k"
 done)
-mapfile -t mods < <(sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\(.*\)"$/\1/p' dkms.conf)
-# shellcheck disable=SC2016 # ${kernelver} is dkms.conf's, literally
-mapfile -t moddirs < <(sed -n 's/^BUILT_MODULE_LOCATION\[[0-9]*\]="build\/${kernelver}\/\(.*\)"$/\1/p' dkms.conf |
-	sed 's:/*$::')
+# Every module of the suite (dkms.conf takes the list, per kernel, from there).
+mapfile -t mods < <(scripts/compat/select.sh --list | awk '{ print $1 }')
+mapfile -t moddirs < <(scripts/compat/select.sh --list | awk '{ print $2 }')
 t_start=$(date +%s)
 
 elapsed() { echo "$(( $(date +%s) - $1 )) s"; }

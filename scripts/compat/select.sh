@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Which modules of the suite can be built for a kernel.
+#
+#   select.sh KDIR CACHEDIR [make args...]
+#   select.sh --list          every module, as "NAME DIR", probing nothing
+#
+# Reads scripts/compat/modules and probes (cached, only the probes that some
+# module requires) the kernel build tree KDIR. Prints one line per module:
+#
+#   build NAME DIR
+#   skip NAME DIR needs PROBE (what it is), ...
+#
+# "what it is" is the first comment line of the probe file, so the reason a
+# user reads is the kernel feature, not a macro name.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+table=$here/modules
+
+if [ "${1:-}" = --list ]; then
+	awk '!/^#/ && NF >= 2 { print $1, $2 }' "$table"
+	exit 0
+fi
+
+kdir=$1
+cache=$2
+shift 2
+
+needed=$(awk '!/^#/ && NF > 2 { for (i = 3; i <= NF; i++) print $i }' "$table" | sort -u | xargs)
+hdr=
+if [ -n "$needed" ]; then
+	hdr=$(RB_PROBES="$needed" "$here/probe.sh" "$kdir" "$cache" "$@")/rb_compat_autoconf.h
+fi
+
+# describe PROBE: its one-line description.
+describe()
+{
+	local f=$here/probes/$1.c
+	[ -e "$f" ] || f=$here/probes/$1.sym
+	sed -n -e 's|^ \* \(.*\)$|\1|p' -e 's|^# \(.*\)$|\1|p' "$f" | head -n 1
+}
+
+while read -r name dir reqs; do
+	case "$name" in ''|\#*) continue ;; esac
+	missing=
+	for p in $reqs; do
+		m=HAVE_$(echo "$p" | tr '[:lower:]' '[:upper:]')
+		grep -q "^#define $m 1$" "$hdr" && continue
+		missing+="${missing:+, }$p ($(describe "$p"))"
+	done
+	if [ -z "$missing" ]; then
+		echo "build $name $dir"
+	else
+		echo "skip $name $dir needs $missing"
+	fi
+done < "$table"
