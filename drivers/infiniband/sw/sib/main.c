@@ -160,7 +160,6 @@ static int __init sib_init(void)
 	INIT_LIST_HEAD(&sib_subnet.groups);
 	INIT_LIST_HEAD(&sib_subnet.pkts);
 	INIT_WORK(&sib_subnet.deliver, sib_fabric_deliver_work);
-	sib_subnet.next_mlid = SIB_MLID_BASE;
 	if (sib_sa_set_mode(sa_mode)) {
 		pr_err("sa_mode=%s: must be modern or legacy\n", sa_mode);
 		return -EINVAL;
@@ -182,8 +181,9 @@ static int __init sib_init(void)
 	return 0;
 
 err:
-	sib_del_all();
+	/* As in sib_exit(): no "add" through the control file while unwinding. */
 	sib_debugfs_exit();
+	sib_del_all();
 	destroy_workqueue(sib_subnet.wq);
 	sib_sa_exit();
 	return ret;

@@ -8,9 +8,14 @@
  *   MCMemberRecord    Set (join), Delete (leave), Get: per port JoinState
  *                     merged over joins and cleared bit by bit on leave; a
  *                     join that carries Q_Key, P_Key, SL, FlowLabel and
- *                     TClass may create the group (MLIDs from 0xc000); a
- *                     group goes when no full member is left; the IPoIB
- *                     broadcast group of P_Key 0xffff always exists
+ *                     TClass may create the group, its MTU, rate and
+ *                     packet lifetime chosen by their selectors from what
+ *                     the fabric offers; a later join must match every
+ *                     component it gives (equal, or within its selector);
+ *                     joins and leaves act for the requester's own port
+ *                     only; a group goes when no full member is left and
+ *                     its MLID (0xc000-0xfffe) is given out again; the
+ *                     IPoIB broadcast group of P_Key 0xffff always exists
  *   PathRecord        Get, between the subnet's ports
  *
  * Personalities: "modern" accepts SendOnlyFullMember (0x8) joins as full
@@ -39,6 +44,7 @@
 
 #define SIB_IPOIB_QKEY			0x00000b1b
 #define SIB_RATE			IB_RATE_40_GBPS
+#define SIB_PLT				18	/* packet lifetime, ~1 s */
 #define SIB_RECORD_LEN			64
 
 enum { SIB_SA_CPI, SIB_SA_MCM, SIB_SA_PATH, SIB_SA_OTHER };
@@ -104,7 +110,7 @@ static void sib_mcm_pack_group(u8 *p, const struct sib_group *g,
 	p[39] = g->tclass;
 	put_unaligned_be16(g->pkey, p + 40);
 	p[42] = IB_SA_EQ << 6 | g->rate;
-	p[43] = IB_SA_EQ << 6 | 18;	/* packet lifetime ~1 s */
+	p[43] = IB_SA_EQ << 6 | g->plt;
 	put_unaligned_be32((u32)g->sl << 28 | g->flow_label << 8 | g->hop_limit,
 			   p + 44);
 	p[48] = g->scope << 4 | (join_state & 0xf);
@@ -147,6 +153,7 @@ static void sib_group_free(struct sib_group *g)
 		kfree(m);
 	}
 	list_del(&g->list);
+	clear_bit(g->mlid - SIB_MLID_BASE, sib_subnet.mlids);
 	kfree(g);
 }
 
@@ -176,24 +183,160 @@ static bool sib_gid_is_port(const union ib_gid *gid)
 	return false;
 }
 
+/*
+ * A new group with a free MLID. MLIDs of deleted groups come back, the
+ * least recently freed first (the search goes on after the last one given
+ * out), so a packet still in flight to a deleted group's MLID does not
+ * reach the group that is created next. Under sib_subnet.lock.
+ */
 static struct sib_group *sib_group_new(const union ib_gid *mgid)
 {
 	struct sib_group *g;
+	unsigned int bit;
 
-	if (sib_subnet.next_mlid >= 0xfffe)
+	bit = find_next_zero_bit(sib_subnet.mlids, SIB_MLID_COUNT,
+				 sib_subnet.last_mlid + 1);
+	if (bit >= SIB_MLID_COUNT)
+		bit = find_first_zero_bit(sib_subnet.mlids, SIB_MLID_COUNT);
+	if (bit >= SIB_MLID_COUNT)
 		return NULL;
 	g = kzalloc(sizeof(*g), GFP_ATOMIC);
 	if (!g)
 		return NULL;
+	set_bit(bit, sib_subnet.mlids);
+	sib_subnet.last_mlid = bit;
 	g->mgid = *mgid;
-	g->mlid = sib_subnet.next_mlid++;
+	g->mlid = SIB_MLID_BASE + bit;
 	INIT_LIST_HEAD(&g->members);
 	list_add_tail(&g->list, &sib_subnet.groups);
 	return g;
 }
 
+/*
+ * The IBA selectors of MTU, rate and packet lifetime (15.2.5.17): the
+ * record's value is a bound, its selector says which.
+ */
+enum { SIB_SEL_GT, SIB_SEL_LT, SIB_SEL_EQ, SIB_SEL_LARGEST };
+
+/* Does @have satisfy selector @sel with bound @want? */
+static bool sib_sel_ok(u8 sel, int have, int want)
+{
+	switch (sel) {
+	case SIB_SEL_GT:
+		return have > want;
+	case SIB_SEL_LT:
+		return have < want;
+	case SIB_SEL_EQ:
+		return have == want;
+	default:
+		return true;	/* largest available */
+	}
+}
+
+/*
+ * The group MTU a creating join asks for, or 0 when no MTU this fabric
+ * offers (256 to the port MTU) satisfies it. Without the MTU component the
+ * group gets the port MTU; without the selector component the value is
+ * taken as exact.
+ */
+static u8 sib_create_mtu(ib_sa_comp_mask comp, const struct sib_mcm *r)
+{
+	u8 sel = sib_has(comp, IB_SA_MCMEMBER_REC_MTU_SELECTOR) ? r->mtu_sel : SIB_SEL_EQ;
+	int mtu;
+
+	if (!sib_has(comp, IB_SA_MCMEMBER_REC_MTU) || sel == SIB_SEL_LARGEST)
+		return SIB_MTU;
+	/* The largest MTU that satisfies the selector. */
+	for (mtu = SIB_MTU; mtu >= IB_MTU_256; mtu--)
+		if (sib_sel_ok(sel, mtu, r->mtu))
+			return mtu;
+	return 0;
+}
+
+/* The rate as a number that orders (rate codes do not), -1 if invalid. */
+static int sib_rate_mbps(u8 rate)
+{
+	return rate ? ib_rate_to_mbps(rate) : -1;
+}
+
+/*
+ * Are the components of join @r that the group has fixed those of group
+ * @g? Q_Key, P_Key, SL, FlowLabel, TClass and HopLimit must be equal where
+ * given; MTU, rate and packet lifetime must satisfy their selectors.
+ */
+static bool sib_join_matches(ib_sa_comp_mask comp, const struct sib_mcm *r,
+			     const struct sib_group *g)
+{
+	if ((sib_has(comp, IB_SA_MCMEMBER_REC_QKEY) && r->qkey != g->qkey) ||
+	    (sib_has(comp, IB_SA_MCMEMBER_REC_PKEY) && r->pkey != g->pkey) ||
+	    (sib_has(comp, IB_SA_MCMEMBER_REC_SL) && r->sl != g->sl) ||
+	    (sib_has(comp, IB_SA_MCMEMBER_REC_FLOW_LABEL) &&
+	     r->flow_label != g->flow_label) ||
+	    (sib_has(comp, IB_SA_MCMEMBER_REC_TRAFFIC_CLASS) &&
+	     r->tclass != g->tclass) ||
+	    (sib_has(comp, IB_SA_MCMEMBER_REC_HOP_LIMIT) &&
+	     r->hop_limit != g->hop_limit))
+		return false;
+	if (sib_has(comp, IB_SA_MCMEMBER_REC_MTU) &&
+	    !sib_sel_ok(sib_has(comp, IB_SA_MCMEMBER_REC_MTU_SELECTOR) ?
+			r->mtu_sel : SIB_SEL_EQ, g->mtu, r->mtu))
+		return false;
+	if (sib_has(comp, IB_SA_MCMEMBER_REC_RATE) &&
+	    !sib_sel_ok(sib_has(comp, IB_SA_MCMEMBER_REC_RATE_SELECTOR) ?
+			r->rate_sel : SIB_SEL_EQ, sib_rate_mbps(g->rate),
+			sib_rate_mbps(r->rate)))
+		return false;
+	if (sib_has(comp, IB_SA_MCMEMBER_REC_PACKET_LIFE_TIME) &&
+	    !sib_sel_ok(sib_has(comp, IB_SA_MCMEMBER_REC_PACKET_LIFE_TIME_SELECTOR) ?
+			r->plt_sel : SIB_SEL_EQ, g->plt, r->plt))
+		return false;
+	return true;
+}
+
+/*
+ * Set up new group @g from creating join @r: the parameters every later
+ * member must match. Returns a MAD status; the caller frees @g on error.
+ */
+static u16 sib_group_setup(struct sib_group *g, ib_sa_comp_mask comp,
+			   const struct sib_mcm *r)
+{
+	g->qkey = r->qkey;
+	g->pkey = r->pkey;
+	g->sl = r->sl;
+	g->flow_label = r->flow_label;
+	g->tclass = r->tclass;
+	g->hop_limit = r->hop_limit;
+	g->scope = r->scope ? r->scope : 2;
+	/* A P_Key of the port's table: the default partition, either kind. */
+	if ((g->pkey & 0x7fff) != 0x7fff)
+		return SIB_SA_ERR_REQ_INVALID;
+	g->mtu = sib_create_mtu(comp, r);
+	if (!g->mtu)
+		return SIB_SA_ERR_REQ_INVALID;
+	/* The fabric has one rate and an ~1 s packet lifetime (18): take them if asked for. */
+	g->rate = SIB_RATE;
+	g->plt = SIB_PLT;
+	if (!sib_join_matches(comp, r, g))
+		return SIB_SA_ERR_REQ_INVALID;
+	return 0;
+}
+
+/*
+ * Is @gid the port GID of the HCA at LID @slid? Joins and leaves act for
+ * the requester's own port: there are no trusted proxies on this subnet
+ * (a real SA takes proxy requests only from trusted requesters).
+ */
+static bool sib_gid_is_requester(const union ib_gid *gid, u16 slid)
+{
+	struct sib_dev *sd = slid < ARRAY_SIZE(sib_subnet.by_lid) ?
+			     sib_subnet.by_lid[slid] : NULL;
+
+	return sd && gid->global.interface_id == sd->guid &&
+	       be64_to_cpu(gid->global.subnet_prefix) == SIB_SUBNET_PREFIX;
+}
+
 /* MCMemberRecord Set: a join. Returns a MAD status. Under sib_subnet.lock. */
-static u16 sib_sa_join(ib_sa_comp_mask comp, const u8 *in, u8 *out)
+static u16 sib_sa_join(ib_sa_comp_mask comp, const u8 *in, u8 *out, u16 slid)
 {
 	const ib_sa_comp_mask create = IB_SA_MCMEMBER_REC_QKEY | IB_SA_MCMEMBER_REC_PKEY |
 		IB_SA_MCMEMBER_REC_SL | IB_SA_MCMEMBER_REC_FLOW_LABEL |
@@ -210,9 +353,13 @@ static u16 sib_sa_join(ib_sa_comp_mask comp, const u8 *in, u8 *out)
 		return SIB_SA_ERR_REQ_INVALID;
 	if (!sib_gid_is_port(&r.port_gid))
 		return SIB_SA_ERR_REQ_INVALID_GID;
+	if (!sib_gid_is_requester(&r.port_gid, slid))
+		return SIB_SA_ERR_REQ_INVALID;
 
 	g = sib_group_find(&r.mgid);
 	if (!g) {
+		u16 status;
+
 		/* Creating a group takes a (send-only) full member ... */
 		if (!(r.join_state & sib_full_bits()))
 			return SIB_SA_ERR_REQ_INVALID;
@@ -222,17 +369,12 @@ static u16 sib_sa_join(ib_sa_comp_mask comp, const u8 *in, u8 *out)
 		g = sib_group_new(&r.mgid);
 		if (!g)
 			return SIB_SA_ERR_NO_RESOURCES;
-		g->qkey = r.qkey;
-		g->pkey = r.pkey;
-		g->sl = r.sl;
-		g->flow_label = r.flow_label;
-		g->tclass = r.tclass;
-		g->hop_limit = r.hop_limit;
-		g->scope = r.scope ? r.scope : 2;
-		g->mtu = sib_has(comp, IB_SA_MCMEMBER_REC_MTU) ? r.mtu : SIB_MTU;
-		g->rate = sib_has(comp, IB_SA_MCMEMBER_REC_RATE) ? r.rate : SIB_RATE;
-	} else if ((sib_has(comp, IB_SA_MCMEMBER_REC_QKEY) && r.qkey != g->qkey) ||
-		   (sib_has(comp, IB_SA_MCMEMBER_REC_PKEY) && r.pkey != g->pkey)) {
+		status = sib_group_setup(g, comp, &r);
+		if (status) {
+			sib_group_free(g);
+			return status;
+		}
+	} else if (!sib_join_matches(comp, &r, g)) {
 		return SIB_SA_ERR_REQ_INVALID;
 	}
 
@@ -252,7 +394,7 @@ static u16 sib_sa_join(ib_sa_comp_mask comp, const u8 *in, u8 *out)
 }
 
 /* MCMemberRecord Delete: a (partial) leave. Under sib_subnet.lock. */
-static u16 sib_sa_leave(ib_sa_comp_mask comp, const u8 *in, u8 *out)
+static u16 sib_sa_leave(ib_sa_comp_mask comp, const u8 *in, u8 *out, u16 slid)
 {
 	struct sib_member *m;
 	struct sib_group *g;
@@ -262,6 +404,8 @@ static u16 sib_sa_leave(ib_sa_comp_mask comp, const u8 *in, u8 *out)
 	sib_mcm_unpack(in, &r);
 	if (!sib_has(comp, IB_SA_MCMEMBER_REC_MGID | IB_SA_MCMEMBER_REC_PORT_GID))
 		return SIB_SA_ERR_INSUFFICIENT_COMP;
+	if (!sib_gid_is_requester(&r.port_gid, slid))
+		return SIB_SA_ERR_REQ_INVALID;
 	g = sib_group_find(&r.mgid);
 	m = g ? sib_member_find(g, &r.port_gid) : NULL;
 	if (!m)
@@ -340,7 +484,7 @@ static u16 sib_sa_path(ib_sa_comp_mask comp, const u8 *in, u8 *out)
 	put_unaligned_be16(0xffff, out + 50);
 	out[54] = IB_SA_EQ << 6 | SIB_MTU;
 	out[55] = IB_SA_EQ << 6 | SIB_RATE;
-	out[56] = IB_SA_EQ << 6 | 18;
+	out[56] = IB_SA_EQ << 6 | SIB_PLT;
 	return 0;
 }
 
@@ -440,9 +584,9 @@ void sib_sa_handle(struct sib_pkt *req)
 	else if (kind == SIB_SA_CPI && in->mad_hdr.method == IB_MGMT_METHOD_GET)
 		sib_sa_classport(out->data);
 	else if (kind == SIB_SA_MCM && in->mad_hdr.method == IB_MGMT_METHOD_SET)
-		status = sib_sa_join(comp, in->data, out->data);
+		status = sib_sa_join(comp, in->data, out->data, req->slid);
 	else if (kind == SIB_SA_MCM && in->mad_hdr.method == IB_SA_METHOD_DELETE)
-		status = sib_sa_leave(comp, in->data, out->data);
+		status = sib_sa_leave(comp, in->data, out->data, req->slid);
 	else if (kind == SIB_SA_MCM && in->mad_hdr.method == IB_MGMT_METHOD_GET)
 		status = sib_sa_mcm_get(comp, in->data, out->data);
 	else if (kind == SIB_SA_PATH && in->mad_hdr.method == IB_MGMT_METHOD_GET)
@@ -532,6 +676,7 @@ void sib_sa_init(void)
 		g->pkey = 0xffff;
 		g->mtu = SIB_MTU;
 		g->rate = SIB_RATE;
+		g->plt = SIB_PLT;
 		g->scope = 2;
 	}
 	spin_unlock_irq(&sib_subnet.lock);

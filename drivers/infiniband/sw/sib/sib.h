@@ -49,6 +49,7 @@
 #define SIB_SM_LID		1
 #define SIB_FIRST_LID		2
 #define SIB_MLID_BASE		0xc000
+#define SIB_MLID_COUNT		(0xfffe - SIB_MLID_BASE + 1)	/* 0xffff: permissive */
 #define SIB_GSI_QKEY		0x80010000
 #define SIB_MTU			IB_MTU_2048
 #define SIB_MTU_BYTES		2048
@@ -176,7 +177,7 @@ struct sib_group {
 	u16 mlid;
 	u32 qkey;
 	u16 pkey;
-	u8 mtu, rate, sl, tclass, hop_limit, scope;
+	u8 mtu, rate, plt, sl, tclass, hop_limit, scope;
 	u32 flow_label;
 	bool permanent;		/* the IPoIB broadcast group */
 	struct list_head members;
@@ -193,11 +194,12 @@ struct sib_sa_stats {
 };
 
 struct sib_subnet {
-	spinlock_t lock;	/* @by_lid, @groups, @sa_mode, @next_mlid */
+	spinlock_t lock;	/* @by_lid, @groups, @sa_mode, @mlids, @last_mlid */
 	struct sib_dev *by_lid[SIB_FIRST_LID + SIB_MAX_HCAS];	/* by LID */
 	struct list_head groups;
 	enum sib_sa_mode sa_mode;
-	u16 next_mlid;
+	DECLARE_BITMAP(mlids, SIB_MLID_COUNT);	/* in use, bit 0 = 0xc000 */
+	unsigned int last_mlid;	/* bit of the last one given out */
 	struct sib_sa_stats sa;
 	spinlock_t pkt_lock;	/* @pkts */
 	struct list_head pkts;
