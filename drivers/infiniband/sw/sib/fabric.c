@@ -5,7 +5,8 @@
  * IPoIB's polling expects of completion handlers), never recursively from
  * the sender's context.
  *
- * Unicast goes by destination LID and QPN, with a Q_Key check. Multicast
+ * Unicast goes by destination LID and QPN, with a Q_Key check (post_send
+ * refused anything larger than the MTU, as UD allows one packet). Multicast
  * (LID >= 0xc000) goes, like the forwarding tables an SM programs, to every
  * other port whose SA JoinState for the group includes FullMember or
  * NonMember (send-only members do not receive), and there to every QP
@@ -32,6 +33,7 @@ const char * const sib_drop_names[SIB_DROP_MAX] = {
 	[SIB_DROP_NO_QP] = "no_qp",
 	[SIB_DROP_MTU] = "mtu_exceeded",
 	[SIB_DROP_LEN] = "recv_too_small",
+	[SIB_DROP_FANOUT] = "fanout_truncated",
 };
 
 /**
@@ -149,11 +151,15 @@ static void sib_deliver_qp(struct sib_dev *dst, struct sib_qp *qp,
 		wc.pkey_index = 0;
 		wc.port_num = 1;
 		wc.wc_flags = pkt->has_grh ? IB_WC_GRH : 0;
+		if (pkt->has_imm) {
+			wc.wc_flags |= IB_WC_WITH_IMM;
+			wc.ex.imm_data = pkt->imm_data;
+		}
 		atomic64_inc(&dst->stats.rx_pkts);
 		atomic64_add(pkt->len, &dst->stats.rx_bytes);
 	}
 	kfree(w);
-	sib_cq_complete(to_scq(qp->ibqp.recv_cq), &wc);
+	sib_cq_complete(to_scq(qp->ibqp.recv_cq), &wc, pkt->solicited);
 }
 
 static void sib_route_unicast(struct sib_pkt *pkt)
@@ -201,10 +207,6 @@ static void sib_route_multicast(struct sib_pkt *pkt)
 	union ib_gid mgid;
 	struct sib_qp *qp;
 
-	if (pkt->len > SIB_MTU_BYTES) {
-		sib_drop(pkt->src, SIB_DROP_MTU);
-		return;
-	}
 	t = kmalloc_array(SIB_MC_TARGETS, sizeof(*t), GFP_ATOMIC);
 	if (!t)
 		return;
@@ -225,12 +227,15 @@ static void sib_route_multicast(struct sib_pkt *pkt)
 		if (!sd || (sd != pkt->src && !sib_port_receives(grp, sd)))
 			continue;
 		xa_for_each(&sd->qps, idx, qp) {
-			if (n == SIB_MC_TARGETS)
-				break;
 			if (qp == pkt->sqp && qp->block_mc_lb)
 				continue;
 			if (!sib_qp_attached(qp, &mgid))
 				continue;
+			if (n == SIB_MC_TARGETS) {
+				/* More attached QPs than one packet fans out to. */
+				sib_drop(sd, SIB_DROP_FANOUT);
+				continue;
+			}
 			t[n].dev = sd;
 			t[n].qp = qp;
 			n++;
@@ -260,7 +265,7 @@ static void sib_complete_send(struct sib_pkt *pkt)
 	wc.status = IB_WC_SUCCESS;
 	wc.opcode = IB_WC_SEND;
 	wc.qp = &qp->ibqp;
-	sib_cq_complete(to_scq(qp->ibqp.send_cq), &wc);
+	sib_cq_complete(to_scq(qp->ibqp.send_cq), &wc, false);
 }
 
 /**

@@ -18,30 +18,52 @@
  * sib_cq_complete() - add a completion and notify if the CQ is armed
  * @cq: the CQ
  * @wc: the completion
+ * @solicited: the packet that completed a receive asked for a solicited
+ *	event (IB_SEND_SOLICITED)
  *
- * Context: any; takes @cq->lock. The completion handler is read at call
- * time: ib_alloc_cq() sets it after create_cq returned.
+ * A CQ armed with IB_CQ_NEXT_COMP fires on any completion; one armed with
+ * IB_CQ_SOLICITED on a solicited receive or an error completion (IBA
+ * 11.4.2.2). A full CQ is an overflow, as on hardware: the completion is
+ * lost, the CQ goes into error and its owner gets IB_EVENT_CQ_ERR, once.
+ *
+ * Context: any; takes @cq->lock. The handlers are read at call time:
+ * ib_alloc_cq() sets them after create_cq returned.
  */
-void sib_cq_complete(struct sib_cq *cq, const struct ib_wc *wc)
+void sib_cq_complete(struct sib_cq *cq, const struct ib_wc *wc, bool solicited)
 {
+	struct ib_event ev = { .event = IB_EVENT_CQ_ERR };
 	unsigned long flags;
-	bool notify = false;
+	bool notify = false, overflow = false;
 
 	spin_lock_irqsave(&cq->lock, flags);
-	if (cq->count == cq->size) {
+	if (cq->overflowed) {
 		spin_unlock_irqrestore(&cq->lock, flags);
-		pr_warn_ratelimited("rdma_sib: CQ overflow, completion lost\n");
 		return;
 	}
-	cq->ring[(cq->head + cq->count) % cq->size] = *wc;
-	cq->count++;
-	cq->missed = true;
-	if (cq->notify == IB_CQ_NEXT_COMP ||
-	    (cq->notify == IB_CQ_SOLICITED && wc->wc_flags & IB_WC_WITH_IMM)) {
-		cq->notify = 0;
-		notify = true;
+	if (cq->count == cq->size) {
+		cq->overflowed = true;
+		overflow = true;
+	} else {
+		cq->ring[(cq->head + cq->count) % cq->size] = *wc;
+		cq->count++;
+		cq->missed = true;
+		if (cq->notify == IB_CQ_NEXT_COMP ||
+		    (cq->notify == IB_CQ_SOLICITED &&
+		     (solicited || wc->status != IB_WC_SUCCESS))) {
+			cq->notify = 0;
+			notify = true;
+		}
 	}
 	spin_unlock_irqrestore(&cq->lock, flags);
+	if (overflow) {
+		pr_warn_ratelimited("rdma_sib: CQ overflow (%u entries): IB_EVENT_CQ_ERR\n",
+				    cq->size);
+		ev.device = cq->ibcq.device;
+		ev.element.cq = &cq->ibcq;
+		if (cq->ibcq.event_handler)
+			cq->ibcq.event_handler(&ev, cq->ibcq.cq_context);
+		return;
+	}
 	if (notify && cq->ibcq.comp_handler)
 		cq->ibcq.comp_handler(&cq->ibcq, cq->ibcq.cq_context);
 }
@@ -207,7 +229,7 @@ static void sib_qp_flush(struct sib_qp *qp)
 			wc.wr_cqe = w->wr_cqe;
 		list_del(&w->list);
 		kfree(w);
-		sib_cq_complete(cq, &wc);
+		sib_cq_complete(cq, &wc, false);
 	}
 }
 
@@ -362,14 +384,17 @@ struct sib_wqe *sib_qp_take_recv(struct sib_qp *qp)
 	return w;
 }
 
-/* Gather a send's payload into one buffer. */
-static u32 sib_sge_len(const struct ib_sge *sge, int n)
+/*
+ * The length of a send's payload, or -EINVAL when it does not fit in one
+ * packet (UD and GSI: the MTU) or the sum of its SGEs overflows.
+ */
+static int sib_sge_len(const struct ib_sge *sge, int n, u32 *len)
 {
-	u32 len = 0;
-
+	*len = 0;
 	while (n--)
-		len += sge[n].length;
-	return len;
+		if (check_add_overflow(*len, sge[n].length, len))
+			return -EINVAL;
+	return *len > SIB_MTU_BYTES ? -EINVAL : 0;
 }
 
 static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
@@ -384,10 +409,23 @@ static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
 		return -EINVAL;
 	if (wr->num_sge > SIB_MAX_SGE)
 		return -EINVAL;
-	len = sib_sge_len(wr->sg_list, wr->num_sge);
-	pkt = sib_pkt_alloc(len, GFP_ATOMIC);
-	if (!pkt)
+	if (sib_sge_len(wr->sg_list, wr->num_sge, &len)) {
+		atomic64_inc(&qp->dev->stats.drops[SIB_DROP_MTU]);
+		return -EINVAL;
+	}
+	/*
+	 * A send holds its slot of the send queue until it completes; a full
+	 * queue refuses the work request, as hardware does.
+	 */
+	if (atomic_inc_return(&qp->send_inflight) > qp->max_send) {
+		atomic_dec(&qp->send_inflight);
 		return -ENOMEM;
+	}
+	pkt = sib_pkt_alloc(len, GFP_ATOMIC);
+	if (!pkt) {
+		atomic_dec(&qp->send_inflight);
+		return -ENOMEM;
+	}
 	for (i = 0; i < wr->num_sge; i++) {
 		memcpy(pkt->data + off, (void *)(uintptr_t)wr->sg_list[i].addr,
 		       wr->sg_list[i].length);
@@ -406,6 +444,11 @@ static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
 	pkt->wr_id = wr->wr_id;
 	pkt->wr_cqe = wr->wr_cqe;
 	pkt->signaled = qp->sig_all || (wr->send_flags & IB_SEND_SIGNALED);
+	pkt->solicited = wr->send_flags & IB_SEND_SOLICITED;
+	if (wr->opcode == IB_WR_SEND_WITH_IMM) {
+		pkt->has_imm = true;
+		pkt->imm_data = wr->ex.imm_data;
+	}
 	if (rdma_ah_get_ah_flags(&ah->attr) & IB_AH_GRH) {
 		const struct ib_global_route *g = rdma_ah_read_grh(&ah->attr);
 
@@ -418,7 +461,6 @@ static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
 		sib_port_gid(qp->dev, &pkt->grh.sgid);
 		pkt->grh.dgid = g->dgid;
 	}
-	atomic_inc(&qp->send_inflight);
 	return sib_fabric_send(pkt);
 }
 

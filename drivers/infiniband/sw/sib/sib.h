@@ -68,6 +68,7 @@ enum sib_drop {
 	SIB_DROP_NO_QP,		/* no such QP, or not ready to receive */
 	SIB_DROP_MTU,		/* larger than the MTU */
 	SIB_DROP_LEN,		/* larger than the receive buffer */
+	SIB_DROP_FANOUT,	/* multicast copies past SIB_MC_TARGETS */
 	SIB_DROP_MAX,
 };
 
@@ -101,6 +102,7 @@ struct sib_cq {
 	unsigned int size, head, count;
 	enum ib_cq_notify_flags notify;	/* armed for, 0 when not */
 	bool missed;		/* completions since the last empty poll */
+	bool overflowed;	/* IB_EVENT_CQ_ERR raised: the CQ is in error */
 };
 
 /* A posted work request, kept until completed. */
@@ -149,6 +151,9 @@ struct sib_pkt {
 	u64 wr_id;		/* the send to complete, if @sqp */
 	struct ib_cqe *wr_cqe;
 	bool signaled;
+	bool solicited;		/* IB_SEND_SOLICITED: the SE bit of the BTH */
+	bool has_imm;
+	__be32 imm_data;
 	u32 len;
 	u8 data[];
 };
@@ -245,7 +250,7 @@ void sib_port_gid(struct sib_dev *sd, union ib_gid *gid);
 extern const struct ib_device_ops sib_qp_ops;
 
 /* qp.c */
-void sib_cq_complete(struct sib_cq *cq, const struct ib_wc *wc);
+void sib_cq_complete(struct sib_cq *cq, const struct ib_wc *wc, bool solicited);
 struct sib_wqe *sib_qp_take_recv(struct sib_qp *qp);
 bool sib_qp_attached(struct sib_qp *qp, const union ib_gid *mgid);
 
