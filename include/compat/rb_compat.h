@@ -11,9 +11,19 @@
 #define RB_COMPAT_H
 
 #include <rb_compat_autoconf.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/moduleparam.h>
 #include <linux/ptrace.h>
+#include <linux/rculist.h>
+#include <linux/sysfs.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/ib_sa.h>
+
+/* kstrto*(): their own header since 5.14, <linux/kernel.h> before. */
+#ifdef HAVE_KSTRTOX_H
+#include <linux/kstrtox.h>
+#endif
 
 /* Port numbers in the verbs: u32 since 5.13, u8 before. */
 #ifdef HAVE_IB_PORT_U32
@@ -81,6 +91,92 @@ static inline void rb_attr_set_block_mcast_loopback(struct ib_device_attr *attr)
 	attr->kernel_cap_flags |= IBK_BLOCK_MULTICAST_LOOPBACK;
 #elif defined(HAVE_IB_DEVICE_BLOCK_MULTICAST_LOOPBACK)
 	attr->device_cap_flags |= IB_DEVICE_BLOCK_MULTICAST_LOOPBACK;
+#endif
+}
+
+/*
+ * rb_list_for_each_entry_rcu() - list_for_each_entry_rcu() with the lockdep
+ * condition of lists read under RCU or under the writers' lock (5.4+); older
+ * kernels take no condition (and check none).
+ */
+#ifdef HAVE_LIST_FOR_EACH_ENTRY_RCU_COND
+#define rb_list_for_each_entry_rcu(pos, head, member, cond)	\
+	list_for_each_entry_rcu(pos, head, member, cond)
+#else
+#define rb_list_for_each_entry_rcu(pos, head, member, cond)	\
+	list_for_each_entry_rcu(pos, head, member)
+#endif
+
+/*
+ * rb_kernel_param_lock() - hold off writers of @mod's parameters: a lock per
+ * module since 4.2, one lock for all before.
+ */
+#ifdef HAVE_KERNEL_PARAM_LOCK
+#define rb_kernel_param_lock(mod)	kernel_param_lock(mod)
+#define rb_kernel_param_unlock(mod)	kernel_param_unlock(mod)
+#else
+#define rb_kernel_param_lock(mod)	__kernel_param_lock()
+#define rb_kernel_param_unlock(mod)	__kernel_param_unlock()
+#endif
+
+/*
+ * rb_sysfs_emit() - format a sysfs (or kernel_param get) page: sysfs_emit()
+ * where it exists (5.10+, widely backported), the same bound by hand before.
+ */
+#ifdef HAVE_SYSFS_EMIT
+#define rb_sysfs_emit(buf, fmt, ...)	sysfs_emit(buf, fmt, ##__VA_ARGS__)
+#else
+#define rb_sysfs_emit(buf, fmt, ...)	scnprintf(buf, PAGE_SIZE, fmt, ##__VA_ARGS__)
+#endif
+
+/* Wall-clock seconds: ktime_get_real_seconds() since 3.19. */
+static inline time64_t rb_real_seconds(void)
+{
+#ifdef HAVE_KTIME_GET_REAL_SECONDS
+	return ktime_get_real_seconds();
+#else
+	return get_seconds();
+#endif
+}
+
+/*
+ * Address handles that may sleep: rdma_create_ah()/rdma_destroy_ah() say so
+ * with a flag since 5.0; before, they always could.
+ */
+static inline struct ib_ah *rb_rdma_create_ah(struct ib_pd *pd,
+					      struct rdma_ah_attr *attr)
+{
+#ifdef HAVE_RDMA_CREATE_AH_FLAGS
+	return rdma_create_ah(pd, attr, RDMA_CREATE_AH_SLEEPABLE);
+#else
+	return rdma_create_ah(pd, attr);
+#endif
+}
+
+static inline void rb_rdma_destroy_ah(struct ib_ah *ah)
+{
+#ifdef HAVE_RDMA_CREATE_AH_FLAGS
+	rdma_destroy_ah(ah, RDMA_DESTROY_AH_SLEEPABLE);
+#else
+	rdma_destroy_ah(ah);
+#endif
+}
+
+/**
+ * rb_ib_driver_id() - which driver a device belongs to
+ * @dev: the RDMA device
+ *
+ * In struct ib_device_ops since 5.0; in struct ib_device itself before (and
+ * in RHEL 7's backport).
+ *
+ * Return: the driver's RDMA_DRIVER_* id.
+ */
+static inline enum rdma_driver_id rb_ib_driver_id(const struct ib_device *dev)
+{
+#ifdef HAVE_IB_DEVICE_OPS
+	return dev->ops.driver_id;
+#else
+	return dev->driver_id;
 #endif
 }
 
