@@ -1,26 +1,79 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# ipoib_sendonly's life cycle without a fabric: the policy parameter rejects
-# bad values and keeps the previous one, IPoIB's SA client is found whether
-# ib_ipoib comes before or after the module and forgotten when it goes, the
-# kprobe is listed while loaded and gone after rmmod.
+# ipoib_sendonly's life cycle on one rdma_sib HCA: the policy parameter
+# rejects bad values and keeps the previous one; IPoIB's SA client is
+# recognised at the first join IPoIB makes (its broadcast join at link up),
+# whether ib_ipoib came before or after the module, forgotten when ib_ipoib
+# unloads, and recognised again when it comes back (possibly elsewhere),
+# after which its send-only joins are handled again; the kprobe is listed
+# while loaded and gone after rmmod.
 . "$(dirname "$0")/../lib/ktap.sh"
 
 modinfo ipoib_sendonly > /dev/null 2>&1 || ktap_skip_all "ipoib_sendonly was not built"
+modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
 D=/sys/kernel/debug/ipoib_sendonly
 P=/sys/module/ipoib_sendonly/parameters/policy
+IP=192.168.50.1
 status() { grep "^ipoib_sa_client:" $D/status | cut -d' ' -f2; }
+trap 'rmmod ipoib_sendonly 2>/dev/null; rmmod ib_ipoib 2>/dev/null; rmmod rdma_sib 2>/dev/null' EXIT
 
-ktap_plan 10
+# recognised: how many times the kernel log says IPoIB's client was found.
+recognised() { dmesg | grep -c "ipoib_sendonly: IPoIB's SA client recognised"; }
 
-modprobe ib_ipoib
+# ib0_up: bring IPoIB's link on sib0 up and wait for its carrier, which
+# IPoIB turns on once it has joined the broadcast group (20 s at most).
+ib0_up()
+{
+	local n=0
+	while ! [ -e /sys/class/net/ib0 ]; do
+		n=$((n + 1))
+		[ $n -gt 100 ] && { ktap_diag "no ib0 after 10 s"; return 1; }
+		sleep 0.1
+	done
+	ip link set ib0 up || return 1
+	ip addr add $IP/24 dev ib0 2> /dev/null
+	n=0
+	until [ "$(cat /sys/class/net/ib0/carrier 2>/dev/null)" = 1 ]; do
+		n=$((n + 1))
+		[ $n -gt 200 ] && { ktap_diag "ib0 has no carrier after 20 s"; return 1; }
+		sleep 0.1
+	done
+}
+
+# sendonly_joins: the module's count of IPoIB send-only joins on sib0.
+sendonly_joins()
+{
+	awk 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+		$1 == "sib0" { print $h["sendonly"] }' $D/ports
+}
+
+# sendonly_join_seen GROUP: send to GROUP (a send-only join for IPoIB)
+# until the module has counted one more send-only join (10 s at most).
+sendonly_join_seen()
+{
+	local n=0 c0
+	c0=$(sendonly_joins)
+	while [ "$(sendonly_joins)" -le "${c0:-0}" ]; do
+		n=$((n + 1))
+		[ $n -gt 10 ] && return 1
+		echo x | socat -u - UDP4-DATAGRAM:"$1":5000,ip-multicast-if=$IP,ip-multicast-ttl=1 2> /dev/null
+		sleep 1
+	done
+}
+
+ktap_plan 12
+
+modprobe rdma_sib num_hcas=1 && modprobe ib_ipoib
 ktap_run "loads with ib_ipoib present" modprobe ipoib_sendonly
-[ "$(status)" = found ] && ktap_pass "IPoIB's SA client found at load" ||
-	ktap_fail "IPoIB's SA client found at load (status: $(status))"
-grep -q 'ib_sa_join_multicast' /sys/kernel/debug/kprobes/list &&
-	ktap_pass "kprobe on ib_sa_join_multicast listed" ||
-	ktap_fail "kprobe on ib_sa_join_multicast listed"
+[ "$(status)" = not ]
+ktap_check "IPoIB's SA client not claimed before IPoIB joins anything (status: $(status))" $?
+r0=$(recognised)
+ib0_up
+[ "$(status)" = found ] && [ "$(recognised)" -gt "$r0" ]
+ktap_check "IPoIB's SA client recognised at its first join, ib_ipoib loaded before the module (status: $(status))" $?
+grep -q 'ib_sa_join_multicast' /sys/kernel/debug/kprobes/list
+ktap_check "kprobe on ib_sa_join_multicast listed" $?
 
 # Bad values: -EINVAL, a message naming the problem, previous value kept.
 echo full > $P
@@ -41,14 +94,20 @@ for v in auto full sendonly-full off auto; do
 	[ "$(cat $P)" = $v ] || bad=1
 done
 ktap_check "every valid policy accepted and read back" $bad
-# ib_ipoib goes and comes back (possibly elsewhere): tracked by the notifier.
+
+# ib_ipoib goes and comes back (possibly elsewhere): forgotten when it goes,
+# recognised afresh at the first join of the new instance.
 rmmod ib_ipoib
-[ "$(status)" = "not" ] && ktap_pass "client forgotten when ib_ipoib unloads" ||
-	ktap_fail "client forgotten when ib_ipoib unloads (status: $(status))"
+[ "$(status)" = not ]
+ktap_check "client forgotten when ib_ipoib unloads (status: $(status))" $?
 modprobe veth	# move ib_ipoib's next load address
 modprobe ib_ipoib
-[ "$(status)" = found ] && ktap_pass "client found again when ib_ipoib reloads" ||
-	ktap_fail "client found again when ib_ipoib reloads (status: $(status))"
+r0=$(recognised)
+ib0_up
+[ "$(status)" = found ] && [ "$(recognised)" -gt "$r0" ]
+ktap_check "client recognised again when ib_ipoib reloads after the module (status: $(status))" $?
+sendonly_join_seen 239.1.2.3
+ktap_check "the reloaded IPoIB's send-only joins are handled ($(sendonly_joins) seen)" $?
 
 ktap_run "unloads" rmmod ipoib_sendonly
 if grep -q 'ib_sa_join_multicast' /sys/kernel/debug/kprobes/list; then

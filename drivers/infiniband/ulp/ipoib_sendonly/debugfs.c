@@ -2,8 +2,9 @@
 /*
  * /sys/kernel/debug/ipoib_sendonly/:
  *
- *   status   policy, whether IPoIB's SA client is known, whether the kernel
- *            does policy auto itself, hook armed
+ *   status   policy, whether IPoIB's SA client is known (recognised at
+ *            IPoIB's first join), whether the kernel does policy auto
+ *            itself, mis-encoded send-only joins seen, hook armed
  *   ports    one line per IB port: SM LID, what the SM supports and when it
  *            was learned, IPoIB's own send-only JoinState as last seen,
  *            the JoinState send-only joins get now, and the join counters
@@ -11,22 +12,32 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/debugfs.h>
-#include <linux/kstrtox.h>
-#include <linux/seq_file.h>
-
 #include "ipoib_sendonly.h"
+
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
 
 static struct dentry *iso_debugfs;
 
 static int iso_status_show(struct seq_file *m, void *v)
 {
+	long misencoded = iso_misencoded_seen();
+
 	seq_printf(m, "policy: %s\n", iso_policy_name(iso_get_policy()));
-	seq_printf(m, "ipoib_sa_client: %s\n",
-		   iso_ipoib_resolved() ? "found" : "not found (ib_ipoib not loaded)");
-	seq_printf(m, "kernel: %s\n", iso_kernel_decides() ?
-		   "IPoIB picks send-only JoinStates by the SM's capability (auto is inert)" :
-		   "IPoIB's send-only JoinState does not depend on the SM");
+	seq_printf(m, "ipoib_sa_client: %s\n", iso_ipoib_resolved() ?
+		   "found (recognised at a join IPoIB made)" :
+		   "not seen (no IPoIB join since ib_ipoib was loaded, or it is not loaded)");
+	seq_puts(m, "kernel: ");
+	if (!iso_kernel_decides())
+		seq_puts(m, "IPoIB's send-only JoinState does not depend on the SM\n");
+	else if (!misencoded)
+		seq_puts(m,
+			 "IPoIB picks send-only JoinStates by the SM's capability (auto is inert)\n");
+	else
+		seq_puts(m,
+			 "IPoIB picks send-only JoinStates by the SM's capability but sends SendOnlyFullMember as 0x3 (those joins follow the policy)\n");
+	seq_printf(m, "misencoded: %ld send-only joins with JoinState 0x%lx (FullMember|NonMember for SendOnlyFullMember)\n",
+		   misencoded, ISO_JOIN_MISENCODED);
 	seq_puts(m, "hook: kprobe on ib_sa_join_multicast\n");
 	return 0;
 }
@@ -56,7 +67,7 @@ static int iso_ports_show(struct seq_file *m, void *v)
 			target = iso_get_policy() == ISO_POLICY_OFF ? 0 :
 				 iso_target_state(p, atomic_read(&p->native));
 			seq_printf(m, "%s %u 0x%x %s %lld %d %u 0x%x 0x%x %ld %ld %ld %ld\n",
-				   dev_name(&d->ibdev->dev), p->port,
+				   d->ibdev->name, p->port,
 				   READ_ONCE(p->sm_lid),
 				   iso_cap_name(atomic_read(&p->cap)),
 				   (long long)learned, status,

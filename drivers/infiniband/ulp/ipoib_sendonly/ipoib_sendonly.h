@@ -4,7 +4,7 @@
  *
  *   main.c       module life cycle and the policy parameter
  *   join_hook.c  the kprobe on ib_sa_join_multicast() that rewrites IPoIB's
- *                send-only JoinState, and finding IPoIB's SA client
+ *                send-only JoinState, and recognising IPoIB's SA client
  *   sm_caps.c    per port: what the subnet manager supports, learned with
  *                our own ClassPortInfo query, re-learned on port events
  *   debugfs.c    state for people and tests
@@ -38,6 +38,14 @@ enum iso_policy {
 	ISO_POLICY_SENDONLY_FULL, /* always SendOnlyFullMember (0x8) */
 	ISO_POLICY_OFF,		/* leave the kernel's choice alone */
 };
+
+/*
+ * RHEL 7's IPoIB asks ib_sa_sendonly_fullmem_support() and, where the SM
+ * supports SendOnlyFullMember, sets JoinState SENDONLY_FULLMEMBER_JOIN: the
+ * enum index 3, not the bit 0x8, so the SA sees FullMember|NonMember. IPoIB
+ * never asks for 0x3 otherwise: from its client, 0x3 is a send-only join.
+ */
+#define ISO_JOIN_MISENCODED	(RB_JOIN_FULL_MEMBER | RB_JOIN_NON_MEMBER)
 
 /* What a port's SM supports, as far as we know. */
 enum iso_cap {
@@ -128,6 +136,7 @@ int iso_hook_init(void);
 void iso_hook_exit(void);
 bool iso_ipoib_resolved(void);
 bool iso_kernel_decides(void);
+long iso_misencoded_seen(void);
 u8 iso_target_state(struct iso_port *p, u8 requested);
 
 /* sm_caps.c */

@@ -7,10 +7,27 @@
  * ib_sa_join_multicast(client, device, port, rec, comp_mask, gfp, cb, ctx)
  * copies *rec before it does anything else, so changing rec->join_state at
  * entry changes the join, its per-port merge in ib_core and its later leave
- * consistently. IPoIB is recognised by the address of its ipoib_sa_client,
- * looked up by name in ib_ipoib and looked up again whenever ib_ipoib is
- * loaded (it can come back at another address); the pointer is compared,
- * never dereferenced.
+ * consistently.
+ *
+ * IPoIB is recognised by its SA client, ipoib_sa_client, a data symbol of
+ * ib_ipoib (which exports nothing). It is not looked up by name, and no
+ * function is ever called through a looked-up address (kallsyms_lookup_name()
+ * is not exported since 5.7, and with Indirect Branch Tracking a call
+ * through an address learned from a kprobe faults or lands past a sealed
+ * ENDBR). Instead the client pointer a join passes is named by the
+ * reverse lookup printk uses ("%ps": "ipoib_sa_client [ib_ipoib]"), which
+ * is safe in any context; module data symbols need CONFIG_KALLSYMS_ALL.
+ * The first join IPoIB makes (the broadcast group's, at link up) is enough;
+ * its address is then cached, so later joins cost one comparison.
+ *
+ * The cache is cleared when ib_ipoib goes (and comes): MODULE_STATE_GOING is
+ * announced after ib_ipoib's exit function returned, and by then every call
+ * it made into ib_sa_join_multicast(), and so every handler run that could
+ * store its address, has returned; the notifier is registered before the
+ * kprobe is armed, so no store can precede a GOING this module misses. A
+ * stale address therefore never survives an unload, and a reloaded ib_ipoib
+ * (possibly elsewhere) is recognised afresh at its first join. The pointer
+ * is compared, never dereferenced.
  *
  * The handler runs with preemption off, under IPoIB's priv->lock with
  * interrupts disabled: atomics and RCU only, no sleeping, no printk.
@@ -20,24 +37,33 @@
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
+#include <linux/string.h>
 #include <rdma/ib_sa.h>
 
-#include "compat/rb_kallsyms.h"
 #include "ipoib_sendonly.h"
 
 #define ISO_IPOIB_MODULE "ib_ipoib"
-#define ISO_IPOIB_CLIENT ISO_IPOIB_MODULE ":ipoib_sa_client"
+/* How "%ps" names IPoIB's SA client. */
+#define ISO_IPOIB_CLIENT "ipoib_sa_client [" ISO_IPOIB_MODULE "]"
 
 /* Send-only JoinStates: SendOnlyNonMember (IPoIB before 4.9), SendOnlyFull. */
 #define ISO_SENDONLY_STATES (RB_JOIN_SENDONLY_NON_MEMBER | RB_JOIN_SENDONLY_FULL_MEMBER)
 
-/* Address of ib_ipoib's ipoib_sa_client, 0 while ib_ipoib is not loaded. */
+/* Address of ib_ipoib's ipoib_sa_client once recognised, else 0. */
 static unsigned long iso_ipoib_client;
+
+/* Mis-encoded send-only joins (ISO_JOIN_MISENCODED) seen since load. */
+static atomic_long_t iso_misencoded = ATOMIC_LONG_INIT(0);
+
+/* Reported by iso_note_work: IPoIB recognised; first mis-encoded join. */
+static atomic_t iso_note_found = ATOMIC_INIT(0);
+static atomic_t iso_note_misencoded = ATOMIC_INIT(0);
+static struct work_struct iso_note_work;
 
 /*
  * ib_core's helper for "does this port's SA support SendOnlyFullMember":
- * exported by kernels 4.9-5.11 and by kernels with the patch queue's IB/sa
- * entry, whose IPoIB asks it before every send-only join (IB/ipoib entry).
+ * exported by kernels 4.9-5.11, RHEL 7, and kernels with the patch queue's
+ * IB/sa entry, whose IPoIB asks it before every send-only join.
  */
 #define ISO_KERNEL_AUTO_SYM "ib_sa_sendonly_fullmem_support"
 
@@ -47,12 +73,13 @@ static bool iso_kernel_auto;
 /**
  * iso_kernel_decides() - does the kernel's IPoIB do policy auto itself?
  *
- * True when the running ib_core exports ib_sa_sendonly_fullmem_support():
- * its IPoIB then uses SendOnlyFullMember only where the SM advertises it,
+ * True when the running ib_core has ib_sa_sendonly_fullmem_support(): its
+ * IPoIB then asks for SendOnlyFullMember only where the SM advertises it,
  * which is what policy auto asks for, and auto leaves its joins alone. (It
  * assumes the queue's IB/sa and IB/ipoib patches travel together, as they
- * are sent.) ib_core cannot be unloaded under this module, so the answer
- * is found once.
+ * are sent.) RHEL 7's IPoIB asks too but encodes the answer wrongly; those
+ * joins are told apart by their JoinState (ISO_JOIN_MISENCODED). ib_core
+ * cannot be unloaded under this module, so the answer is found once.
  *
  * Return: the answer.
  */
@@ -64,7 +91,7 @@ bool iso_kernel_decides(void)
 /**
  * iso_ipoib_resolved() - is IPoIB's SA client known?
  *
- * Return: true while ib_ipoib is loaded and its client was found.
+ * Return: true from IPoIB's first join until ib_ipoib is unloaded.
  */
 bool iso_ipoib_resolved(void)
 {
@@ -72,9 +99,24 @@ bool iso_ipoib_resolved(void)
 }
 
 /**
+ * iso_misencoded_seen() - mis-encoded send-only joins seen since load
+ *
+ * Return: their number.
+ */
+long iso_misencoded_seen(void)
+{
+	return atomic_long_read(&iso_misencoded);
+}
+
+/**
  * iso_target_state() - the JoinState a send-only join of port @p should use
  * @p: the port, or NULL when the device is not (yet) known
- * @requested: the send-only JoinState IPoIB asked for
+ * @requested: the send-only JoinState IPoIB asked for, ISO_JOIN_MISENCODED
+ *             for RHEL 7's rendering of SendOnlyFullMember
+ *
+ * A mis-encoded join is one IPoIB meant as SendOnlyFullMember after the
+ * kernel found the SM supports it: auto and sendonly-full send 0x8, full
+ * sends 0x1, off leaves the kernel's 0x3.
  *
  * Context: any (atomics only).
  * Return: the JoinState to send.
@@ -87,6 +129,8 @@ u8 iso_target_state(struct iso_port *p, u8 requested)
 	case ISO_POLICY_SENDONLY_FULL:
 		return RB_JOIN_SENDONLY_FULL_MEMBER;
 	case ISO_POLICY_AUTO:
+		if (requested == ISO_JOIN_MISENCODED)
+			return RB_JOIN_SENDONLY_FULL_MEMBER;
 		if (iso_kernel_auto)
 			return requested;
 		if (p && atomic_read(&p->cap) == ISO_CAP_SENDONLY_FULL)
@@ -99,35 +143,75 @@ u8 iso_target_state(struct iso_port *p, u8 requested)
 	return requested;
 }
 
+/**
+ * iso_is_ipoib_client() - is @client IPoIB's SA client?
+ * @client: the struct ib_sa_client * a join passes, as a number
+ *
+ * Once IPoIB's client was recognised only that address is, which costs
+ * one comparison; until then, every client is named by kallsyms.
+ *
+ * Context: the kprobe handler (atomic); vsnprintf()'s "%ps" takes no lock
+ * and does not sleep.
+ * Return: true for IPoIB's client.
+ */
+static bool iso_is_ipoib_client(unsigned long client)
+{
+	unsigned long known = READ_ONCE(iso_ipoib_client);
+	char name[sizeof(ISO_IPOIB_CLIENT) + 1];
+
+	if (known)
+		return client == known;
+	if (!IS_ENABLED(CONFIG_KALLSYMS_ALL) || !client)
+		return false;
+	/* Longer names are cut short and differ: no false match. */
+	snprintf(name, sizeof(name), "%ps", (void *)client);
+	if (strcmp(name, ISO_IPOIB_CLIENT))
+		return false;
+	if (!cmpxchg(&iso_ipoib_client, 0, client)) {
+		atomic_set(&iso_note_found, 1);
+		queue_work(iso_wq, &iso_note_work);
+	}
+	return true;
+}
+
 static int iso_join_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	unsigned long client = rb_kprobe_arg(regs, 0);
 	struct ib_device *dev = (struct ib_device *)rb_kprobe_arg(regs, 1);
-	u32 port = (u32)rb_kprobe_arg(regs, 2);
+	/* u8 before 5.13: the register's upper bits are not defined. */
+	u32 port = (rb_port_t)rb_kprobe_arg(regs, 2);
 	struct ib_sa_mcmember_rec *rec = (void *)rb_kprobe_arg(regs, 3);
 	ib_sa_comp_mask mask = (__force ib_sa_comp_mask)rb_kprobe_arg(regs, 4);
-	unsigned long ipoib = READ_ONCE(iso_ipoib_client);
 	struct iso_port *p;
-	u8 want;
+	u8 state, want;
 
 	rcu_read_lock();
 	p = iso_find_port(dev, port);
 	if (p)
 		atomic_long_inc(&p->seen);
 
-	/* Only IPoIB's own joins that name a send-only JoinState. */
-	if (!ipoib || client != ipoib || !rec ||
-	    (mask & IB_SA_MCMEMBER_REC_JOIN_STATE) == 0 ||
-	    !rec->join_state || (rec->join_state & ~ISO_SENDONLY_STATES))
+	/* Only IPoIB's own joins that name a JoinState... */
+	if (!rec || (mask & IB_SA_MCMEMBER_REC_JOIN_STATE) == 0 ||
+	    !iso_is_ipoib_client(client))
 		goto out;
+	/* ...and a send-only one, or RHEL 7's rendering of SendOnlyFull. */
+	state = rec->join_state;
+	if (state == ISO_JOIN_MISENCODED) {
+		if (atomic_long_inc_return(&iso_misencoded) == 1) {
+			atomic_set(&iso_note_misencoded, 1);
+			queue_work(iso_wq, &iso_note_work);
+		}
+	} else if (!state || (state & ~ISO_SENDONLY_STATES)) {
+		goto out;
+	}
 
-	want = iso_target_state(p, rec->join_state);
+	want = iso_target_state(p, state);
 	if (p) {
 		atomic_long_inc(&p->sendonly);
 		/* The first observation of IPoIB's own choice is reported. */
-		if (atomic_xchg(&p->native, rec->join_state) != rec->join_state)
+		if (atomic_xchg(&p->native, state) != state)
 			queue_work(iso_wq, &p->log_work);
-		if (want != rec->join_state)
+		if (want != state)
 			atomic_long_inc(&p->rewritten);
 		else
 			atomic_long_inc(&p->left_alone);
@@ -142,11 +226,16 @@ static struct kprobe iso_join_kprobe = {
 	.pre_handler = iso_join_pre,
 };
 
-static void iso_resolve_ipoib(void)
+/* What the handler noted, said once in process context. */
+static void iso_note(struct work_struct *work)
 {
-	unsigned long addr = rb_kallsyms_lookup_name(ISO_IPOIB_CLIENT);
-
-	WRITE_ONCE(iso_ipoib_client, addr);
+	if (atomic_xchg(&iso_note_found, 0))
+		pr_info("IPoIB's SA client recognised at its first join (%s)\n",
+			ISO_IPOIB_CLIENT);
+	if (atomic_xchg(&iso_note_misencoded, 0))
+		pr_warn("IPoIB asked for JoinState 0x%lx (FullMember|NonMember) in a send-only join: the kernel's SendOnlyFullMember is mis-encoded (enum index, not bit 0x%lx); such joins follow policy %s\n",
+			ISO_JOIN_MISENCODED, RB_JOIN_SENDONLY_FULL_MEMBER,
+			iso_policy_name(iso_get_policy()));
 }
 
 static int iso_module_event(struct notifier_block *nb, unsigned long action,
@@ -156,18 +245,13 @@ static int iso_module_event(struct notifier_block *nb, unsigned long action,
 
 	if (strcmp(mod->name, ISO_IPOIB_MODULE))
 		return NOTIFY_DONE;
-	switch (action) {
-	case MODULE_STATE_COMING:
-		/* Its symbols are in kallsyms now; its code has not run. */
-		iso_resolve_ipoib();
-		if (!iso_ipoib_resolved())
-			pr_warn("ib_ipoib loaded but %s not found (CONFIG_KALLSYMS_ALL?): its joins are left alone\n",
-				ISO_IPOIB_CLIENT);
-		break;
-	case MODULE_STATE_GOING:
+	/*
+	 * GOING: ib_ipoib's exit has returned, none of its joins is in
+	 * flight, so nothing stores its address again. COMING: none of its
+	 * code has run yet; clearing is only belt and braces.
+	 */
+	if (action == MODULE_STATE_GOING || action == MODULE_STATE_COMING)
 		WRITE_ONCE(iso_ipoib_client, 0);
-		break;
-	}
 	return NOTIFY_DONE;
 }
 
@@ -175,8 +259,28 @@ static struct notifier_block iso_module_nb = {
 	.notifier_call = iso_module_event,
 };
 
+/*
+ * Does the running kernel (or a loaded module) have function @sym? Asked by
+ * registering a disabled kprobe on it: that resolves the name and patches
+ * nothing, and nothing is ever called through the address. (__symbol_get()
+ * does not do: ib_sa_sendonly_fullmem_support is a non-GPL export, which
+ * it refuses since 6.5 and in the stable kernels that took that change.)
+ */
+static bool iso_kernel_has(const char *sym)
+{
+	struct kprobe kp = {
+		.symbol_name = sym,
+		.flags = KPROBE_FLAG_DISABLED,
+	};
+
+	if (register_kprobe(&kp))
+		return false;
+	unregister_kprobe(&kp);
+	return true;
+}
+
 /**
- * iso_hook_init() - find IPoIB and arm the kprobe
+ * iso_hook_init() - arm the kprobe; IPoIB is recognised at its first join
  *
  * The probe is placed by the address of ib_sa_join_multicast, a symbol of
  * ib_core this module links against: ib_core cannot go away under it.
@@ -187,16 +291,18 @@ int iso_hook_init(void)
 {
 	int ret;
 
-	iso_kernel_auto = rb_kallsyms_lookup_name(ISO_KERNEL_AUTO_SYM) != 0;
+	INIT_WORK(&iso_note_work, iso_note);
+	iso_kernel_auto = iso_kernel_has(ISO_KERNEL_AUTO_SYM);
 	if (iso_kernel_auto)
-		pr_info("the kernel's IPoIB picks send-only JoinStates by the SM's capability itself (ib_core has %s): policy auto is inert\n",
-			ISO_KERNEL_AUTO_SYM);
+		pr_info("the kernel's IPoIB picks send-only JoinStates by the SM's capability itself (ib_core has %s): policy auto leaves them alone, except mis-encoded ones (0x%lx)\n",
+			ISO_KERNEL_AUTO_SYM, ISO_JOIN_MISENCODED);
+	if (!IS_ENABLED(CONFIG_KALLSYMS_ALL))
+		pr_warn("CONFIG_KALLSYMS_ALL is off: IPoIB's SA client cannot be recognised, its joins are left alone\n");
 
+	/* Before the kprobe: no address is cached before a GOING we miss. */
 	ret = register_module_notifier(&iso_module_nb);
 	if (ret)
 		return ret;
-	/* After the notifier, so a load in between is not missed. */
-	iso_resolve_ipoib();
 
 	iso_join_kprobe.addr = (kprobe_opcode_t *)ib_sa_join_multicast;
 	ret = register_kprobe(&iso_join_kprobe);
@@ -215,5 +321,6 @@ void iso_hook_exit(void)
 {
 	unregister_kprobe(&iso_join_kprobe);
 	unregister_module_notifier(&iso_module_nb);
+	cancel_work_sync(&iso_note_work);
 	WRITE_ONCE(iso_ipoib_client, 0);
 }

@@ -29,6 +29,17 @@
  * with a send-only JoinState are touched: never the broadcast group, never
  * full joins, never other clients such as rdma_cm.
  *
+ * RHEL 7 (3.10.0-1160): its IPoIB asks the SA's capability itself, but
+ * where the SM has it, it sends SendOnlyFullMember as JoinState 0x3 (the
+ * enum index, FullMember|NonMember to the SA), so the sender's port joins
+ * the group's multicast tree. IPoIB never asks for 0x3 otherwise, so such a
+ * join is taken for the send-only join it is and follows the policy (auto
+ * and sendonly-full: 0x8, full: 0x1, off: left alone); the first is logged
+ * and debugfs status counts them. Limit: where the SM lacks the capability
+ * that IPoIB sends 0x1, which cannot be told from a full join, so there its
+ * send-only joins stay FullMember whatever the policy (auto would choose
+ * the same). Not tried on a running RHEL 7: compile-tested only.
+ *
  * Removable at any time: rmmod unhooks, and joins made afterwards are the
  * kernel's own again; memberships already made stay valid, since ib_core
  * keeps the JoinState it was given and leaves with it.
@@ -94,7 +105,7 @@ static int iso_policy_set(const char *val, const struct kernel_param *kp)
 
 static int iso_policy_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "%s\n", iso_policy_names[READ_ONCE(iso_policy)]);
+	return rb_sysfs_emit(buf, "%s\n", iso_policy_names[READ_ONCE(iso_policy)]);
 }
 
 static const struct kernel_param_ops iso_policy_ops = {
@@ -164,9 +175,9 @@ static void __exit iso_exit(void)
 	 * setter runs under the parameter lock, so after this none is
 	 * inside iso_policy_changed() and none will queue work again.
 	 */
-	kernel_param_lock(THIS_MODULE);
+	rb_kernel_param_lock(THIS_MODULE);
 	WRITE_ONCE(iso_loaded, false);
-	kernel_param_unlock(THIS_MODULE);
+	rb_kernel_param_unlock(THIS_MODULE);
 	iso_hook_exit();
 	iso_caps_exit();
 	iso_debugfs_exit();

@@ -58,8 +58,8 @@ struct iso_port *iso_find_port(struct ib_device *dev, u32 port)
 {
 	struct iso_dev *d;
 
-	list_for_each_entry_rcu(d, &iso_devices, list,
-				lockdep_is_held(&iso_lock)) {
+	rb_list_for_each_entry_rcu(d, &iso_devices, list,
+				   lockdep_is_held(&iso_lock)) {
 		if (d->ibdev != dev)
 			continue;
 		if (port < d->first_port || port >= d->first_port + d->nports)
@@ -78,13 +78,18 @@ static const char *iso_effective(struct iso_port *p, u8 *state)
 		*state = 0;
 		return "policy off: the kernel's own JoinState (inert)";
 	}
-	if (iso_get_policy() == ISO_POLICY_AUTO && iso_kernel_decides()) {
+	if (iso_get_policy() == ISO_POLICY_AUTO && iso_kernel_decides() &&
+	    native != ISO_JOIN_MISENCODED) {
 		*state = 0;
 		return "the kernel's IPoIB already picks by the SM's capability (inert)";
 	}
 	*state = iso_target_state(p, native);
 	if (native && *state == native)
 		return "IPoIB's own choice already matches the policy (inert)";
+	if (native == ISO_JOIN_MISENCODED)
+		return *state == RB_JOIN_FULL_MEMBER ?
+			"mis-encoded send-only joins (0x3) become FullMember (0x1)" :
+			"mis-encoded send-only joins (0x3) become SendOnlyFullMember (0x8)";
 	return *state == RB_JOIN_FULL_MEMBER ?
 		"send-only joins become FullMember (0x1)" :
 		"send-only joins become SendOnlyFullMember (0x8)";
@@ -111,7 +116,7 @@ void iso_report(struct iso_port *p)
 	if (key == p->logged)
 		return;
 	p->logged = key;
-	pr_info("%s port %u: SM %s, policy %s: %s\n", dev_name(&p->dev->ibdev->dev),
+	pr_info("%s port %u: SM %s, policy %s: %s\n", p->dev->ibdev->name,
 		p->port, iso_cap_name(atomic_read(&p->cap)),
 		iso_policy_name(iso_get_policy()), what);
 }
@@ -153,7 +158,7 @@ static void iso_mad_send_done(struct ib_mad_agent *agent,
 	if (wc->status != IB_WC_SUCCESS && atomic_read(&p->cap) == ISO_CAP_UNKNOWN)
 		iso_query_failed(p, wc->status == IB_WC_RESP_TIMEOUT_ERR ?
 				 -ETIMEDOUT : -EIO);
-	rdma_destroy_ah(buf->ah, RDMA_DESTROY_AH_SLEEPABLE);
+	rb_rdma_destroy_ah(buf->ah);
 	ib_free_send_mad(buf);
 }
 
@@ -179,7 +184,7 @@ static void iso_mad_recv(struct ib_mad_agent *agent,
 	else
 		cap = ISO_CAP_NO_SENDONLY_FULL;
 	spin_lock_irqsave(&p->lock, flags);
-	p->learned = ktime_get_real_seconds();
+	p->learned = rb_real_seconds();
 	p->retry_delay = 0;
 	p->status = status;
 	spin_unlock_irqrestore(&p->lock, flags);
@@ -210,7 +215,7 @@ static int iso_send_query(struct iso_port *p)
 	rdma_ah_set_dlid(&ah_attr, attr.sm_lid);
 	rdma_ah_set_sl(&ah_attr, attr.sm_sl);
 	rdma_ah_set_port_num(&ah_attr, p->port);
-	ah = rdma_create_ah(p->agent->qp->pd, &ah_attr, RDMA_CREATE_AH_SLEEPABLE);
+	ah = rb_rdma_create_ah(p->agent->qp->pd, &ah_attr);
 	if (IS_ERR(ah))
 		return PTR_ERR(ah);
 
@@ -218,7 +223,7 @@ static int iso_send_query(struct iso_port *p)
 				 IB_MGMT_SA_DATA, GFP_KERNEL,
 				 IB_MGMT_BASE_VERSION);
 	if (IS_ERR(buf)) {
-		rdma_destroy_ah(ah, RDMA_DESTROY_AH_SLEEPABLE);
+		rb_rdma_destroy_ah(ah);
 		return PTR_ERR(buf);
 	}
 	mad = buf->mad;
@@ -234,7 +239,7 @@ static int iso_send_query(struct iso_port *p)
 
 	ret = ib_post_send_mad(buf, NULL);
 	if (ret) {
-		rdma_destroy_ah(ah, RDMA_DESTROY_AH_SLEEPABLE);
+		rb_rdma_destroy_ah(ah);
 		ib_free_send_mad(buf);
 		return ret;
 	}
@@ -350,7 +355,7 @@ static int iso_add_one(struct ib_device *dev)
 						 iso_mad_recv, p, 0);
 		if (IS_ERR(p->agent)) {
 			pr_warn("%s port %u: no MAD agent (%ld): SM capability unknown, auto uses FullMember\n",
-				dev_name(&dev->dev), p->port, PTR_ERR(p->agent));
+				dev->name, p->port, PTR_ERR(p->agent));
 			p->agent = NULL;
 			continue;
 		}
