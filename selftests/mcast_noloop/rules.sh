@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The rule interface of rdma_mcast_noloop: valid rule sets are taken and read
+# The rule interface of rdma_mcast_noloop: the hook points it found are
+# listed (both on Debian's 6.1); valid rule sets are taken and read
 # back in canonical form; a rule for a device that cannot block (stock rxe)
 # is refused with the documented message; malformed input of every kind is
 # refused with -EINVAL and leaves the previous rule set in force, whole.
@@ -21,9 +22,16 @@ setrules()
 	dd if=/tmp/rules of=$R bs=64k 2>/dev/null
 }
 
-ktap_plan 8
+ktap_plan 9
 ktap_run "two rxe devices" rxe_pair_setup
 ktap_run "module loads" modprobe rdma_mcast_noloop
+
+# Debian's 6.1 has both hook points; the file and the load log say which.
+hooks='kernel ib_create_qp_kernel
+user ib_create_qp_user'
+[ "$(cat /sys/kernel/rdma_mcast_noloop/hooks)" = "$hooks" ] &&
+	dmesg | grep -q 'kernel QPs hooked at ib_create_qp_kernel(), user-space QPs at ib_create_qp_user()'
+ktap_check "kernel and user-space QP creation hooked, and said so ($(tr '\n' ';' < /sys/kernel/rdma_mcast_noloop/hooks))" $?
 [ -z "$(cat $R)" ] && ktap_pass "no rule at load" || ktap_fail "no rule at load"
 
 # A valid set, read back canonically.

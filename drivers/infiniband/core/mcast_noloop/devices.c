@@ -7,6 +7,7 @@
 #include <linux/mutex.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "mcast_noloop.h"
 
@@ -32,10 +33,40 @@ struct mnl_dev *mnl_dev_find(struct ib_device *dev)
 {
 	struct mnl_dev *d;
 
-	list_for_each_entry_rcu(d, &mnl_devs, list, lockdep_is_held(&mnl_dev_lock))
+	rb_list_for_each_entry_rcu(d, &mnl_devs, list, lockdep_is_held(&mnl_dev_lock))
 		if (d->ibdev == dev)
 			return d;
 	return NULL;
+}
+
+/**
+ * mnl_dev_caps() - what the device called @name can do, for a rule
+ * @name: an RDMA device name
+ * @can_block: set: it honours IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK
+ * @is_mlx5: set: it is an mlx5 device
+ *
+ * Looked up among the devices this module's client was given (all that
+ * are registered), under the lock their removal takes.
+ *
+ * Context: process context.
+ * Return: 0, or -ENODEV when there is no such device.
+ */
+int mnl_dev_caps(const char *name, bool *can_block, bool *is_mlx5)
+{
+	struct mnl_dev *d;
+	int ret = -ENODEV;
+
+	mutex_lock(&mnl_dev_lock);
+	list_for_each_entry(d, &mnl_devs, list) {
+		if (strncmp(d->ibdev->name, name, IB_DEVICE_NAME_MAX))
+			continue;
+		*can_block = rb_dev_blocks_mcast_loopback(d->ibdev);
+		*is_mlx5 = rb_ib_driver_id(d->ibdev) == RDMA_DRIVER_MLX5;
+		ret = 0;
+		break;
+	}
+	mutex_unlock(&mnl_dev_lock);
+	return ret;
 }
 
 static int mnl_add_one(struct ib_device *dev)
@@ -92,7 +123,7 @@ ssize_t mnl_devices_show(char *buf, size_t size)
 	mutex_lock(&mnl_dev_lock);
 	list_for_each_entry(d, &mnl_devs, list) {
 		n += scnprintf(buf + n, size - n, "%s %s %ld %ld",
-			       dev_name(&d->ibdev->dev),
+			       d->ibdev->name,
 			       rb_dev_blocks_mcast_loopback(d->ibdev) ? "yes" : "no",
 			       atomic_long_read(&d->seen),
 			       atomic_long_read(&d->flagged));

@@ -4,10 +4,11 @@
  *
  *   main.c      module life cycle
  *   rules.c     the rule grammar: parse, validate, match
- *   qp_hook.c   kprobes on ib_create_qp_user()/ib_create_qp_kernel() that
- *               add IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK when a rule says so
+ *   qp_hook.c   kprobes on the functions QPs are created by (which ones
+ *               differs by kernel) that add IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK
+ *               when a rule says so
  *   devices.c   per-device capability and counters (an ib_client)
- *   sysfs.c     /sys/kernel/rdma_mcast_noloop/{rules,devices}
+ *   sysfs.c     /sys/kernel/rdma_mcast_noloop/{rules,devices,hooks}
  *
  * Locking: the rule set in force is an RCU pointer, replaced whole under
  * mnl_rules_lock; the device list is an RCU list changed under
@@ -34,7 +35,7 @@ enum mnl_creator {
 /**
  * struct mnl_rule - one line of the rule set; unset fields match anything
  * @block: true for "block", false for "allow"
- * @dev: device name, "" for any device
+ * @dev: device name, "" for any device (compared with ib_device.name)
  * @qp_type: IB_QPT_UD or IB_QPT_RAW_PACKET
  * @creator: who creates the QP
  * @uid: effective uid of a user-space creator, if @match_uid
@@ -107,11 +108,13 @@ int mnl_devices_init(void);
 void mnl_devices_exit(void);
 struct mnl_dev *mnl_dev_find(struct ib_device *dev);
 ssize_t mnl_devices_show(char *buf, size_t size);
-bool mnl_dev_can_block(struct ib_device *dev);
+int mnl_dev_caps(const char *name, bool *can_block, bool *is_mlx5);
 
 /* qp_hook.c */
 int mnl_hook_init(void);
 void mnl_hook_exit(void);
+bool mnl_user_hooked(void);
+ssize_t mnl_hooks_show(char *buf, size_t size);
 
 /* sysfs.c */
 int mnl_sysfs_init(void);

@@ -1,13 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The hook: kprobes at the entry of ib_create_qp_user() (QPs of user-space
- * verbs, after uverbs checked the creator's own flags) and
- * ib_create_qp_kernel() (QPs of kernel ULPs). Both take the init attributes
- * by pointer before the driver sees them, so setting
- * IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK there is the same as the creator
- * having asked for it. The flag is set only on devices that advertise the
- * capability and for QP setups their drivers accept, so QP creation never
- * fails because of this module.
+ * The hook: kprobes at the entry of the functions QPs are created by, which
+ * take the init attributes by pointer before the driver sees them, so
+ * setting IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK there is the same as the
+ * creator having asked for it. The flag is set only on devices that
+ * advertise the capability and for QP setups their drivers accept, so QP
+ * creation never fails because of this module.
+ *
+ * Which functions exist differs by kernel (feature probes pick them):
+ *
+ *   kernel QPs  ib_create_qp_kernel(pd, attr, caller)  5.15+, RHEL 8.10, 9.6, 10
+ *               ib_create_named_qp(pd, attr, caller)   5.10-5.14, RHEL 8.6, 9.0
+ *               ib_create_qp(pd, attr)                 before 5.2, RHEL 7
+ *   user QPs    ib_create_qp_user(dev, pd, attr, ...)  5.15+, RHEL 8.10, 9.6, 10
+ *
+ * Elsewhere user-space QPs are created inside ib_core and ib_uverbs by
+ * functions that are inline, not exported, or whose signature this module
+ * cannot verify; they are not hooked (a probe reading the wrong argument
+ * would write through a wrong pointer), rules for them are refused, and the
+ * "hooks" file and the load log say so.
  *
  * Handlers run with preemption off in the creating task: RCU, atomics and
  * the task's credentials only; no sleeping, no printk.
@@ -15,8 +26,29 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kprobes.h>
+#include <linux/stringify.h>
 
 #include "mcast_noloop.h"
+
+#if defined(HAVE_IB_CREATE_QP_KERNEL_EXPORT)
+#define MNL_KERNEL_FN ib_create_qp_kernel
+#elif defined(HAVE_IB_CREATE_NAMED_QP_EXPORT)
+#define MNL_KERNEL_FN ib_create_named_qp
+#elif defined(HAVE_IB_CREATE_QP_EXPORT)
+#define MNL_KERNEL_FN ib_create_qp
+#endif
+
+/*
+ * ib_create_qp_user(dev, pd, attr, ...) is exported since the 5.15 series
+ * that also brought ib_create_qp_kernel(); 5.2-5.9 had an unrelated
+ * ib_create_qp_user(pd, attr, udata), so both are required. Later kernels
+ * changed its tail, never its first three arguments.
+ */
+#if defined(HAVE_IB_CREATE_QP_USER_EXPORT) && defined(HAVE_IB_CREATE_QP_KERNEL_EXPORT)
+#define MNL_USER_SYM "ib_create_qp_user"
+#endif
+
+#define MNL_USER_NONE "none: no exported ib_create_qp_user(dev, pd, attr, ...) on this kernel, user-space QPs are not covered"
 
 static void mnl_skip(struct mnl_dev *d, enum mnl_skip why)
 {
@@ -24,8 +56,8 @@ static void mnl_skip(struct mnl_dev *d, enum mnl_skip why)
 		atomic_long_inc(&d->skipped[why]);
 }
 
-static void mnl_consider(struct ib_device *dev, struct ib_qp_init_attr *attr,
-			 bool user)
+static void __maybe_unused mnl_consider(struct ib_device *dev,
+					struct ib_qp_init_attr *attr, bool user)
 {
 	const struct mnl_rule *r;
 	struct mnl_dev *d;
@@ -48,7 +80,7 @@ static void mnl_consider(struct ib_device *dev, struct ib_qp_init_attr *attr,
 	} else if (!rb_dev_blocks_mcast_loopback(dev)) {
 		mnl_skip(d, MNL_SKIP_NO_CAP);
 	} else if (attr->qp_type == IB_QPT_RAW_PACKET &&
-		   (dev->ops.driver_id != RDMA_DRIVER_MLX5 || attr->rwq_ind_tbl)) {
+		   (rb_ib_driver_id(dev) != RDMA_DRIVER_MLX5 || attr->rwq_ind_tbl)) {
 		/* mlx5 refuses any create flag on RSS raw packet QPs. */
 		mnl_skip(d, MNL_SKIP_UNSUPPORTED);
 	} else {
@@ -59,7 +91,8 @@ static void mnl_consider(struct ib_device *dev, struct ib_qp_init_attr *attr,
 	rcu_read_unlock();
 }
 
-/* ib_create_qp_user(dev, pd, attr, udata, uobj, caller) */
+#ifdef MNL_USER_SYM
+/* ib_create_qp_user(dev, pd, attr, ...) */
 static int mnl_user_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	mnl_consider((struct ib_device *)rb_kprobe_arg(regs, 0),
@@ -67,7 +100,14 @@ static int mnl_user_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
-/* ib_create_qp_kernel(pd, attr, caller) */
+static struct kprobe mnl_user_kp = {
+	.symbol_name = MNL_USER_SYM,
+	.pre_handler = mnl_user_pre,
+};
+#endif
+
+#ifdef MNL_KERNEL_FN
+/* MNL_KERNEL_FN(pd, attr, ...) */
 static int mnl_kernel_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct ib_pd *pd = (struct ib_pd *)rb_kprobe_arg(regs, 0);
@@ -77,39 +117,84 @@ static int mnl_kernel_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kprobe mnl_user_kp = { .pre_handler = mnl_user_pre };
 static struct kprobe mnl_kernel_kp = { .pre_handler = mnl_kernel_pre };
+#endif
 
 /**
- * mnl_hook_init() - arm both probes
+ * mnl_user_hooked() - are user-space QPs covered on this kernel?
  *
- * ib_create_qp_kernel() is public and placed by address; ib_create_qp_user()
+ * Return: true when their creation is hooked.
+ */
+bool mnl_user_hooked(void)
+{
+#ifdef MNL_USER_SYM
+	return true;
+#else
+	return false;
+#endif
+}
+
+/**
+ * mnl_hooks_show() - which functions are hooked, per creator
+ * @buf: output
+ * @size: its size
+ *
+ * Return: bytes written.
+ */
+ssize_t mnl_hooks_show(char *buf, size_t size)
+{
+#ifdef MNL_USER_SYM
+	const char *user = MNL_USER_SYM;
+#else
+	const char *user = MNL_USER_NONE;
+#endif
+
+	return scnprintf(buf, size, "kernel %s\nuser %s\n",
+#ifdef MNL_KERNEL_FN
+			 __stringify(MNL_KERNEL_FN),
+#else
+			 "none",
+#endif
+			 user);
+}
+
+/**
+ * mnl_hook_init() - arm the probes this kernel has hook points for
+ *
+ * The kernel QP function is public and placed by address; ib_create_qp_user()
  * is exported but declared only in ib_core's private header, so its probe
  * is placed by name. Either way ib_core cannot go away under them: this
  * module links against it (ib_register_client() and others).
  *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno (-EOPNOTSUPP: nothing to hook).
  */
 int mnl_hook_init(void)
 {
-#ifdef HAVE_IB_CREATE_QP_KERNEL_EXPORT
+#ifdef MNL_KERNEL_FN
 	int ret;
 
-	mnl_user_kp.symbol_name = "ib_create_qp_user";
-	mnl_kernel_kp.addr = (kprobe_opcode_t *)ib_create_qp_kernel;
-	ret = register_kprobe(&mnl_user_kp);
-	if (ret) {
-		pr_err("cannot probe ib_create_qp_user: %d\n", ret);
-		return ret;
-	}
+	mnl_kernel_kp.addr = (kprobe_opcode_t *)MNL_KERNEL_FN;
 	ret = register_kprobe(&mnl_kernel_kp);
 	if (ret) {
-		pr_err("cannot probe ib_create_qp_kernel: %d\n", ret);
-		unregister_kprobe(&mnl_user_kp);
+		pr_err("cannot probe %s: %d\n", __stringify(MNL_KERNEL_FN), ret);
+		return ret;
 	}
-	return ret;
+#ifdef MNL_USER_SYM
+	ret = register_kprobe(&mnl_user_kp);
+	if (ret) {
+		pr_err("cannot probe %s: %d\n", MNL_USER_SYM, ret);
+		unregister_kprobe(&mnl_kernel_kp);
+		return ret;
+	}
+	pr_info("kernel QPs hooked at %s(), user-space QPs at %s()\n",
+		__stringify(MNL_KERNEL_FN), MNL_USER_SYM);
 #else
-	pr_err("this kernel has no ib_create_qp_user()/ib_create_qp_kernel() (before 5.15): not supported\n");
+	pr_info("kernel QPs hooked at %s(); user-space QPs are not covered on this kernel (no exported ib_create_qp_user(dev, pd, attr, ...)): creator=user rules are refused\n",
+		__stringify(MNL_KERNEL_FN));
+#endif
+	return 0;
+#else
+	pr_err("this kernel has none of ib_create_qp_kernel(), ib_create_named_qp(), or an exported ib_create_qp(): not supported\n");
 	return -EOPNOTSUPP;
 #endif
 }
@@ -119,6 +204,10 @@ int mnl_hook_init(void)
  */
 void mnl_hook_exit(void)
 {
-	unregister_kprobe(&mnl_kernel_kp);
+#ifdef MNL_USER_SYM
 	unregister_kprobe(&mnl_user_kp);
+#endif
+#ifdef MNL_KERNEL_FN
+	unregister_kprobe(&mnl_kernel_kp);
+#endif
 }

@@ -14,12 +14,16 @@
  * A block rule that names a device must name one that exists and can block
  * multicast loopback, and raw_packet is accepted only for mlx5 devices, the
  * one provider known to take the flag on raw packet QPs: a rule the device
- * cannot honour is refused, never applied silently.
+ * cannot honour is refused, never applied silently. So is creator=user on a
+ * kernel whose user-space QP creation this module cannot hook (qp_hook.c).
+ *
+ * Rules name devices by ib_device.name, the array the RDMA core renames in
+ * place: the kprobe handlers read it, where dev_name() could be freed by a
+ * concurrent rename under them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cred.h>
-#include <linux/kstrtox.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -36,9 +40,13 @@ static DEFINE_MUTEX(mnl_rules_lock);	/* serialises writers of mnl_rules */
 /* Check one block/allow rule against the devices present now. */
 static int mnl_rule_check(const struct mnl_rule *r, unsigned int line)
 {
-	struct ib_device *dev;
-	int ret = 0;
+	bool can_block, is_mlx5;
 
+	if (r->creator == MNL_CREATOR_USER && !mnl_user_hooked()) {
+		pr_err_ratelimited("rules: line %u: creator=user: user-space QP creation is not hooked on this kernel (see hooks); rule refused\n",
+				   line);
+		return -EINVAL;
+	}
 	if (!r->dev[0]) {
 		if (r->block && r->qp_type == IB_QPT_RAW_PACKET) {
 			pr_err_ratelimited("rules: line %u: type=raw_packet needs a named mlx5 device\n",
@@ -47,23 +55,21 @@ static int mnl_rule_check(const struct mnl_rule *r, unsigned int line)
 		}
 		return 0;
 	}
-	dev = ib_device_get_by_name(r->dev, RDMA_DRIVER_UNKNOWN);
-	if (!dev) {
+	if (mnl_dev_caps(r->dev, &can_block, &is_mlx5)) {
 		pr_err_ratelimited("rules: line %u: no RDMA device '%s'\n", line, r->dev);
 		return -EINVAL;
 	}
-	if (r->block && !rb_dev_blocks_mcast_loopback(dev)) {
+	if (r->block && !can_block) {
 		pr_err_ratelimited("rules: line %u: device %s cannot block multicast loopback (no IBK_BLOCK_MULTICAST_LOOPBACK); rule refused\n",
 				   line, r->dev);
-		ret = -EINVAL;
-	} else if (r->block && r->qp_type == IB_QPT_RAW_PACKET &&
-		   dev->ops.driver_id != RDMA_DRIVER_MLX5) {
+		return -EINVAL;
+	}
+	if (r->block && r->qp_type == IB_QPT_RAW_PACKET && !is_mlx5) {
 		pr_err_ratelimited("rules: line %u: device %s: type=raw_packet is only supported on mlx5\n",
 				   line, r->dev);
-		ret = -EINVAL;
+		return -EINVAL;
 	}
-	ib_device_put(dev);
-	return ret;
+	return 0;
 }
 
 /* Parse one key=value into @r; @seen has a bit per key already given. */
@@ -184,9 +190,11 @@ int mnl_rules_set(const char *text, size_t len)
 	unsigned int n = 0, lineno = 0;
 	int ret = 0;
 
-	buf = kmemdup_nul(text, len, GFP_KERNEL);
+	buf = kmalloc(len + 1, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
 	new = kzalloc(struct_size(new, rules, MNL_MAX_RULES), GFP_KERNEL);
 	if (!new) {
 		kfree(buf);
@@ -219,7 +227,8 @@ int mnl_rules_set(const char *text, size_t len)
 	new->count = n;
 
 	mutex_lock(&mnl_rules_lock);
-	old = rcu_replace_pointer(mnl_rules, new, lockdep_is_held(&mnl_rules_lock));
+	old = rcu_dereference_protected(mnl_rules, lockdep_is_held(&mnl_rules_lock));
+	rcu_assign_pointer(mnl_rules, new);
 	mutex_unlock(&mnl_rules_lock);
 	if (old)
 		kfree_rcu(old, rcu);
@@ -247,7 +256,7 @@ const struct mnl_rule *mnl_rules_match(struct ib_device *dev,
 	for (i = 0; i < set->count; i++) {
 		const struct mnl_rule *r = &set->rules[i];
 
-		if (r->dev[0] && strcmp(r->dev, dev_name(&dev->dev)))
+		if (r->dev[0] && strncmp(r->dev, dev->name, IB_DEVICE_NAME_MAX))
 			continue;
 		if (r->qp_type != type)
 			continue;
@@ -304,5 +313,6 @@ ssize_t mnl_rules_show(char *buf, size_t size)
  */
 void mnl_rules_exit(void)
 {
-	kfree(rcu_replace_pointer(mnl_rules, NULL, true));
+	kfree(rcu_dereference_protected(mnl_rules, true));
+	RCU_INIT_POINTER(mnl_rules, NULL);
 }

@@ -5,6 +5,8 @@
  *   rules    read: the rule set in force, canonical, one rule a line;
  *            write: a whole new rule set (see rules.c), or "clear"
  *   devices  per device: can it block, QPs seen, flagged, skipped by reason
+ *   hooks    per creator (kernel, user): the function hooked on this
+ *            kernel, or "none" and why
  */
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
@@ -33,12 +35,20 @@ static ssize_t devices_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return mnl_devices_show(buf, PAGE_SIZE);
 }
 
-static struct kobj_attribute mnl_rules_attr = __ATTR_RW_MODE(rules, 0644);
+static ssize_t hooks_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return mnl_hooks_show(buf, PAGE_SIZE);
+}
+
+static struct kobj_attribute mnl_rules_attr = __ATTR_RW(rules);
 static struct kobj_attribute mnl_devices_attr = __ATTR_RO(devices);
+static struct kobj_attribute mnl_hooks_attr = __ATTR_RO(hooks);
 
 static struct attribute *mnl_attrs[] = {
 	&mnl_rules_attr.attr,
 	&mnl_devices_attr.attr,
+	&mnl_hooks_attr.attr,
 	NULL,
 };
 
