@@ -22,6 +22,8 @@
 #define ISO_QUERY_TIMEOUT_MS	1000
 #define ISO_QUERY_RETRIES	3
 #define ISO_RETRY_MAX_S		60
+/* SA status "insufficient resources" (IBA 15.2.1.1): a passing condition. */
+#define ISO_SA_ERR_NO_RESOURCES	0x0100
 
 /* Tracked devices: RCU list, changed under iso_lock. */
 LIST_HEAD(iso_devices);
@@ -126,6 +128,12 @@ static void iso_log_work(struct work_struct *work)
 	iso_report(container_of(work, struct iso_port, log_work));
 }
 
+/* An SA's answer is in: the capability is known either way. */
+static bool iso_cap_settled(enum iso_cap cap)
+{
+	return cap == ISO_CAP_SENDONLY_FULL || cap == ISO_CAP_NO_SENDONLY_FULL;
+}
+
 static void iso_set_cap(struct iso_port *p, enum iso_cap cap)
 {
 	atomic_set(&p->cap, cap);
@@ -154,8 +162,12 @@ static void iso_mad_send_done(struct ib_mad_agent *agent,
 	struct iso_port *p = agent->context;
 	struct ib_mad_send_buf *buf = wc->send_buf;
 
-	/* A reply, when there is one, was handled before this completion. */
-	if (wc->status != IB_WC_SUCCESS && atomic_read(&p->cap) == ISO_CAP_UNKNOWN)
+	/*
+	 * A reply, when there is one, was handled before this completion.
+	 * Without one the answer is still outstanding: unknown, or unknown
+	 * after earlier failures. Each failure schedules the next try.
+	 */
+	if (wc->status != IB_WC_SUCCESS && !iso_cap_settled(atomic_read(&p->cap)))
 		iso_query_failed(p, wc->status == IB_WC_RESP_TIMEOUT_ERR ?
 				 -ETIMEDOUT : -EIO);
 	rb_rdma_destroy_ah(buf->ah);
@@ -176,6 +188,11 @@ static void iso_mad_recv(struct ib_mad_agent *agent,
 
 	if (!send_buf || mad->mad_hdr.attr_id != cpu_to_be16(IB_SA_ATTR_CLASS_PORTINFO))
 		goto out;
+	/* Busy, or out of resources for now: ask again later, believe nothing. */
+	if ((status & IB_MGMT_MAD_STATUS_BUSY) || status == ISO_SA_ERR_NO_RESOURCES) {
+		iso_query_failed(p, -EBUSY);
+		goto out;
+	}
 	/* An SA that will not tell has no SendOnlyFullMember support. */
 	if (status)
 		cap = ISO_CAP_NO_SENDONLY_FULL;
