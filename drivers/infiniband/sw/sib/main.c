@@ -160,6 +160,8 @@ static int __init sib_init(void)
 	INIT_LIST_HEAD(&sib_subnet.groups);
 	INIT_LIST_HEAD(&sib_subnet.pkts);
 	INIT_WORK(&sib_subnet.deliver, sib_fabric_deliver_work);
+	/* The first MLID given out is the first of the range, 0xc000. */
+	sib_subnet.last_mlid = SIB_MLID_COUNT - 1;
 	if (sib_sa_set_mode(sa_mode)) {
 		pr_err("sa_mode=%s: must be modern or legacy\n", sa_mode);
 		return -EINVAL;
