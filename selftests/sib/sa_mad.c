@@ -2,9 +2,12 @@
 /*
  * sa_mad - SA MADs from user space (ib_umad) to rdma_sib's subnet
  * administrator: the statuses it answers malformed and unsupported requests
- * with, then garbage, then whether it still answers.
+ * with, then garbage, then whether it still answers; or single joins and
+ * leaves, or many of them.
  *
  *   sa_mad [-n N] [-s SEED] CA
+ *   sa_mad CA join|leave MGID [FIELD=VALUE...]
+ *   sa_mad CA cycle N MGID [FIELD=VALUE...]
  *
  * Sends from port 1 of CA to the SM (LID and QP1 from the port), one MAD at
  * a time, and waits for the answer. Prints one line per check:
@@ -18,6 +21,24 @@
  * so each must be answered with a response of the same TID (or, for a
  * version the SA does not speak, a "bad version" status); a few have the
  * response bit set, which an SA must ignore (timeout expected).
+ *
+ * join and leave send one MCMemberRecord Set or Delete for MGID with CA's
+ * own PortGID and JoinState FullMember, components MGID, PortGID and
+ * JoinState, plus each FIELD given: state=, qkey=, pkey=, tclass=, sl=,
+ * flow=, hop= (numbers), mtu=, rate=, plt= ([SEL:]CODE, SEL one of gt, lt,
+ * eq, max: with it the selector component too), gid=CA2 (the PortGID of
+ * CA2 instead of CA's own). They print the answer on one line,
+ *   status=0x0000 mlid=0xc001 mtu=4 rate=7 plt=18 sl=0 flow=0x0 tclass=0 hop=0 state=0x1
+ * and exit 0, or 3 when none came.
+ *
+ * cycle makes N joins of MGID, each followed by the leave of the same
+ * record (with a record that may create the group, each join creates it
+ * and each leave deletes it), and stops at the first that is not answered
+ * with status 0. It prints
+ *   cycles=N ok=K [failed=join|leave status=S] mlid_min=M mlid_max=M
+ *   wraps=W secs=T us_per_cycle=U
+ * (wraps: joins that got a lower MLID than the join before) and exits 0
+ * when all N cycles succeeded, 1 otherwise.
  */
 #include <arpa/inet.h>
 #include <endian.h>
@@ -26,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <infiniband/umad.h>
@@ -35,6 +57,7 @@
 #define SA_VERSION		2
 #define SA_QKEY			0x80010000
 #define TIMEOUT_MS		300
+#define JOIN_TIMEOUT_MS		5000	/* join, leave, cycle: no retries */
 
 #define ST_BAD_VERSION		0x0004
 #define ST_UNSUP_METHOD		0x0008
@@ -47,9 +70,33 @@
 #define ATTR_PATH		0x0035
 #define ATTR_MCM		0x0038
 
+/* MCMemberRecord components (IBA 15.2.5.17) and where they are. */
+#define MCM_MGID		0x00001ULL
+#define MCM_PORT_GID		0x00002ULL
+#define MCM_QKEY		0x00004ULL
+#define MCM_MTU_SEL		0x00010ULL
+#define MCM_MTU			0x00020ULL
+#define MCM_TCLASS		0x00040ULL
+#define MCM_PKEY		0x00080ULL
+#define MCM_RATE_SEL		0x00100ULL
+#define MCM_RATE		0x00200ULL
+#define MCM_PLT_SEL		0x00400ULL
+#define MCM_PLT			0x00800ULL
+#define MCM_SL			0x01000ULL
+#define MCM_FLOW		0x02000ULL
+#define MCM_HOP			0x04000ULL
+#define MCM_JOIN_STATE		0x10000ULL
+#define SA_DATA			56	/* the record, after the SA header */
+#define MCM_LEN			64
+
+#define METHOD_SET		0x02
+#define METHOD_DELETE		0x15
+
 static const uint8_t real_attrs[] = { ATTR_CPI, ATTR_PATH, ATTR_MCM };
 
 static int fd, agent, dlid;
+static int timeout_ms = TIMEOUT_MS;
+static uint8_t own_gid[16];	/* port 1 of CA: prefix, then GUID */
 static uint32_t next_tid = 1;
 static int failed;
 
@@ -89,13 +136,13 @@ static int transact(const uint8_t *m, struct reply *r)
 	memset(r, 0, sizeof(*r));
 	memcpy(umad_get_mad(u), m, MAD_SIZE);
 	umad_set_addr(u, dlid, 1, 0, SA_QKEY);
-	if (umad_send(fd, agent, u, MAD_SIZE, TIMEOUT_MS, 0) < 0) {
+	if (umad_send(fd, agent, u, MAD_SIZE, timeout_ms, 0) < 0) {
 		free(u);
 		return -errno;
 	}
 	for (;;) {
 		len = MAD_SIZE;
-		if (umad_recv(fd, u, &len, 4 * TIMEOUT_MS) < 0) {
+		if (umad_recv(fd, u, &len, 4 * timeout_ms) < 0) {
 			free(u);
 			return 0;	/* nothing at all: counted as no answer */
 		}
@@ -129,6 +176,251 @@ static void check(const char *name, const uint8_t *m, uint16_t want)
 	}
 }
 
+/* An MCMemberRecord request: the record and its component mask. */
+struct mcm_req {
+	uint8_t rec[MCM_LEN];
+	uint64_t comp;
+};
+
+/* The GID of port 1 of @ca, as a record carries it. */
+static int port_gid(const char *ca, uint8_t *gid)
+{
+	umad_port_t p;
+
+	if (umad_get_port(ca, 1, &p) < 0)
+		return -1;
+	memcpy(gid, &p.gid_prefix, 8);
+	memcpy(gid + 8, &p.port_guid, 8);
+	umad_release_port(&p);
+	return 0;
+}
+
+/* "[SEL:]CODE" of mtu=, rate=, plt=: the selector (-1: none) and code. */
+static int parse_sel(const char *s, int *sel, unsigned int *code)
+{
+	static const char * const names[] = { "gt", "lt", "eq", "max" };
+	const char *colon = strchr(s, ':');
+	unsigned long v;
+	char *end;
+	int i;
+
+	*sel = -1;
+	if (colon) {
+		for (i = 0; i < 4; i++)
+			if (strlen(names[i]) == (size_t)(colon - s) &&
+			    !strncmp(s, names[i], colon - s))
+				*sel = i;
+		if (*sel < 0)
+			return -1;
+		s = colon + 1;
+	}
+	v = strtoul(s, &end, 0);
+	if (!*s || *end || v > 0x3f)
+		return -1;
+	*code = v;
+	return 0;
+}
+
+/* A selector and code at byte @off of the record, with their components. */
+static int set_sel(struct mcm_req *q, const char *s, int off, uint64_t comp,
+		   uint64_t comp_sel)
+{
+	unsigned int code;
+	int sel;
+
+	if (parse_sel(s, &sel, &code))
+		return -1;
+	q->rec[off] = (sel < 0 ? 0 : sel) << 6 | code;
+	q->comp |= comp | (sel < 0 ? 0 : comp_sel);
+	return 0;
+}
+
+/* Is the @k-character name of @arg @name? */
+static int is_key(const char *arg, size_t k, const char *name)
+{
+	return k == strlen(name) && !strncmp(arg, name, k);
+}
+
+/* One FIELD=VALUE of the command line into @q. */
+static int parse_field(struct mcm_req *q, const char *arg)
+{
+	const char *v = strchr(arg, '=');
+	uint32_t w, be;
+	unsigned long n;
+	uint16_t pkey;
+	size_t k;
+	char *end;
+
+	if (!v)
+		return -1;
+	k = v++ - arg;
+	if (is_key(arg, k, "gid"))
+		return port_gid(v, q->rec + 16);
+	if (is_key(arg, k, "mtu"))
+		return set_sel(q, v, 38, MCM_MTU, MCM_MTU_SEL);
+	if (is_key(arg, k, "rate"))
+		return set_sel(q, v, 42, MCM_RATE, MCM_RATE_SEL);
+	if (is_key(arg, k, "plt"))
+		return set_sel(q, v, 43, MCM_PLT, MCM_PLT_SEL);
+	n = strtoul(v, &end, 0);
+	if (!*v || *end)
+		return -1;
+	memcpy(&be, q->rec + 44, 4);
+	w = ntohl(be);		/* SL:4, FlowLabel:20, HopLimit:8 */
+	if (is_key(arg, k, "state") && n < 16) {
+		q->rec[48] = (q->rec[48] & 0xf0) | n;
+		q->comp |= MCM_JOIN_STATE;
+	} else if (is_key(arg, k, "qkey") && n <= 0xffffffffUL) {
+		be = htonl(n);
+		memcpy(q->rec + 32, &be, 4);
+		q->comp |= MCM_QKEY;
+	} else if (is_key(arg, k, "pkey") && n <= 0xffff) {
+		pkey = htons(n);
+		memcpy(q->rec + 40, &pkey, 2);
+		q->comp |= MCM_PKEY;
+	} else if (is_key(arg, k, "tclass") && n <= 0xff) {
+		q->rec[39] = n;
+		q->comp |= MCM_TCLASS;
+	} else if (is_key(arg, k, "sl") && n < 16) {
+		w = (w & 0x0fffffff) | n << 28;
+		q->comp |= MCM_SL;
+	} else if (is_key(arg, k, "flow") && n < (1UL << 20)) {
+		w = (w & 0xf00000ff) | n << 8;
+		q->comp |= MCM_FLOW;
+	} else if (is_key(arg, k, "hop") && n <= 0xff) {
+		w = (w & 0xffffff00) | n;
+		q->comp |= MCM_HOP;
+	} else {
+		return -1;
+	}
+	be = htonl(w);
+	memcpy(q->rec + 44, &be, 4);
+	return 0;
+}
+
+/* The request for @mgid from the command line's @nf fields. */
+static int mcm_build(struct mcm_req *q, const char *mgid, int nf, char **f)
+{
+	int i;
+
+	memset(q, 0, sizeof(*q));
+	if (inet_pton(AF_INET6, mgid, q->rec) != 1) {
+		fprintf(stderr, "sa_mad: bad MGID %s\n", mgid);
+		return -1;
+	}
+	memcpy(q->rec + 16, own_gid, 16);
+	q->rec[48] = 1;		/* FullMember unless state= says otherwise */
+	q->comp = MCM_MGID | MCM_PORT_GID | MCM_JOIN_STATE;
+	for (i = 0; i < nf; i++) {
+		if (parse_field(q, f[i])) {
+			fprintf(stderr, "sa_mad: bad field %s\n", f[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Send @q with @method (Set: join, Delete: leave); the answer in @r. */
+static int mcm_send(const struct mcm_req *q, uint8_t method, struct reply *r)
+{
+	uint64_t comp = htobe64(q->comp);
+	uint8_t m[MAD_SIZE];
+
+	mad_init(m, 1, SA_VERSION, method, ATTR_MCM);
+	memcpy(m + 48, &comp, 8);
+	memcpy(m + SA_DATA, q->rec, MCM_LEN);
+	return transact(m, r);
+}
+
+static unsigned int reply_mlid(const struct reply *r)
+{
+	return r->data[SA_DATA + 36] << 8 | r->data[SA_DATA + 37];
+}
+
+/* join, leave: one request, its answer printed. */
+static int run_one(uint8_t method, const struct mcm_req *q)
+{
+	const uint8_t *d;
+	struct reply r;
+	uint32_t w;
+
+	if (mcm_send(q, method, &r) || !r.answered) {
+		printf("status=none\n");
+		return 3;
+	}
+	d = r.data + SA_DATA;
+	memcpy(&w, d + 44, 4);
+	w = ntohl(w);
+	printf("status=0x%04x mlid=0x%04x mtu=%u rate=%u plt=%u", r.status,
+	       reply_mlid(&r), d[38] & 0x3f, d[42] & 0x3f, d[43] & 0x3f);
+	printf(" sl=%u flow=0x%x tclass=%u hop=%u state=0x%x\n", w >> 28,
+	       (w >> 8) & 0xfffff, d[39], w & 0xff, d[48] & 0xf);
+	return 0;
+}
+
+/* cycle: @n joins of @q, each followed by its leave. */
+static int run_cycles(unsigned long n, const struct mcm_req *q)
+{
+	unsigned int mlid, prev = 0, lo = 0xffff, hi = 0, wraps = 0;
+	const char *op = "join";
+	struct timespec t0, t1;
+	unsigned long i;
+	struct reply r;
+	double secs;
+
+	memset(&r, 0, sizeof(r));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n; i++) {
+		op = "join";
+		if (mcm_send(q, METHOD_SET, &r) || !r.answered || r.status)
+			break;
+		mlid = reply_mlid(&r);
+		if (mlid < lo)
+			lo = mlid;
+		if (mlid > hi)
+			hi = mlid;
+		if (i && mlid < prev)
+			wraps++;
+		prev = mlid;
+		op = "leave";
+		if (mcm_send(q, METHOD_DELETE, &r) || !r.answered || r.status)
+			break;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("cycles=%lu ok=%lu", n, i);
+	if (i < n)
+		printf(" failed=%s status=0x%04x%s", op, r.status,
+		       r.answered ? "" : " (no answer)");
+	printf(" mlid_min=0x%04x mlid_max=0x%04x wraps=%u secs=%.1f us_per_cycle=%.0f\n",
+	       lo, hi, wraps, secs, i ? secs * 1e6 / i : 0.0);
+	return i == n ? 0 : 1;
+}
+
+/* join, leave, cycle: @argv[0] is the operation. */
+static int run_op(int argc, char **argv)
+{
+	struct mcm_req q;
+	unsigned long n;
+	char *end;
+
+	timeout_ms = JOIN_TIMEOUT_MS;
+	if (argc >= 2 && (!strcmp(argv[0], "join") || !strcmp(argv[0], "leave"))) {
+		if (mcm_build(&q, argv[1], argc - 2, argv + 2))
+			return 2;
+		return run_one(!strcmp(argv[0], "join") ? METHOD_SET : METHOD_DELETE,
+			       &q);
+	}
+	if (argc >= 3 && !strcmp(argv[0], "cycle")) {
+		n = strtoul(argv[1], &end, 0);
+		if (!*argv[1] || *end || !n || mcm_build(&q, argv[2], argc - 3, argv + 3))
+			return 2;
+		return run_cycles(n, &q);
+	}
+	fprintf(stderr, "sa_mad: unknown operation %s\n", argv[0]);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int seed = 1, n = 500, i, answered = 0, timeouts = 0, bad = 0;
@@ -145,8 +437,10 @@ int main(int argc, char **argv)
 		else
 			return 2;
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "usage: sa_mad [-n N] [-s SEED] CA\n");
+	if (optind >= argc) {
+		fprintf(stderr, "usage: sa_mad [-n N] [-s SEED] CA\n"
+			"       sa_mad CA join|leave MGID [FIELD=VALUE...]\n"
+			"       sa_mad CA cycle N MGID [FIELD=VALUE...]\n");
 		return 2;
 	}
 	if (umad_init() < 0 || umad_get_port(argv[optind], 1, &port) < 0) {
@@ -154,6 +448,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dlid = port.sm_lid;
+	memcpy(own_gid, &port.gid_prefix, 8);
+	memcpy(own_gid + 8, &port.port_guid, 8);
 	umad_release_port(&port);
 	fd = umad_open_port(argv[optind], 1);
 	if (fd < 0) {
@@ -164,6 +460,10 @@ int main(int argc, char **argv)
 	if (agent < 0) {
 		fprintf(stderr, "sa_mad: umad_register: %s\n", strerror(errno));
 		return 2;
+	}
+	if (optind < argc - 1) {
+		failed = run_op(argc - optind - 1, argv + optind + 1);
+		goto out;
 	}
 
 	mad_init(m, 1, SA_VERSION, 0x01, ATTR_CPI);
@@ -238,6 +538,7 @@ int main(int argc, char **argv)
 	mad_init(m, 1, SA_VERSION, 0x01, ATTR_CPI);
 	check("ClassPortInfo Get still answered", m, 0);
 
+out:
 	umad_unregister(fd, agent);
 	umad_close_port(fd);
 	return failed;
