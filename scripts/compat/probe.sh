@@ -12,7 +12,8 @@
 # Arguments after CACHEDIR go to kbuild as they go to the modules' build
 # (the extra make arguments some kernel trees need with this compiler).
 #
-# probes/NAME.c   compiles against KDIR with -Werror  =>  #define HAVE_NAME 1
+# probes/NAME.c   compiles against KDIR, the warnings that mean an API
+#                 mismatch made errors           =>  #define HAVE_NAME 1
 # probes/NAME.sym names one symbol; it is exported to modules in KDIR's
 #                 Module.symvers                      =>  #define HAVE_NAME 1
 #
@@ -68,9 +69,20 @@ if [ ! -e "$hdr" ]; then
 		cp "$c" "$work/$n.c"
 		objs+=("$n.o")
 	done
+	# A probe fails on what says the API differs (a missing function, a
+	# signature that does not match), not on what an old tree's headers
+	# warn about with a newer compiler (RHEL 7.9: -Wundef, casts).
+	# As a module source would, the probes have the basics (linux/kernel.h)
+	# before a subsystem header: RHEL 7.9's rdma/ib_sa.h alone does not.
 	{
 		echo "obj-m := ${objs[*]}"
-		echo "ccflags-y := -Werror"
+		cat <<-'FLAGS'
+		ccflags-y := -include linux/kernel.h \
+			-Werror=implicit-function-declaration -Werror=incompatible-pointer-types \
+			-Werror=int-conversion -Werror=return-type -Werror=implicit-int \
+			-Werror=discarded-qualifiers -Werror=pointer-to-int-cast \
+			-Werror=int-to-pointer-cast
+		FLAGS
 	} > "$work/Kbuild"
 	if [ ${#objs[@]} -gt 0 ]; then
 		make -s -C "$kdir" M="$work" -k -j"$(nproc)" "$@" "${objs[@]}" \
