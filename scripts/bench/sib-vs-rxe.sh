@@ -14,12 +14,19 @@ kdir=$("$top/scripts/kdir.sh")
 kver=$("$top/scripts/kver.sh" "$kdir")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The harness's accelerator choice, made here once so the label below
+# says what the VM really ran on.
+# shellcheck source=/dev/null
+. "$top/scripts/vm/accel.sh"
+vm_accel "$("$top/scripts/vm/vmlinux.sh" "$kver" "$top/build/vm")" \
+	"$("$top/scripts/vm/initramfs.sh" "$kver" "$top/build/vm")/base.cpio" "$work/accel"
+echo "$VM_ACCEL_WHY"
 
 RB_WITH_TESTS=0 "$top/scripts/build.sh" "$kdir" "$top/build/$kver" > /dev/null
 mkdir -p "$work/bench"
 cp "$top/scripts/bench/guest/sib-vs-rxe.sh" "$work/bench/"
 echo "timeout=300" > "$work/bench/settings"
-RB_SELFTESTS_DIR=$work KDIR_SEL=$kdir KVER_SEL=$kver \
+RB_ACCEL=${VM_ACCEL_NAME,,} RB_SELFTESTS_DIR=$work KDIR_SEL=$kdir KVER_SEL=$kver \
 	"$top/scripts/vm/selftests.sh" bench > "$work/out.log" 2>&1 || true
 
 val() { sed -n "s/.*# BENCH $1 \([0-9.]*\) .*/\1/p" "$work/out.log" | head -n 1; }
@@ -35,4 +42,4 @@ printf '%-44s %10s Mbit/s\n' "rdma_sib: IPoIB TCP (iperf3)" "$sib_tcp" \
 	"veth under rxe: TCP (iperf3)" "$veth"
 printf 'ratio rdma_sib IPoIB TCP / rxe UD send: %.2f (target >= 1)\n' \
 	"$(echo "scale=3; $sib_tcp / ($rxe_ud + 0.001)" | bc)"
-echo "# one VM run, $( [ -w /dev/kvm ] && echo KVM || echo TCG ), $(nproc) CPUs, kernel $kver"
+echo "# one VM run, $VM_ACCEL_NAME, $(nproc) CPUs, kernel $kver"

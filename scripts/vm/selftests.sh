@@ -15,21 +15,48 @@
 # built modules (from build/<release>/, or RB_MODULES_FROM=dir, e.g. a DKMS
 # install) and the tests. Results leave through a 9p share; the verdict
 # through isa-debug-exit: a guest that did not reach its end (panic, oops
-# with panic=-1 oops=panic, hang until the host timeout) fails its directory.
+# with panic=-1 oops=panic, hang until the host timeout) fails its directory,
+# and so does one that prints nothing on its console for RB_VM_SILENT_SECS
+# (60) seconds after qemu started: a kernel that does not even get to its
+# first line will not get anywhere, and waiting for the whole test timeout
+# (up to an hour per directory) helps nobody.
+#
+# KVM is used only where it has been seen to boot a guest (scripts/vm/accel.sh,
+# one probe boot per run; RB_ACCEL=kvm|tcg chooses without probing), TCG
+# otherwise; the choice and its reason are one "# vm: ..." line.
+#
+# RB_SYSROOT=DIR (scripts/vm/sysroot.sh) boots the kernel of that root
+# instead of the host's (its only release; KDIR_SEL and KVER_SEL, which name
+# host kernels, are ignored), with its modules and user space in the guest;
+# host-prepare scripts get RB_SYSROOT too, RB_KDIR then is the headers' path
+# inside the root, and the runs go to build/vm/runs-<release>/.
 #
 # RB_SUMMARY=file receives "pass fail skip" for callers that add up tallies.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-mode=test
+# shellcheck source=/dev/null # (shellcheck checks the libraries on their own)
+. "$top/scripts/vm/accel.sh"
+# shellcheck source=/dev/null
+. "$top/scripts/vm/sysroot.sh"
+mode="test"
 case "${1:-}" in
 --shell) mode=shell; shift ;;
 --demo) mode=demo; shift ;;
 esac
 
-kdir=${KDIR_SEL:-$("$top/scripts/kdir.sh")} || exit 1
-kver=${KVER_SEL:-$("$top/scripts/kver.sh" "$kdir")}
 vmdir=$top/build/vm
+runs=$vmdir/runs
+if [ -n "${RB_SYSROOT:-}" ]; then
+	RB_SYSROOT=$(cd "$RB_SYSROOT" && pwd) || exit 1
+	export RB_SYSROOT
+	kver=$(rb_root_release "$RB_SYSROOT") || exit 1
+	kdir=$(rb_in_root readlink -f "/lib/modules/$kver/build") || exit 1
+	runs=$vmdir/runs-$kver
+else
+	kdir=${KDIR_SEL:-$("$top/scripts/kdir.sh")} || exit 1
+	kver=${KVER_SEL:-$("$top/scripts/kver.sh" "$kdir")}
+fi
 # Where test directories are looked up (benchmarks point it elsewhere).
 tests=${RB_SELFTESTS_DIR:-$top/selftests}
 modsrc=${RB_MODULES_FROM:-$top/build/$kver}
@@ -37,13 +64,8 @@ modsrc=${RB_MODULES_FROM:-$top/build/$kver}
 vmlinux=$("$top/scripts/vm/vmlinux.sh" "$kver" "$vmdir") || exit 1
 base=$("$top/scripts/vm/initramfs.sh" "$kver" "$vmdir") || exit 1
 
-if [ -e /dev/kvm ] && [ -w /dev/kvm ]; then
-	accel=kvm
-	cpu=host
-else
-	accel=tcg,thread=multi
-	cpu=max
-fi
+vm_accel "$vmlinux" "$base/base.cpio" "$runs/accel-probe" || exit 1
+silent=${RB_VM_SILENT_SECS:-60}
 
 if [ $# -gt 0 ]; then
 	dirs=("$@")
@@ -60,7 +82,7 @@ fi
 # stage_run RUNDIR DIR...: build RUNDIR/initrd.cpio = base + overlay.
 stage_run()
 {
-	local run=$1 stage=$1/stage d mods ko
+	local run=$1 stage=$1/stage d mods
 	shift
 	rm -rf "$run"
 	mkdir -p "$run/out" "$stage/rb" "$stage/selftests"
@@ -96,43 +118,63 @@ stage_run()
 }
 
 # boot RUNDIR TIMEOUT: run the VM; returns qemu's exit status (1 = the guest
-# reached its end, 124 = host timeout).
+# reached its end, 124 = host timeout), or 125 when the console stayed empty
+# for $silent seconds (the VM is then stopped).
 boot()
 {
-	local run=$1 tmo=$2 serial
+	local run=$1 tmo=$2 pid waited=0
 	local args=(
-		-accel "$accel" -cpu "$cpu" -smp 2 -m 2048
+		-accel "$VM_ACCEL" -cpu "$VM_CPU" -smp 2 -m 2048
 		-nodefaults -display none -no-reboot
 		-kernel "$vmlinux" -initrd "$run/initrd.cpio"
 		-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4 rdinit=/init"
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04
+		-device "isa-debug-exit,iobase=0xf4,iosize=0x04"
 		-virtfs "local,path=$run/out,mount_tag=out,security_model=none,id=out"
 	)
 	if [ "$mode" = shell ]; then
 		qemu-system-x86_64 "${args[@]}" -serial mon:stdio
 		return $?
 	fi
+	: > "$run/console.log"
 	timeout -k 5 "$tmo" qemu-system-x86_64 "${args[@]}" \
-		-serial "file:$run/console.log" < /dev/null
+		-serial "file:$run/console.log" < /dev/null &
+	pid=$!
+	# Until the first byte on the console: poll (every 0.2 s, so a short
+	# run is not kept waiting). After it: just wait.
+	while [ ! -s "$run/console.log" ] && kill -0 "$pid" 2>/dev/null; do
+		if [ "$waited" -ge $((silent * 5)) ]; then
+			kill -TERM "$pid" 2>/dev/null
+			wait "$pid"
+			return 125
+		fi
+		sleep 0.2
+		waited=$((waited + 1))
+	done
+	wait "$pid"
 }
 
 if [ "$mode" != test ]; then
-	run=$vmdir/runs/$mode
+	echo "$VM_ACCEL_WHY" >&2
+	run=$runs/$mode
 	stage_run "$run"
 	boot "$run" 600
 	rc=$?
-	[ "$mode" = demo ] && [ -e "$run/out/demo.log" ] || cat "$run/console.log" 2>/dev/null
+	if [ "$mode" != demo ] || [ ! -e "$run/out/demo.log" ]; then
+		cat "$run/console.log" 2>/dev/null
+	fi
+	[ $rc -ne 125 ] || { echo "vm: no console output in ${silent}s, VM stopped ($VM_ACCEL_NAME)" >&2; exit 1; }
 	[ $rc -eq 1 ] || { echo "vm: guest did not finish cleanly (qemu exit $rc); console: $run/console.log" >&2; exit 1; }
 	exit 0
 fi
 
 pass=0 fail=0 skip=0
 echo "TAP version 13"
+echo "# $VM_ACCEL_WHY"
 echo "1..${#dirs[@]}"
 n=0
 for d in "${dirs[@]}"; do
 	n=$((n + 1))
-	run=$vmdir/runs/$d
+	run=$runs/$d
 	if [ ! -d "$tests/$d" ]; then
 		echo "not ok $n selftests: $d # no such test directory"
 		fail=$((fail + 1))
@@ -147,6 +189,11 @@ for d in "${dirs[@]}"; do
 		why=$(RB_KDIR=$kdir RB_KVER=$kver RB_TOP=$top RB_OUT=$prep_out \
 			"$tests/$d/host-prepare" 2>"$run/host-prepare.log")
 		prc=$?
+		# What a successful host-prepare says (say, what it could not
+		# build for the tests that then skip) is worth a diagnostic.
+		if [ $prc -eq 0 ] && [ -n "$why" ]; then
+			while IFS= read -r l; do echo "# host-prepare: $l"; done <<< "$why"
+		fi
 		if [ $prc -eq 4 ]; then
 			echo "ok $n selftests: $d # SKIP ${why:-host-prepare skipped}"
 			skip=$((skip + 1))
@@ -184,6 +231,7 @@ for d in "${dirs[@]}"; do
 		echo "# console tail ($run/console.log):"
 		tail -n 30 "$run/console.log" 2>/dev/null | tr -d '\r' | sed 's/^/# /'
 		case $rc in
+		125) why="no console output in ${silent}s, VM stopped ($VM_ACCEL_NAME)" ;;
 		124|137) why="VM timed out after ${tmo}s" ;;
 		0) why="guest rebooted (panic or oops)" ;;
 		*) why="qemu exited $rc" ;;

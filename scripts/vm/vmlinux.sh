@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Print the path of an uncompressed vmlinux for release $1, extracted once
-# from the distribution's /boot/vmlinuz-$1 and cached under $2.
+# from the distribution's /boot/vmlinuz-$1 (RB_SYSROOT/boot/vmlinuz-$1 with a
+# sysroot, see scripts/vm/sysroot.sh; RB_VMLINUZ names the image outright)
+# and cached under $2, keyed on the image's path, size and date.
 #
 # Booting the ELF vmlinux directly (through its PVH entry point) skips the
 # bzImage self-decompression, which costs seconds under TCG. The payload is
@@ -13,21 +15,21 @@ set -euo pipefail
 kver=$1
 mkdir -p "$2"
 cache=$(cd "$2" && pwd)
-img=${RB_VMLINUZ:-/boot/vmlinuz-$kver}
+img=${RB_VMLINUZ:-${RB_SYSROOT:-}/boot/vmlinuz-$kver}
 [ -r "$img" ] || { echo "vmlinux: no kernel image $img (apt-get install linux-image-$kver)" >&2; exit 1; }
-out=$cache/vmlinux-$kver-$(stat -c '%s %Y' "$img" | sha256sum | cut -c1-12)
+out=$cache/vmlinux-$kver-$(stat -L -c '%n %s %Y' "$img" | sha256sum | cut -c1-12)
 
 if [ ! -s "$out" ]; then
 	tmp=$out.tmp
 	# magic  decompressor (the first match that yields an ELF wins)
 	while read -r magic cmd; do
-		for off in $(LC_ALL=C grep -obUaP "$magic" "$img" | cut -d: -f1); do
+		while read -r off; do
 			tail -c +$((off + 1)) "$img" | $cmd > "$tmp" 2>/dev/null || true
 			if [ "$(head -c 4 "$tmp" | od -An -c | tr -d ' ')" = "177ELF" ]; then
 				mv "$tmp" "$out"
 				break 2
 			fi
-		done
+		done < <(LC_ALL=C grep -obUaP "$magic" "$img" | cut -d: -f1)
 	done <<'MAGIC'
 \xfd7zXZ\x00 xz -dc --single-stream
 \x28\xb5\x2f\xfd zstd -dc
