@@ -16,7 +16,7 @@
 #  - plain UD and RC traffic (ibv_ud_pingpong, rping) still work.
 . "$(dirname "$0")/common.sh"
 
-[ -e "$BIN/rdma_rxe.ko" ] || ktap_skip_all "no bin/rdma_rxe.ko (host-prepare did not run)"
+[ -e "$BIN/rdma_rxe.ko" ] || ktap_skip_all "$RXE_KO_MISSING"
 [ -x "$BIN/mcast_lb" ] && [ -e "$BIN/rxe_flags_shim.so" ] ||
 	ktap_skip_all "no bin/mcast_lb or bin/rxe_flags_shim.so (host-prepare did not run)"
 

@@ -14,7 +14,7 @@
 #  - rxe0 is listed as able to block (it refuses rules while stock).
 . "$(dirname "$0")/common.sh"
 
-[ -e "$BIN/rdma_rxe.ko" ] || ktap_skip_all "no bin/rdma_rxe.ko (host-prepare did not run)"
+[ -e "$BIN/rdma_rxe.ko" ] || ktap_skip_all "$RXE_KO_MISSING"
 [ -x "$BIN/mcast_lb" ] || ktap_skip_all "no bin/mcast_lb (host-prepare did not run)"
 modinfo rdma_mcast_noloop > /dev/null 2>&1 || ktap_skip_all "rdma_mcast_noloop was not built"
 R=/sys/kernel/rdma_mcast_noloop/rules
