@@ -11,6 +11,8 @@
 #   make deb              rdma-backports-dkms .deb in build/pkg/ (lintian clean)
 #   make rpm              rdma-backports-dkms noarch .rpm in build/pkg/rpm/
 #   make selftests        VM tests (TESTS="dir ..." for a subset)
+#   make selftests-debian13  the same on Debian 13's kernel, modules built in
+#                         a cached Debian 13 root (scripts/debian13/)
 #   make vm               interactive shell in the test VM
 #   make patches-check    the patch queue applies, builds and is checkpatch clean
 #   make patches-status   table of the patch queue
@@ -26,6 +28,7 @@ RB_WITH_TESTS ?= 1
 export KDIR_SEL KVER_SEL RB_WITH_TESTS
 
 .PHONY: all modules probes check matrix dkms-install dkms-remove selftests vm \
+	selftests-debian13 \
 	patches-check patches-status run test deps clean
 
 all: modules
@@ -58,6 +61,10 @@ rpm:
 
 selftests: modules
 	@scripts/vm/selftests.sh $(TESTS)
+
+# Needs no host build: the modules are built inside the Debian 13 root.
+selftests-debian13:
+	@scripts/debian13/selftests.sh $(TESTS)
 
 vm: modules
 	@scripts/vm/selftests.sh --shell

@@ -18,6 +18,9 @@ pkgs=(
 	perftest socat iperf3
 	# test-only user-space helpers (the patch queue's rxe test shim)
 	libibverbs-dev librdmacm-dev libibumad-dev
+	# the Debian 13 root the VM tests of Debian 13's kernel build in
+	# (scripts/debian13/root.sh; unshare is util-linux's)
+	mmdebstrap util-linux
 	# packages: make deb, make rpm and their checks
 	debhelper dh-dkms dpkg-dev lintian rpm
 )

@@ -7,20 +7,25 @@
 #   static checks (W=1, sparse, checkpatch), the build matrix over every
 #   installed kernel, the compat probe cache, the DKMS cycle in a private
 #   tree, the patch queue, the .deb/.rpm packages (built, inspected, the .deb
-#   installed, upgraded and purged), and the VM selftests (each test counted).
+#   installed, upgraded and purged), and the VM selftests (each test counted)
+#   on the host's Debian 12 kernel; then the same on Debian 13: the .deb
+#   through trixie's dkms and the VM selftests on Debian 13's own kernel, with
+#   the modules built inside a cached Debian 13 root (scripts/debian13/).
 #
-# TESTS="dir ..." limits the VM selftests as for make selftests.
+# TESTS="dir ..." limits the VM selftests (both kernels) as for make selftests.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
+# shellcheck source=/dev/null
+. scripts/vm/sysroot.sh
 kdir=${KDIR_SEL:-$(scripts/kdir.sh)}
 kver=$(scripts/kver.sh "$kdir")
 export KDIR_SEL=$kdir KVER_SEL=$kver
 
 pass=0 fail=0 skip=0
 n=0
-steps=7
+steps=10
 
 echo "TAP version 13"
 echo "1..$steps"
@@ -71,11 +76,32 @@ patches()
 
 mkdir -p build
 step "static checks (W=1, sparse, checkpatch --strict) for $kver" scripts/check.sh "$kdir"
-step "build matrix: every installed kernel, W=1 + sparse" scripts/matrix.sh
+step "build matrix: every installed kernel, W=1 + sparse" scripts/matrix.sh --installed
+step "build matrix: the RHEL-family trees of ../shared/kernels, W=1" scripts/matrix.sh --trees
 step "compat probes cached per kernel" probe_cache
 step "dkms add/build/install/uninstall/remove in a private tree" scripts/dkms.sh selftest
 step "patch queue: trailers, checkpatch, applies, builds" patches
 step "packages: .deb/.rpm build and contents, .deb install/upgrade/purge" scripts/pkg/test.sh
+
+# vm_step NAME BUILDLOG SUMMARY: the tally of a VM selftest run (its
+# SUMMARY file), each test one count; the build's log when it did not run.
+vm_step()
+{
+	local p f s
+	if [ -s "$3" ]; then
+		read -r p f s < "$3"
+		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+		if [ "$f" -eq 0 ]; then
+			echo "ok $n $1"
+		else
+			echo "not ok $n $1"
+		fi
+	else
+		sed 's/^/# /' "$2" | tail -n 20
+		echo "not ok $n $1 # did not run"
+		fail=$((fail + 1))
+	fi
+}
 
 # The VM selftests, each test one count.
 n=$((n + 1))
@@ -83,17 +109,29 @@ echo "# VM selftests on $kver"
 summary=build/test-selftests.sum
 rm -f "$summary"
 if RB_WITH_TESTS=1 scripts/build.sh "$kdir" "build/$kver" > build/test-build.log 2>&1; then
+	# shellcheck disable=SC2086 # TESTS is a list of directories
 	RB_SUMMARY=$summary scripts/vm/selftests.sh ${TESTS:-} | sed 's/^/    /'
 fi
-if [ -s "$summary" ]; then
-	read -r p f s < "$summary"
-	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
-	[ "$f" -eq 0 ] && echo "ok $n VM selftests" || echo "not ok $n VM selftests"
-else
-	sed 's/^/# /' build/test-build.log | tail -n 20
-	echo "not ok $n VM selftests # did not run"
-	fail=$((fail + 1))
+vm_step "VM selftests" build/test-build.log "$summary"
+
+# Debian 13: the root is made (or reused) by the DKMS step, the first to
+# need it; then the modules are built in it and the VM boots its kernel.
+step "Debian 13: the .deb installed, built by trixie's dkms and purged in a Debian 13 root" \
+	scripts/debian13/dkms.sh
+n=$((n + 1))
+t0=$(date +%s)
+summary=build/test-selftests-debian13.sum
+rm -f "$summary"
+root=$(scripts/debian13/root.sh 2> build/test-build-debian13.log) &&
+	rel=$(rb_root_release "$root" 2>> build/test-build-debian13.log) || rel=
+echo "# VM selftests on Debian 13 ${rel:-(no Debian 13 root)}"
+if [ -n "$rel" ] && scripts/debian13/build.sh "$root" >> build/test-build-debian13.log 2>&1; then
+	grep '^debian13: built' build/test-build-debian13.log | sed 's/^/    # /'
+	# shellcheck disable=SC2086 # TESTS is a list of directories
+	RB_SYSROOT=$root RB_SUMMARY=$summary scripts/vm/selftests.sh ${TESTS:-} | sed 's/^/    /'
 fi
+echo "# Debian 13 build and VM selftests took $(( $(date +%s) - t0 )) s"
+vm_step "VM selftests on Debian 13 ${rel:-}" build/test-build-debian13.log "$summary"
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
