@@ -17,10 +17,26 @@
  *     send NAME MGID COUNT          send COUNT packets to the group
  *     destroy NAME                  destroy QP NAME
  *     qpbench DEV N                 create and destroy N UD QPs, timed
+ *     post NAME DEST SIZE [imm=N] [solicited]
+ *                                   one send of SIZE bytes (up to 4096) to
+ *                                   DEST, with immediate data N, asking for
+ *                                   a solicited event; waits for it to
+ *                                   complete. What ib_post_send() returned
+ *                                   is the write's result and last_post
+ *     burst NAME DEST COUNT         post COUNT sends to DEST back to back;
+ *                                   count those accepted and those refused
+ *                                   with -ENOMEM, then wait for completions
+ *     rawqp NAME DEV PORT CQE       UD QP on a CQ of CQE entries that is
+ *                                   never polled; counts its completion
+ *                                   events and IB_EVENT_CQ_ERR events
+ *     arm NAME solicited|next       arm rawqp NAME's CQ for the next
+ *                                   solicited receive, or any completion
  *   /sys/kernel/debug/rb_test_mcast/state  joins and QPs with counters
  *
- * MGIDs are written as 32 hex digits, with or without colons. One mutex
- * serialises commands and the state dump; completion counters are atomics.
+ * MGIDs are written as 32 hex digits, with or without colons. A DEST is a
+ * group joined on the sender's port (its MGID) or a QP (its name: unicast).
+ * One mutex serialises commands and the state dump; completion counters are
+ * atomics.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,18 +47,45 @@
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <asm/unaligned.h>
+#include <linux/string.h>
 #include <rdma/ib_cache.h>
 #include <rdma/ib_sa.h>
 #include <rdma/ib_verbs.h>
 
 #include "compat/rb_compat.h"
 
+/*
+ * A payload starts with the sender's QP number, big-endian, where it need
+ * not be aligned. Byte copies rather than get/put_unaligned_be32(): their
+ * header moved from asm/ to linux/ in 6.12, and two helpers are not worth
+ * a compat probe.
+ */
+static u32 rbt_get_be32(const u8 *p)
+{
+	__be32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return be32_to_cpu(v);
+}
+
+static void rbt_put_be32(u32 x, u8 *p)
+{
+	__be32 v = cpu_to_be32(x);
+
+	memcpy(p, &v, sizeof(v));
+}
+
 #define RBT_QKEY	0x0b1b0001
 #define RBT_NRECV	64
 #define RBT_BUF		(sizeof(struct ib_grh) + 64)
 #define RBT_MAX_NAME	16
 #define RBT_MAX_ATTACH	4
+#define RBT_MAX_POST	4096	/* post: up to twice rdma_sib's MTU */
+#define RBT_MAX_BURST	1024
+/* Room for every receive and a whole burst's sends, however late polled. */
+#define RBT_CQE		(128 + RBT_NRECV + RBT_MAX_BURST)
+#define RBT_MAX_RAW_CQE	1024
+#define RBT_SEND_WAIT	(10 * HZ)
 
 struct rbt_join {
 	struct list_head list;
@@ -81,6 +124,16 @@ struct rbt_qp {
 	atomic_t received;
 	atomic_t received_self;
 	atomic_t inflight;
+	atomic_t received_imm;	/* receives with IB_WC_WITH_IMM ... */
+	u32 last_imm;		/* ... and the last one's immediate data */
+	u8 *post_data;		/* post: RBT_MAX_POST bytes, the QPN first */
+	u64 post_dma;
+	int last_post;		/* what ib_post_send() returned to post */
+	unsigned int burst_ok, burst_enomem;	/* the last burst's posts */
+	/* rawqp: a CQ of its own that nobody polls, and its events */
+	bool raw;
+	atomic_t cq_notify;
+	atomic_t cq_err;
 	/* Attached groups: a QP must be detached before ib_destroy_qp(). */
 	unsigned int nattach;
 	union ib_gid attach_gid[RBT_MAX_ATTACH];
@@ -233,9 +286,13 @@ static void rbt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 
 	if (wc->status != IB_WC_SUCCESS)
 		return;		/* flushed on destroy */
+	if (wc->wc_flags & IB_WC_WITH_IMM) {
+		WRITE_ONCE(q->last_imm, be32_to_cpu(wc->ex.imm_data));
+		atomic_inc(&q->received_imm);
+	}
 	atomic_inc(&q->received);
 	/* Payload after the GRH slot: the sender's QPN. */
-	src = get_unaligned_be32(b->data + sizeof(struct ib_grh));
+	src = rbt_get_be32(b->data + sizeof(struct ib_grh));
 	if (wc->src_qp == q->qp->qp_num && src == q->qp->qp_num)
 		atomic_inc(&q->received_self);
 	rbt_post_recv(b);
@@ -263,7 +320,9 @@ static void rbt_qp_free(struct rbt_qp *q)
 	}
 	if (!IS_ERR_OR_NULL(q->qp) && ib_destroy_qp(q->qp))
 		pr_err("QP %s could not be destroyed\n", q->name);
-	if (!IS_ERR_OR_NULL(q->cq))
+	if (!IS_ERR_OR_NULL(q->cq) && q->raw)
+		ib_destroy_cq(q->cq);
+	else if (!IS_ERR_OR_NULL(q->cq))
 		ib_free_cq(q->cq);
 	if (q->bufs) {
 		for (i = 0; i < RBT_NRECV; i++)
@@ -275,13 +334,39 @@ static void rbt_qp_free(struct rbt_qp *q)
 	if (q->send_dma)
 		ib_dma_unmap_single(q->dev, q->send_dma, sizeof(q->send_data),
 				    DMA_TO_DEVICE);
+	if (q->post_dma)
+		ib_dma_unmap_single(q->dev, q->post_dma, RBT_MAX_POST,
+				    DMA_TO_DEVICE);
+	kfree(q->post_data);
 	if (!IS_ERR_OR_NULL(q->pd))
 		ib_dealloc_pd(q->pd);
 	ib_device_put(q->dev);
 	kfree(q);
 }
 
-static int rbt_cmd_qp(const char *name, char *dev_name, u32 port, bool block)
+/* rawqp: a completion event of its CQ (armed by "arm"). */
+static void rbt_raw_comp(struct ib_cq *cq, void *context)
+{
+	struct rbt_qp *q = context;
+
+	atomic_inc(&q->cq_notify);
+}
+
+/* rawqp: an asynchronous event of its CQ. */
+static void rbt_raw_event(struct ib_event *event, void *context)
+{
+	struct rbt_qp *q = context;
+
+	if (event->event == IB_EVENT_CQ_ERR)
+		atomic_inc(&q->cq_err);
+}
+
+/*
+ * A UD QP on a CQ that ib_core polls or, with @raw_cqe (rawqp), on a CQ of
+ * that many entries that only "arm" and the event handlers above touch.
+ */
+static int rbt_cmd_qp(const char *name, char *dev_name, u32 port, bool block,
+		      unsigned int raw_cqe)
 {
 	struct ib_qp_init_attr init = {
 		.qp_type = IB_QPT_UD,
@@ -311,7 +396,15 @@ static int rbt_cmd_qp(const char *name, char *dev_name, u32 port, bool block)
 		ret = PTR_ERR(q->pd);
 		goto err;
 	}
-	q->cq = ib_alloc_cq(q->dev, q, 128 + RBT_NRECV, 0, IB_POLL_WORKQUEUE);
+	if (raw_cqe) {
+		struct ib_cq_init_attr cq_attr = { .cqe = raw_cqe };
+
+		q->raw = true;
+		q->cq = ib_create_cq(q->dev, rbt_raw_comp, rbt_raw_event, q,
+				     &cq_attr);
+	} else {
+		q->cq = ib_alloc_cq(q->dev, q, RBT_CQE, 0, IB_POLL_WORKQUEUE);
+	}
 	if (IS_ERR(q->cq)) {
 		ret = PTR_ERR(q->cq);
 		goto err;
@@ -344,11 +437,24 @@ static int rbt_cmd_qp(const char *name, char *dev_name, u32 port, bool block)
 		goto err;
 
 	q->send_cqe.done = rbt_send_done;
-	put_unaligned_be32(q->qp->qp_num, q->send_data);
+	rbt_put_be32(q->qp->qp_num, q->send_data);
 	q->send_dma = ib_dma_map_single(q->dev, q->send_data,
 					sizeof(q->send_data), DMA_TO_DEVICE);
 	if (ib_dma_mapping_error(q->dev, q->send_dma)) {
 		q->send_dma = 0;
+		ret = -ENOMEM;
+		goto err;
+	}
+	q->post_data = kzalloc(RBT_MAX_POST, GFP_KERNEL);
+	if (!q->post_data) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	rbt_put_be32(q->qp->qp_num, q->post_data);
+	q->post_dma = ib_dma_map_single(q->dev, q->post_data, RBT_MAX_POST,
+					DMA_TO_DEVICE);
+	if (ib_dma_mapping_error(q->dev, q->post_dma)) {
+		q->post_dma = 0;
 		ret = -ENOMEM;
 		goto err;
 	}
@@ -454,6 +560,179 @@ static int rbt_cmd_send(const char *name, const char *mgid_s, unsigned int count
 	return ret;
 }
 
+/* Wait for @q's sends to complete, RBT_SEND_WAIT at most. */
+static int rbt_wait_sends(struct rbt_qp *q)
+{
+	unsigned long end = jiffies + RBT_SEND_WAIT;
+
+	while (atomic_read(&q->inflight)) {
+		if (time_after(jiffies, end))
+			return -ETIMEDOUT;
+		usleep_range(100, 200);
+	}
+	return 0;
+}
+
+/*
+ * An address handle, remote QPN and Q_Key for sends of @q to @dest: a group
+ * joined on @q's port (by MGID), or QP @dest (unicast, to its port's LID).
+ */
+static int rbt_dest(struct rbt_qp *q, const char *dest, struct ib_ah **ah,
+		    u32 *qpn, u32 *qkey)
+{
+	struct rdma_ah_attr ah_attr = {};
+	union ib_gid mgid;
+	int ret;
+
+	if (!rbt_parse_gid(dest, &mgid)) {
+		struct rbt_join *j = rbt_find_join(&mgid, q->dev, q->port);
+
+		if (!j || j->status)
+			return -ENOENT;
+		ret = ib_init_ah_from_mcmember(q->dev, q->port, &j->rec, NULL,
+					       IB_GID_TYPE_IB, &ah_attr);
+		if (ret)
+			return ret;
+		*qpn = 0xffffff;
+		*qkey = be32_to_cpu(j->rec.qkey);
+	} else {
+		struct rbt_qp *d = rbt_find_qp(dest);
+		struct ib_port_attr pattr;
+
+		if (!d)
+			return -EINVAL;
+		ret = ib_query_port(d->dev, d->port, &pattr);
+		if (ret)
+			return ret;
+		ah_attr.type = rdma_ah_find_type(q->dev, q->port);
+		rdma_ah_set_dlid(&ah_attr, pattr.lid);
+		rdma_ah_set_port_num(&ah_attr, q->port);
+		*qpn = d->qp->qp_num;
+		*qkey = RBT_QKEY;
+	}
+	*ah = rdma_create_ah(q->pd, &ah_attr, RDMA_CREATE_AH_SLEEPABLE);
+	rdma_destroy_ah_attr(&ah_attr);
+	return PTR_ERR_OR_ZERO(*ah);
+}
+
+/*
+ * post: one send of @size bytes from QP @name to @dest; @opts may ask for
+ * immediate data ("imm=N") and a solicited event ("solicited"). Waits for
+ * its completion; ib_post_send()'s answer is kept in last_post.
+ */
+static int rbt_cmd_post(const char *name, const char *dest, unsigned int size,
+			char **opts, int nopts)
+{
+	struct rbt_qp *q = rbt_find_qp(name);
+	bool imm = false, solicited = false;
+	struct ib_ud_wr wr = {};
+	struct ib_sge sge;
+	struct ib_ah *ah;
+	int i, ret, wret;
+	u32 v = 0;
+
+	if (!q || !size || size > RBT_MAX_POST)
+		return -EINVAL;
+	for (i = 0; i < nopts; i++) {
+		if (!strcmp(opts[i], "solicited") && !solicited)
+			solicited = true;
+		else if (!strncmp(opts[i], "imm=", 4) && !imm &&
+			 !kstrtou32(opts[i] + 4, 0, &v))
+			imm = true;
+		else
+			return -EINVAL;
+	}
+	ret = rbt_dest(q, dest, &ah, &wr.remote_qpn, &wr.remote_qkey);
+	if (ret)
+		return ret;
+	sge.addr = q->post_dma;
+	sge.length = size;
+	sge.lkey = q->pd->local_dma_lkey;
+	wr.wr.wr_cqe = &q->send_cqe;
+	wr.wr.sg_list = &sge;
+	wr.wr.num_sge = 1;
+	wr.wr.opcode = imm ? IB_WR_SEND_WITH_IMM : IB_WR_SEND;
+	wr.wr.ex.imm_data = cpu_to_be32(v);
+	wr.wr.send_flags = IB_SEND_SIGNALED | (solicited ? IB_SEND_SOLICITED : 0);
+	wr.ah = ah;
+	atomic_inc(&q->inflight);
+	ret = ib_post_send(q->qp, &wr.wr, NULL);
+	q->last_post = ret;
+	if (ret)
+		atomic_dec(&q->inflight);
+	wret = rbt_wait_sends(q);
+	rdma_destroy_ah(ah, RDMA_DESTROY_AH_SLEEPABLE);
+	return ret ? ret : wret;
+}
+
+/*
+ * burst: @count sends from QP @name to @dest posted back to back, none
+ * waited for, as a ULP that ignores its send queue's depth would. Those
+ * accepted and those refused with -ENOMEM (a full send queue) are counted;
+ * any other error ends the burst.
+ */
+static int rbt_cmd_burst(const char *name, const char *dest, unsigned int count)
+{
+	struct rbt_qp *q = rbt_find_qp(name);
+	struct ib_ud_wr wr = {};
+	struct ib_sge sge;
+	struct ib_ah *ah;
+	unsigned int i;
+	int ret, wret;
+
+	if (!q || !count || count > RBT_MAX_BURST)
+		return -EINVAL;
+	ret = rbt_dest(q, dest, &ah, &wr.remote_qpn, &wr.remote_qkey);
+	if (ret)
+		return ret;
+	sge.addr = q->send_dma;
+	sge.length = sizeof(q->send_data);
+	sge.lkey = q->pd->local_dma_lkey;
+	wr.wr.wr_cqe = &q->send_cqe;
+	wr.wr.sg_list = &sge;
+	wr.wr.num_sge = 1;
+	wr.wr.opcode = IB_WR_SEND;
+	wr.wr.send_flags = IB_SEND_SIGNALED;
+	wr.ah = ah;
+	q->burst_ok = 0;
+	q->burst_enomem = 0;
+	for (i = 0; i < count; i++) {
+		atomic_inc(&q->inflight);
+		ret = ib_post_send(q->qp, &wr.wr, NULL);
+		if (!ret) {
+			q->burst_ok++;
+			continue;
+		}
+		atomic_dec(&q->inflight);
+		if (ret != -ENOMEM)
+			break;
+		q->burst_enomem++;
+		ret = 0;
+	}
+	wret = rbt_wait_sends(q);
+	rdma_destroy_ah(ah, RDMA_DESTROY_AH_SLEEPABLE);
+	return ret ? ret : wret;
+}
+
+/* arm: request a completion event of rawqp @name's CQ. */
+static int rbt_cmd_arm(const char *name, const char *how)
+{
+	struct rbt_qp *q = rbt_find_qp(name);
+	enum ib_cq_notify_flags flags;
+	int ret;
+
+	if (!q || !q->raw)
+		return -EINVAL;
+	if (!strcmp(how, "solicited"))
+		flags = IB_CQ_SOLICITED;
+	else if (!strcmp(how, "next"))
+		flags = IB_CQ_NEXT_COMP;
+	else
+		return -EINVAL;
+	ret = ib_req_notify_cq(q->cq, flags);
+	return ret < 0 ? ret : 0;
+}
+
 /* Create and destroy @n UD QPs on one PD and CQ; record the time taken. */
 static int rbt_cmd_qpbench(char *dev_name, unsigned int n)
 {
@@ -513,9 +792,13 @@ static int rbt_run(char *line)
 	int argc = 0, ret;
 	unsigned int a, b;
 
-	while ((tok = strsep(&line, " \t\n")) && argc < ARRAY_SIZE(argv))
-		if (*tok)
-			argv[argc++] = tok;
+	while ((tok = strsep(&line, " \t\n"))) {
+		if (!*tok)
+			continue;
+		if (argc == ARRAY_SIZE(argv))
+			return -EINVAL;	/* more words than any command has */
+		argv[argc++] = tok;
+	}
 	if (!argc)
 		return -EINVAL;
 
@@ -541,13 +824,22 @@ static int rbt_run(char *line)
 	}
 	if (!strcmp(argv[0], "qp") && argc == 5 &&
 	    !kstrtouint(argv[3], 10, &a) && !kstrtouint(argv[4], 10, &b) && b < 2)
-		return rbt_cmd_qp(argv[1], argv[2], a, b);
+		return rbt_cmd_qp(argv[1], argv[2], a, b, 0);
 	if (!strcmp(argv[0], "attach") && argc == 3)
 		return rbt_cmd_attach(argv[1], argv[2]);
 	if (!strcmp(argv[0], "send") && argc == 4 && !kstrtouint(argv[3], 10, &a))
 		return rbt_cmd_send(argv[1], argv[2], a);
 	if (!strcmp(argv[0], "qpbench") && argc == 3 && !kstrtouint(argv[2], 10, &a))
 		return rbt_cmd_qpbench(argv[1], a);
+	if (!strcmp(argv[0], "post") && argc >= 4 && !kstrtouint(argv[3], 10, &a))
+		return rbt_cmd_post(argv[1], argv[2], a, argv + 4, argc - 4);
+	if (!strcmp(argv[0], "burst") && argc == 4 && !kstrtouint(argv[3], 10, &a))
+		return rbt_cmd_burst(argv[1], argv[2], a);
+	if (!strcmp(argv[0], "rawqp") && argc == 5 && !kstrtouint(argv[3], 10, &a) &&
+	    !kstrtouint(argv[4], 10, &b) && b && b <= RBT_MAX_RAW_CQE)
+		return rbt_cmd_qp(argv[1], argv[2], a, false, b);
+	if (!strcmp(argv[0], "arm") && argc == 3)
+		return rbt_cmd_arm(argv[1], argv[2]);
 	if (!strcmp(argv[0], "destroy") && argc == 2) {
 		struct rbt_qp *q = rbt_find_qp(argv[1]);
 
@@ -558,7 +850,7 @@ static int rbt_run(char *line)
 		return 0;
 	}
 	ret = -EINVAL;
-	pr_err_ratelimited("bad command '%s' (join, leave, qp, attach, send, destroy, qpbench)\n",
+	pr_err_ratelimited("bad command '%s' (join, leave, qp, attach, send, destroy, qpbench, post, burst, rawqp, arm)\n",
 			   argv[0]);
 	return ret;
 }
@@ -598,11 +890,19 @@ static int rbt_state_show(struct seq_file *m, void *v)
 		seq_printf(m, "join %pI6 dev %s port %u state 0x%x status %d mlid 0x%x\n",
 			   j->mgid.raw, dev_name(&j->dev->dev), j->port, j->state, j->status,
 			   j->status ? 0 : be16_to_cpu(j->rec.mlid));
-	list_for_each_entry(q, &rbt_qps, list)
-		seq_printf(m, "qp %s qpn %u block %d sent %d send_errors %d received %d self %d\n",
+	list_for_each_entry(q, &rbt_qps, list) {
+		seq_printf(m, "qp %s qpn %u block %d sent %d send_errors %d received %d self %d",
 			   q->name, q->qp->qp_num, q->block, atomic_read(&q->sent),
 			   atomic_read(&q->send_errors), atomic_read(&q->received),
 			   atomic_read(&q->received_self));
+		seq_printf(m, " received_imm %d last_imm 0x%x last_post %d burst_ok %u burst_enomem %u",
+			   atomic_read(&q->received_imm), READ_ONCE(q->last_imm),
+			   q->last_post, q->burst_ok, q->burst_enomem);
+		if (q->raw)
+			seq_printf(m, " cq_notify %d cq_err %d",
+				   atomic_read(&q->cq_notify), atomic_read(&q->cq_err));
+		seq_putc(m, '\n');
+	}
 	if (rbt_bench_n)
 		seq_printf(m, "qpbench qps %llu ns %llu\n", rbt_bench_n, rbt_bench_ns);
 	mutex_unlock(&rbt_lock);
