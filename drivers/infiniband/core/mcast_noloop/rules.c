@@ -130,15 +130,18 @@ static int mnl_parse_kv(struct mnl_rule *r, char *tok, unsigned int line,
 	case 4:
 		if (kstrtouint(val, 10, &id) || id == (unsigned int)-1)
 			break;
+		/* An id the writer's user namespace does not map is refused. */
 		if (k == 3) {
 			r->uid = make_kuid(current_user_ns(), id);
 			r->match_uid = uid_valid(r->uid);
+			if (!r->match_uid)
+				break;
 		} else {
 			r->gid = make_kgid(current_user_ns(), id);
 			r->match_gid = gid_valid(r->gid);
+			if (!r->match_gid)
+				break;
 		}
-		if (!r->match_uid && !r->match_gid)
-			break;
 		return 0;
 	}
 	pr_err_ratelimited("rules: line %u: bad value '%s' for %s\n", line, val, keys[k]);
