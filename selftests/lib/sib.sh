@@ -199,3 +199,28 @@ sib_receiver_leaves()
 	SIB_GOT=$(sib_receive "$1")
 	ktap_diag "239.$1.$1.$1: sender '$SIB_ST'; first receiver left: $SIB_LEFT; group deleted: $SIB_GONE; new receiver got $SIB_GOT of 20"
 }
+
+# sib_umad_require: skip the whole test unless bin/sa_mad was built and
+# rdma_sib exists; unload what sib_umad_up loads when the test exits.
+sib_umad_require()
+{
+	SIB_BIN=$(cd "$(dirname "$0")" && pwd)/bin
+	[ -x "$SIB_BIN/sa_mad" ] || ktap_skip_all "no bin/sa_mad (host-prepare did not run)"
+	modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
+	trap 'rmmod ib_umad 2>/dev/null; rmmod rdma_sib 2>/dev/null' EXIT
+}
+
+# sib_umad_up N: rdma_sib with N HCAs and ib_umad, one test point; waits
+# for the last HCA's umad device. The test ends here if it failed.
+sib_umad_up()
+{
+	local n=0 rc
+	modprobe rdma_sib num_hcas="$1" && modprobe ib_umad
+	rc=$?
+	ktap_check "rdma_sib with $1 HCA(s), ib_umad loaded" $rc
+	[ $rc -eq 0 ] || ktap_finish
+	until [ -e /dev/infiniband/umad$(($1 - 1)) ] || [ $n -gt 50 ]; do
+		n=$((n + 1))
+		sleep 0.1
+	done
+}

@@ -16,10 +16,8 @@
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
 
-BIN=$(cd "$(dirname "$0")" && pwd)/bin
-[ -x "$BIN/sa_mad" ] || ktap_skip_all "no bin/sa_mad (host-prepare did not run)"
-modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
-trap 'rmmod ib_umad 2>/dev/null; rmmod rdma_sib 2>/dev/null' EXIT
+sib_umad_require
+BIN=$SIB_BIN
 
 # The components a join that may create a group gives.
 CREATE=(qkey=0x0b1b0001 pkey=0xffff sl=0 flow=0 tclass=0)
@@ -52,15 +50,7 @@ refused_create()
 }
 
 ktap_plan 22
-modprobe rdma_sib num_hcas=2 && modprobe ib_umad
-rc=$?
-ktap_check "rdma_sib with two HCAs, ib_umad loaded" $rc
-[ $rc -eq 0 ] || ktap_finish
-n=0
-until [ -e /dev/infiniband/umad1 ] || [ $n -gt 50 ]; do
-	n=$((n + 1))
-	sleep 0.1
-done
+sib_umad_up 2
 
 # Group 1: created by sib0; sib1's joins are checked against it.
 G1=$(mgid 1)

@@ -13,21 +13,11 @@
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
 
-BIN=$(cd "$(dirname "$0")" && pwd)/bin
-[ -x "$BIN/sa_mad" ] || ktap_skip_all "no bin/sa_mad (host-prepare did not run)"
-modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
-trap 'rmmod ib_umad 2>/dev/null; rmmod rdma_sib 2>/dev/null' EXIT
+sib_umad_require
+BIN=$SIB_BIN
 
 ktap_plan 13
-modprobe rdma_sib num_hcas=1 && modprobe ib_umad
-rc=$?
-ktap_check "rdma_sib with one HCA, ib_umad loaded" $rc
-[ $rc -eq 0 ] || ktap_finish
-n=0
-until ls /dev/infiniband/umad* > /dev/null 2>&1 || [ $n -gt 50 ]; do
-	n=$((n + 1))
-	sleep 0.1
-done
+sib_umad_up 1
 
 errors() { awk '$3 == "errors" || $4 == "errors" { s += $5 } END { print s + 0 }' "$SIB_D"/sa; }
 e0=$(errors)

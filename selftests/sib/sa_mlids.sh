@@ -10,10 +10,8 @@
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
 
-BIN=$(cd "$(dirname "$0")" && pwd)/bin
-[ -x "$BIN/sa_mad" ] || ktap_skip_all "no bin/sa_mad (host-prepare did not run)"
-modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
-trap 'rmmod ib_umad 2>/dev/null; rmmod rdma_sib 2>/dev/null' EXIT
+sib_umad_require
+BIN=$SIB_BIN
 
 CYCLES=16400
 CREATE=(qkey=0x0b1b0001 pkey=0xffff sl=0 flow=0 tclass=0)
@@ -23,15 +21,7 @@ G=ff12:601b:ffff:0000:0000:0000:3c00:0001
 val() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 ktap_plan 6
-modprobe rdma_sib num_hcas=1 && modprobe ib_umad
-rc=$?
-ktap_check "rdma_sib with one HCA, ib_umad loaded" $rc
-[ $rc -eq 0 ] || ktap_finish
-n=0
-until [ -e /dev/infiniband/umad0 ] || [ $n -gt 50 ]; do
-	n=$((n + 1))
-	sleep 0.1
-done
+sib_umad_up 1
 
 out=$("$BIN/sa_mad" sib0 cycle $CYCLES "$G" "${CREATE[@]}" 2>&1)
 rc=$?

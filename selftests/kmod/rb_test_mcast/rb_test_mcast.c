@@ -507,72 +507,6 @@ static int rbt_cmd_attach(const char *name, const char *mgid_s)
 	return 0;
 }
 
-static int rbt_cmd_send(const char *name, const char *mgid_s, unsigned int count)
-{
-	struct rbt_qp *q = rbt_find_qp(name);
-	struct rdma_ah_attr ah_attr;
-	struct ib_ud_wr wr = {};
-	union ib_gid mgid;
-	struct rbt_join *j;
-	struct ib_sge sge;
-	struct ib_ah *ah;
-	unsigned int i;
-	int ret = 0;
-
-	if (!q || rbt_parse_gid(mgid_s, &mgid) || !count || count > 10000)
-		return -EINVAL;
-	j = rbt_find_join(&mgid, q->dev, q->port);
-	if (!j || j->status)
-		return -ENOENT;
-	ret = ib_init_ah_from_mcmember(q->dev, q->port, &j->rec, NULL,
-				       IB_GID_TYPE_IB, &ah_attr);
-	if (ret)
-		return ret;
-	ah = rdma_create_ah(q->pd, &ah_attr, RDMA_CREATE_AH_SLEEPABLE);
-	rdma_destroy_ah_attr(&ah_attr);
-	if (IS_ERR(ah))
-		return PTR_ERR(ah);
-
-	sge.addr = q->send_dma;
-	sge.length = sizeof(q->send_data);
-	sge.lkey = q->pd->local_dma_lkey;
-	wr.wr.wr_cqe = &q->send_cqe;
-	wr.wr.sg_list = &sge;
-	wr.wr.num_sge = 1;
-	wr.wr.opcode = IB_WR_SEND;
-	wr.wr.send_flags = IB_SEND_SIGNALED;
-	wr.ah = ah;
-	wr.remote_qpn = 0xffffff;
-	wr.remote_qkey = be32_to_cpu(j->rec.qkey);
-	for (i = 0; i < count && !ret; i++) {
-		/* Keep the send queue from overflowing. */
-		while (atomic_read(&q->inflight) >= 32)
-			usleep_range(100, 200);
-		atomic_inc(&q->inflight);
-		ret = ib_post_send(q->qp, &wr.wr, NULL);
-		if (ret)
-			atomic_dec(&q->inflight);
-		usleep_range(200, 400);	/* let receivers keep up */
-	}
-	while (atomic_read(&q->inflight))
-		usleep_range(100, 200);
-	rdma_destroy_ah(ah, RDMA_DESTROY_AH_SLEEPABLE);
-	return ret;
-}
-
-/* Wait for @q's sends to complete, RBT_SEND_WAIT at most. */
-static int rbt_wait_sends(struct rbt_qp *q)
-{
-	unsigned long end = jiffies + RBT_SEND_WAIT;
-
-	while (atomic_read(&q->inflight)) {
-		if (time_after(jiffies, end))
-			return -ETIMEDOUT;
-		usleep_range(100, 200);
-	}
-	return 0;
-}
-
 /*
  * An address handle, remote QPN and Q_Key for sends of @q to @dest: a group
  * joined on @q's port (by MGID), or QP @dest (unicast, to its port's LID).
@@ -613,6 +547,67 @@ static int rbt_dest(struct rbt_qp *q, const char *dest, struct ib_ah **ah,
 	*ah = rdma_create_ah(q->pd, &ah_attr, RDMA_CREATE_AH_SLEEPABLE);
 	rdma_destroy_ah_attr(&ah_attr);
 	return PTR_ERR_OR_ZERO(*ah);
+}
+
+/* A signaled UD send of @q's send buffer through @ah. */
+static void rbt_ud_send_init(struct rbt_qp *q, struct ib_ud_wr *wr,
+			     struct ib_sge *sge, struct ib_ah *ah)
+{
+	sge->addr = q->send_dma;
+	sge->length = sizeof(q->send_data);
+	sge->lkey = q->pd->local_dma_lkey;
+	wr->wr.wr_cqe = &q->send_cqe;
+	wr->wr.sg_list = sge;
+	wr->wr.num_sge = 1;
+	wr->wr.opcode = IB_WR_SEND;
+	wr->wr.send_flags = IB_SEND_SIGNALED;
+	wr->ah = ah;
+}
+
+static int rbt_cmd_send(const char *name, const char *mgid_s, unsigned int count)
+{
+	struct rbt_qp *q = rbt_find_qp(name);
+	struct ib_ud_wr wr = {};
+	union ib_gid mgid;
+	struct ib_sge sge;
+	struct ib_ah *ah;
+	unsigned int i;
+	int ret = 0;
+
+	/* A group only: rbt_dest() would take a QP name too. */
+	if (!q || rbt_parse_gid(mgid_s, &mgid) || !count || count > 10000)
+		return -EINVAL;
+	ret = rbt_dest(q, mgid_s, &ah, &wr.remote_qpn, &wr.remote_qkey);
+	if (ret)
+		return ret;
+	rbt_ud_send_init(q, &wr, &sge, ah);
+	for (i = 0; i < count && !ret; i++) {
+		/* Keep the send queue from overflowing. */
+		while (atomic_read(&q->inflight) >= 32)
+			usleep_range(100, 200);
+		atomic_inc(&q->inflight);
+		ret = ib_post_send(q->qp, &wr.wr, NULL);
+		if (ret)
+			atomic_dec(&q->inflight);
+		usleep_range(200, 400);	/* let receivers keep up */
+	}
+	while (atomic_read(&q->inflight))
+		usleep_range(100, 200);
+	rdma_destroy_ah(ah, RDMA_DESTROY_AH_SLEEPABLE);
+	return ret;
+}
+
+/* Wait for @q's sends to complete, RBT_SEND_WAIT at most. */
+static int rbt_wait_sends(struct rbt_qp *q)
+{
+	unsigned long end = jiffies + RBT_SEND_WAIT;
+
+	while (atomic_read(&q->inflight)) {
+		if (time_after(jiffies, end))
+			return -ETIMEDOUT;
+		usleep_range(100, 200);
+	}
+	return 0;
 }
 
 /*
@@ -685,15 +680,7 @@ static int rbt_cmd_burst(const char *name, const char *dest, unsigned int count)
 	ret = rbt_dest(q, dest, &ah, &wr.remote_qpn, &wr.remote_qkey);
 	if (ret)
 		return ret;
-	sge.addr = q->send_dma;
-	sge.length = sizeof(q->send_data);
-	sge.lkey = q->pd->local_dma_lkey;
-	wr.wr.wr_cqe = &q->send_cqe;
-	wr.wr.sg_list = &sge;
-	wr.wr.num_sge = 1;
-	wr.wr.opcode = IB_WR_SEND;
-	wr.wr.send_flags = IB_SEND_SIGNALED;
-	wr.ah = ah;
+	rbt_ud_send_init(q, &wr, &sge, ah);
 	q->burst_ok = 0;
 	q->burst_enomem = 0;
 	for (i = 0; i < count; i++) {
