@@ -13,6 +13,8 @@
 #   make selftests        VM tests (TESTS="dir ..." for a subset)
 #   make selftests-debian13  the same on Debian 13's kernel, modules built in
 #                         a cached Debian 13 root (scripts/debian13/)
+#   make selftests-debug  VM tests on a KASAN/lockdep/kmemleak kernel built
+#                         once per machine (TESTS=, default modload)
 #   make vm               interactive shell in the test VM
 #   make patches-check    the patch queue applies, builds and is checkpatch clean
 #   make patches-status   table of the patch queue
@@ -28,7 +30,7 @@ RB_WITH_TESTS ?= 1
 export KDIR_SEL KVER_SEL RB_WITH_TESTS
 
 .PHONY: all modules probes check matrix dkms-install dkms-remove selftests vm \
-	selftests-debian13 \
+	selftests-debian13 selftests-debug \
 	patches-check patches-status run test deps clean
 
 all: modules
@@ -65,6 +67,10 @@ selftests: modules
 # Needs no host build: the modules are built inside the Debian 13 root.
 selftests-debian13:
 	@scripts/debian13/selftests.sh $(TESTS)
+
+# Builds its own kernel (cached) and the modules against it.
+selftests-debug:
+	@scripts/vm/debug-lane.sh $(TESTS)
 
 vm: modules
 	@scripts/vm/selftests.sh --shell

@@ -25,7 +25,7 @@ export KDIR_SEL=$kdir KVER_SEL=$kver
 
 pass=0 fail=0 skip=0
 n=0
-steps=10
+steps=11
 
 echo "TAP version 13"
 echo "1..$steps"
@@ -132,6 +132,17 @@ if [ -n "$rel" ] && scripts/debian13/build.sh "$root" >> build/test-build-debian
 fi
 echo "# Debian 13 build and VM selftests took $(( $(date +%s) - t0 )) s"
 vm_step "VM selftests on Debian 13 ${rel:-}" build/test-build-debian13.log "$summary"
+
+# The reliability lane: module load/unload cycles on a KASAN, lockdep,
+# kmemleak, UBSAN kernel (built once per machine, ~15 min on 2 cores).
+n=$((n + 1))
+summary=build/test-selftests-debug.sum
+rm -f "$summary"
+echo "# VM selftests on the debug kernel (KASAN, lockdep, kmemleak, UBSAN)"
+: > build/debug-lane-build.log
+# shellcheck disable=SC2086 # RB_DEBUG_TESTS is a list of directories
+RB_SUMMARY=$summary scripts/vm/debug-lane.sh ${RB_DEBUG_TESTS:-modload} 2>&1 | sed 's/^/    /'
+vm_step "VM selftests on the debug kernel" build/debug-lane-build.log "$summary"
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

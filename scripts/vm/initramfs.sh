@@ -25,7 +25,11 @@ kver=$1
 mkdir -p "$2"
 cache=$(cd "$2" && pwd)
 sys=${RB_SYSROOT:+$(cd "$RB_SYSROOT" && pwd)}
-moddir=$sys/lib/modules/$kver
+# RB_KERNEL_ROOT=DIR: the kernel's modules from DIR/lib/modules (a kernel
+# built for the VM, such as scripts/vm/debug-kernel.sh's), the rest as above.
+kroot=${RB_KERNEL_ROOT:+$(cd "$RB_KERNEL_ROOT" && pwd)}
+kroot=${kroot:-$sys}
+moddir=$kroot/lib/modules/$kver
 
 [ -e "$moddir/modules.dep" ] || { echo "initramfs: no $moddir/modules.dep (apt-get install linux-image-$kver)" >&2; exit 1; }
 
@@ -49,7 +53,7 @@ pkgs="busybox-static kmod iproute2 rdma-core ibverbs-providers ibverbs-utils
 	rdmacm-utils perftest infiniband-diags socat iperf3 libc6 bash strace util-linux"
 
 # shellcheck disable=SC2086 # pkgs is a list of words
-key=$( (cat "$0" "$moddir/modules.dep"; echo "$sys $kver ${modules[*]} ${tools[*]}";
+key=$( (cat "$0" "$moddir/modules.dep"; echo "$sys $kroot $kver ${modules[*]} ${tools[*]}";
 	dpkg-query ${sys:+--root="$sys"} -W $pkgs 2>/dev/null) | sha256sum | cut -c1-16)
 out=$cache/initramfs-$kver-$key
 if [ -s "$out/base.cpio" ]; then
@@ -150,15 +154,27 @@ for f in "$sys"/etc/ld.so.conf "$sys"/etc/ld.so.conf.d/*.conf; do put "${f#"$sys
 # The root's own ldconfig (static), so the cache is in its glibc's format.
 "$sys/sbin/ldconfig" -r "$root" 2>/dev/null || true
 
+# put_module PATH: a file of the kernel's module tree, PATH as the kernel's
+# root has it: through put() where that is the tools' root too.
+put_module()
+{
+	if [ "$kroot" = "$sys" ]; then
+		put "$1"
+	else
+		mkdir -p "$(dirname "$root$1")"
+		cp -a "$kroot$1" "$root$1"
+	fi
+}
+
 # Kernel modules with their dependencies (module paths as the root has them).
 for m in "${modules[@]}"; do
-	modprobe ${sys:+-d "$sys"} -S "$kver" --show-depends "$m" |
+	modprobe ${kroot:+-d "$kroot"} -S "$kver" --show-depends "$m" |
 		awk '$1 == "insmod" { print $2 }' || echo "initramfs: no module $m for $kver" >&2
 done | sort -u | while read -r ko; do
-	put "${ko#"$sys"}"
+	put_module "${ko#"$kroot"}"
 done
 for f in modules.order modules.builtin modules.builtin.modinfo; do
-	put "${moddir#"$sys"}/$f"
+	put_module "${moddir#"$kroot"}/$f"
 done
 depmod -b "$root" "$kver"
 

@@ -5,6 +5,9 @@
 # directories under /selftests, one KTAP test each, and fail a test that left
 # a warning, BUG, oops or new taint in the kernel log, whatever it returned.
 # Output is KTAP; each test's own output is nested (indented four spaces).
+# On a kernel with kmemleak (the debug lane) the leak detector is cleared
+# after boot and scanned after the last test: an unreferenced object left
+# behind by the directory's tests fails it.
 
 # What in dmesg fails a test.
 BAD='WARNING:|BUG:|Oops|general protection fault|Kernel panic|KASAN:|UBSAN:|possible circular locking|possible recursive locking|INFO: task .* blocked|refcount_t: |kernel BUG|Call Trace:'
@@ -36,10 +39,16 @@ log_check()
 	fi
 }
 
+KMEMLEAK=/sys/kernel/debug/kmemleak
+checks=2
+[ -w $KMEMLEAK ] && checks=3
+
 echo "KTAP version 1"
-echo "1..$((n + 2))"
+echo "1..$((n + checks))"
 i=0
 log_check "boot: kernel log clean"
+# What boot allocated and kept is not the tests' doing.
+[ -w $KMEMLEAK ] && echo clear > $KMEMLEAK
 
 for dir in "$@"; do
 	d=/selftests/$dir
@@ -84,3 +93,19 @@ done
 # Work a test left behind (timers, RCU callbacks, delayed work) has run.
 sleep 1
 log_check "end: kernel log clean after the last test"
+
+# kmemleak reports objects unreferenced for longer than 5 s, found by a scan.
+if [ -w $KMEMLEAK ]; then
+	sleep 6
+	echo scan > $KMEMLEAK
+	echo scan > $KMEMLEAK
+	cat $KMEMLEAK > /tmp/kmemleak
+	cat /tmp/kmemleak >> /out/dmesg.log
+	i=$((i + 1))
+	if [ -s /tmp/kmemleak ]; then
+		grep -E '^unreferenced object|^    \[<|^  comm ' /tmp/kmemleak | head -n 12 | sed 's/^/# kmemleak: /'
+		echo "not ok $i end: kmemleak found $(grep -c '^unreferenced object' /tmp/kmemleak) unreferenced objects"
+	else
+		echo "ok $i end: kmemleak found no unreferenced object"
+	fi
+fi
