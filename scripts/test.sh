@@ -5,12 +5,15 @@
 # final tally "N passed, N failed, N skipped".
 #
 #   static checks (W=1, sparse, checkpatch), the build matrix over every
-#   installed kernel, the compat probe cache, the DKMS cycle in a private
+#   installed kernel and over the RHEL-family trees of ../shared/kernels
+#   (skipped with the reason where there are none), the compat probe cache, the DKMS cycle in a private
 #   tree, the patch queue, the .deb/.rpm packages (built, inspected, the .deb
 #   installed, upgraded and purged), and the VM selftests (each test counted)
 #   on the host's Debian 12 kernel; then the same on Debian 13: the .deb
 #   through trixie's dkms and the VM selftests on Debian 13's own kernel, with
-#   the modules built inside a cached Debian 13 root (scripts/debian13/).
+#   the modules built inside a cached Debian 13 root (scripts/debian13/);
+#   last, modload on the debug kernel (KASAN, lockdep, kmemleak, UBSAN;
+#   scripts/vm/debug-lane.sh, RB_DEBUG_TESTS for other directories).
 #
 # TESTS="dir ..." limits the VM selftests (both kernels) as for make selftests.
 set -uo pipefail
