@@ -5,6 +5,9 @@
 # picks): a W=1 build with sparse on every file (C=2) that must print no
 # warning, and checkpatch.pl --strict over every C source and header of ours.
 # A checkpatch finding passes only when scripts/checkpatch.allow justifies it.
+# And the selftests' shell: no ktap_check whose message has a command
+# substitution and whose status is $?: that $? is the substitution's
+# (expanded first), not the status of the assertion before it.
 # Prints KTAP; exits non-zero on any finding.
 set -uo pipefail
 
@@ -15,7 +18,7 @@ kver=$("$top/scripts/kver.sh" "$kdir")
 out=$top/build/check/$kver
 log=$top/build/check/$kver.log
 
-ktap_plan 2
+ktap_plan 3
 
 # 1. W=1 + sparse. The build tree holds only our sources, so any warning in
 # the log is ours.
@@ -62,5 +65,17 @@ if [ -z "$findings" ]; then
 else
 	ktap_diag "$findings"
 	ktap_fail "checkpatch --strict: $(echo "$findings" | wc -l) findings in ${#files[@]} files"
+fi
+
+# 3. A check's status must be the assertion's (see the top of this file).
+bad=$(cd "$top" && git ls-files -co --exclude-standard -- 'selftests/*.sh' 'scripts/*.sh' |
+	grep -vx scripts/check.sh |
+	xargs grep -nE 'ktap_check "[^"]*\$\([^(][^"]*" +\$\?' 2>/dev/null)
+if [ -z "$bad" ]; then
+	ktap_pass "selftests: no ktap_check whose \$? follows a command substitution"
+else
+	ktap_diag "$bad"
+	ktap_diag "capture the status first: rc=\$?; ktap_check \"...\" \$rc"
+	ktap_fail "selftests: ktap_check whose \$? is a command substitution's"
 fi
 ktap_finish

@@ -67,11 +67,13 @@ ktap_plan 12
 modprobe rdma_sib num_hcas=1 && modprobe ib_ipoib
 ktap_run "loads with ib_ipoib present" modprobe ipoib_sendonly
 [ "$(status)" = not ]
-ktap_check "IPoIB's SA client not claimed before IPoIB joins anything (status: $(status))" $?
+rc=$?
+ktap_check "IPoIB's SA client not claimed before IPoIB joins anything (status: $(status))" $rc
 r0=$(recognised)
 ib0_up
 [ "$(status)" = found ] && [ "$(recognised)" -gt "$r0" ]
-ktap_check "IPoIB's SA client recognised at its first join, ib_ipoib loaded before the module (status: $(status))" $?
+rc=$?
+ktap_check "IPoIB's SA client recognised at its first join, ib_ipoib loaded before the module (status: $(status))" $rc
 grep -q 'ib_sa_join_multicast' /sys/kernel/debug/kprobes/list
 ktap_check "kprobe on ib_sa_join_multicast listed" $?
 
@@ -99,15 +101,18 @@ ktap_check "every valid policy accepted and read back" $bad
 # recognised afresh at the first join of the new instance.
 rmmod ib_ipoib
 [ "$(status)" = not ]
-ktap_check "client forgotten when ib_ipoib unloads (status: $(status))" $?
+rc=$?
+ktap_check "client forgotten when ib_ipoib unloads (status: $(status))" $rc
 modprobe veth	# move ib_ipoib's next load address
 modprobe ib_ipoib
 r0=$(recognised)
 ib0_up
 [ "$(status)" = found ] && [ "$(recognised)" -gt "$r0" ]
-ktap_check "client recognised again when ib_ipoib reloads after the module (status: $(status))" $?
+rc=$?
+ktap_check "client recognised again when ib_ipoib reloads after the module (status: $(status))" $rc
 sendonly_join_seen 239.1.2.3
-ktap_check "the reloaded IPoIB's send-only joins are handled ($(sendonly_joins) seen)" $?
+rc=$?
+ktap_check "the reloaded IPoIB's send-only joins are handled ($(sendonly_joins) seen)" $rc
 
 ktap_run "unloads" rmmod ipoib_sendonly
 if grep -q 'ib_sa_join_multicast' /sys/kernel/debug/kprobes/list; then

@@ -73,7 +73,8 @@ fi
 cpi0=0
 ktap_run "rdma_sib (SA legacy) and the patched IPoIB up" sib_setup sa_mode=legacy
 wait_cpi
-ktap_check "ib_sa fetched ClassPortInfo for both ports ($(cpi_requests) queries)" $?
+rc=$?
+ktap_check "ib_sa fetched ClassPortInfo for both ports ($(cpi_requests) queries)" $rc
 
 # Legacy SA, group absent: the sender comes first.
 send_join 3 5

@@ -31,7 +31,8 @@ hooks='kernel ib_create_qp_kernel
 user ib_create_qp_user'
 [ "$(cat /sys/kernel/rdma_mcast_noloop/hooks)" = "$hooks" ] &&
 	dmesg | grep -q 'kernel QPs hooked at ib_create_qp_kernel(), user-space QPs at ib_create_qp_user()'
-ktap_check "kernel and user-space QP creation hooked, and said so ($(tr '\n' ';' < /sys/kernel/rdma_mcast_noloop/hooks))" $?
+rc=$?
+ktap_check "kernel and user-space QP creation hooked, and said so ($(tr '\n' ';' < /sys/kernel/rdma_mcast_noloop/hooks))" $rc
 [ -z "$(cat $R)" ] && ktap_pass "no rule at load" || ktap_fail "no rule at load"
 
 # A valid set, read back canonically.

@@ -50,7 +50,8 @@ rc=$?
 ktap_check "patched rdma_rxe, rxe0 and rxe1, rdma_mcast_noloop loaded" $rc
 [ $rc -eq 0 ] || ktap_finish
 [ "$(devval rxe0 can_block)" = yes ]
-ktap_check "rxe0 can block ($(devval rxe0 can_block))" $?
+rc=$?
+ktap_check "rxe0 can block ($(devval rxe0 can_block))" $rc
 
 lb $RXE_IP0 $RXE_IP0 $RXE_IP1
 lb_expect "no rule: own QP $N, other rxe0 QP $N, rxe1 QP $N" $N $N $N
