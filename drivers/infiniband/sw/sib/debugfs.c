@@ -72,6 +72,7 @@ static int sib_sa_show(struct seq_file *m, void *v)
 	int i;
 
 	seq_printf(m, "personality %s\n", sib_sa_mode_name());
+	seq_printf(m, "class_port_info_answer %s\n", sib_sa_cpi_name());
 	for (i = 0; i < ARRAY_SIZE(names); i++)
 		seq_printf(m, "%s requests %lld errors %lld\n", names[i],
 			   atomic64_read(&sib_subnet.sa.requests[i]),
@@ -93,8 +94,12 @@ static int sib_control(char *cmd)
 		return sib_del_hca(arg);
 	if (!strcmp(verb, "sa") && arg)
 		return sib_sa_set_mode(arg);
+	if (!strcmp(verb, "cpi") && arg)
+		return sib_sa_set_cpi(arg);
 	if (!strcmp(verb, "reregister"))
-		return sib_reregister(arg);
+		return sib_port_event(arg, IB_EVENT_CLIENT_REREGISTER);
+	if (!strcmp(verb, "smchange"))
+		return sib_port_event(arg, IB_EVENT_SM_CHANGE);
 	return -EINVAL;
 }
 
@@ -114,7 +119,7 @@ static ssize_t sib_control_write(struct file *file, const char __user *ubuf,
 	cmd = strim(buf);
 	ret = sib_control(cmd);
 	if (ret == -EINVAL)
-		pr_err_ratelimited("control: '%s' is not one of: add, del NAME, sa modern|legacy, reregister [NAME]\n",
+		pr_err_ratelimited("control: '%s' is not one of: add, del NAME, sa modern|legacy, cpi answer|refuse|opa, reregister [NAME], smchange [NAME]\n",
 				   cmd);
 	else if (ret == -ENODEV)
 		pr_err_ratelimited("control: '%s': no such HCA\n", cmd);

@@ -20,8 +20,15 @@
  *   add                 one more HCA
  *   del NAME            remove HCA NAME (e.g. sib1)
  *   sa modern|legacy    switch the SA personality
+ *   cpi answer|refuse|opa
+ *                       how the SA answers ClassPortInfo: as an IB SA of
+ *                       its personality, refusing it (an SM that does not
+ *                       implement it), or in OPA's form (class version 0x80,
+ *                       no IB CapabilityMask2)
  *   reregister [NAME]   client re-register event on one or every port, as
  *                       an SM does after it restarted
+ *   smchange [NAME]     SM change event on one or every port, as when
+ *                       another SM takes over
  *
  * State (read-only): debugfs ports, groups, sa.
  */
@@ -112,14 +119,16 @@ int sib_del_hca(const char *name)
 }
 
 /**
- * sib_reregister() - client re-register event on HCA @name, or on all
+ * sib_port_event() - a port event on HCA @name, or on all
  * @name: a device name, or NULL for every HCA
+ * @event: IB_EVENT_CLIENT_REREGISTER (an SM restarted or lost its state) or
+ *         IB_EVENT_SM_CHANGE (another SM took over)
  *
  * Return: 0, or -ENODEV when @name matches no HCA.
  */
-int sib_reregister(const char *name)
+int sib_port_event(const char *name, enum ib_event_type event)
 {
-	struct ib_event ev = { .event = IB_EVENT_CLIENT_REREGISTER };
+	struct ib_event ev = { .event = event };
 	struct sib_dev *sd;
 	int ret = name ? -ENODEV : 0;
 

@@ -4,7 +4,8 @@
  * QP1 to the SM's LID, from the delivery work.
  *
  *   ClassPortInfo     Get; CapabilityMask2 bit 12 (SendOnlyFullMember)
- *                     set in the modern personality only
+ *                     set in the modern personality only; or refused, or
+ *                     answered in OPA's form (control "cpi")
  *   MCMemberRecord    Set (join), Delete (leave), Get: per port JoinState
  *                     merged over joins and cleared bit by bit on leave; a
  *                     join that carries Q_Key, P_Key, SL, FlowLabel and
@@ -65,6 +66,15 @@ static const char * const sib_sa_modes[] = {
 	[SIB_SA_MODERN] = "modern",
 	[SIB_SA_LEGACY] = "legacy",
 };
+
+static const char * const sib_sa_cpis[] = {
+	[SIB_CPI_ANSWER] = "answer",
+	[SIB_CPI_REFUSE] = "refuse",
+	[SIB_CPI_OPA] = "opa",
+};
+
+/* OPA's SA class version (the IB SA's is 2). */
+#define SIB_OPA_SA_CLASS_VERSION	0x80
 
 /* Decoded MCMemberRecord. */
 struct sib_mcm {
@@ -497,6 +507,14 @@ static void sib_sa_classport(u8 *out)
 	memset(cpi, 0, sizeof(*cpi));
 	cpi->base_version = IB_MGMT_BASE_VERSION;
 	cpi->class_version = IB_SA_CLASS_VERSION;
+	/*
+	 * OPA's ClassPortInfo: its own class version, and no IB
+	 * CapabilityMask2 (the bit IB calls SendOnlyFullMember is clear).
+	 */
+	if (sib_subnet.sa_cpi == SIB_CPI_OPA) {
+		cpi->class_version = SIB_OPA_SA_CLASS_VERSION;
+		cap2 = 0;
+	}
 	/* CapabilityMask2 in the upper 27 bits, RespTimeValue below. */
 	cpi->cap_mask2_resp_time = cpu_to_be32(cap2 << 5 | 18);
 }
@@ -581,7 +599,8 @@ void sib_sa_handle(struct sib_pkt *req)
 		status = IB_MGMT_MAD_STATUS_BAD_VERSION;
 	else if (!sib_sa_method_known(in->mad_hdr.method))
 		status = IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD;
-	else if (kind == SIB_SA_CPI && in->mad_hdr.method == IB_MGMT_METHOD_GET)
+	else if (kind == SIB_SA_CPI && in->mad_hdr.method == IB_MGMT_METHOD_GET &&
+		 sib_subnet.sa_cpi != SIB_CPI_REFUSE)
 		sib_sa_classport(out->data);
 	else if (kind == SIB_SA_MCM && in->mad_hdr.method == IB_MGMT_METHOD_SET)
 		status = sib_sa_join(comp, in->data, out->data, req->slid);
@@ -647,6 +666,35 @@ int sib_sa_set_mode(const char *mode)
 	sib_subnet.sa_mode = i;
 	spin_unlock_irqrestore(&sib_subnet.lock, flags);
 	return 0;
+}
+
+/**
+ * sib_sa_set_cpi() - choose how the SA answers ClassPortInfo
+ * @how: "answer", "refuse" or "opa"
+ *
+ * Return: 0, or -EINVAL for anything else.
+ */
+int sib_sa_set_cpi(const char *how)
+{
+	int i = sysfs_match_string(sib_sa_cpis, how);
+	unsigned long flags;
+
+	if (i < 0)
+		return -EINVAL;
+	spin_lock_irqsave(&sib_subnet.lock, flags);
+	sib_subnet.sa_cpi = i;
+	spin_unlock_irqrestore(&sib_subnet.lock, flags);
+	return 0;
+}
+
+/**
+ * sib_sa_cpi_name() - how ClassPortInfo is answered now
+ *
+ * Return: "answer", "refuse" or "opa".
+ */
+const char *sib_sa_cpi_name(void)
+{
+	return sib_sa_cpis[READ_ONCE(sib_subnet.sa_cpi)];
 }
 
 /**

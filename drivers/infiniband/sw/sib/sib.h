@@ -193,16 +193,24 @@ enum sib_sa_mode {
 	SIB_SA_LEGACY,		/* like OpenSM before 3.3.21 */
 };
 
+/* How the SA answers a ClassPortInfo Get. */
+enum sib_sa_cpi {
+	SIB_CPI_ANSWER,		/* an IB ClassPortInfo of the personality */
+	SIB_CPI_REFUSE,		/* "method/attribute not supported" */
+	SIB_CPI_OPA,		/* in OPA's form: class version 0x80 */
+};
+
 struct sib_sa_stats {
 	atomic64_t requests[4];	/* classportinfo, mcmember, path, other */
 	atomic64_t errors[4];
 };
 
 struct sib_subnet {
-	spinlock_t lock;	/* @by_lid, @groups, @sa_mode, @mlids, @last_mlid */
+	spinlock_t lock;	/* @by_lid, @groups, @sa_mode, @sa_cpi, @mlids, @last_mlid */
 	struct sib_dev *by_lid[SIB_FIRST_LID + SIB_MAX_HCAS];	/* by LID */
 	struct list_head groups;
 	enum sib_sa_mode sa_mode;
+	enum sib_sa_cpi sa_cpi;
 	DECLARE_BITMAP(mlids, SIB_MLID_COUNT);	/* in use, bit 0 = 0xc000 */
 	unsigned int last_mlid;	/* bit of the last one given out */
 	struct sib_sa_stats sa;
@@ -241,7 +249,7 @@ static inline struct sib_ah *to_sah(struct ib_ah *a)
 /* main.c */
 int sib_add_hca(void);
 int sib_del_hca(const char *name);
-int sib_reregister(const char *name);
+int sib_port_event(const char *name, enum ib_event_type event);
 
 /* device.c */
 struct sib_dev *sib_dev_create(unsigned int index);
@@ -267,6 +275,8 @@ void sib_sa_exit(void);
 void sib_sa_port_gone(struct sib_dev *sd);
 int sib_sa_set_mode(const char *mode);
 const char *sib_sa_mode_name(void);
+int sib_sa_set_cpi(const char *how);
+const char *sib_sa_cpi_name(void);
 
 /* debugfs.c */
 void sib_debugfs_init(void);
