@@ -1,13 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# ipoib_sendonly on rdma_sib, against both SA personalities:
-#  - legacy SA, group absent: with policy auto the send-only join goes out as
-#    FullMember, creates the group, and a receiver that joins later gets
-#    every packet sent after its join;
-#  - modern SA: auto keeps SendOnlyFullMember, full gives FullMember;
-#  - SA switched to legacy plus a client re-register: auto learns again and
-#    the next join uses FullMember;
+# ipoib_sendonly (policy auto: SendOnlyFullMember unless the SM is known to
+# lack it) on rdma_sib, join states read back from the SA:
+#  - legacy SA that says so in its ClassPortInfo: FullMember at once, no
+#    join refused, and a receiver joining later gets every packet;
+#  - legacy SA whose ClassPortInfo is refused (nothing known): the first
+#    send-only join is 0x8, refused, retried as FullMember, nothing dropped,
+#    a later receiver gets every packet; after that the port is remembered
+#    as legacy through re-registers, until an SM change;
+#  - SM change to a modern SA: 0x8, also right after a re-register; full
+#    gives FullMember, off the kernel's own 0x8;
+#  - OPA-style ClassPortInfo (class version 0x80): 0x8;
 #  - joins of another SA client (rb_test_mcast) are never rewritten.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
@@ -37,58 +41,105 @@ wait_cap()
 }
 
 
-ktap_plan 11
+# sa_change MODE CPI EVENT: the SA's personality and ClassPortInfo answer,
+# then a port event (smchange: another SM; reregister: the same SM again).
+sa_change()
+{
+	echo "sa $1" > $SIB_D/control && echo "cpi $2" > $SIB_D/control &&
+		echo "$3" > $SIB_D/control
+}
+
+# join N: a sender in a sends to 239.N.N.N until sib0 has joined; sets ST
+# (sib0's JoinState), REFUSED (MCMemberRecord requests the SA refused
+# meanwhile) and DROPPED (ib0's tx_dropped growth in a).
+join()
+{
+	local e0 d0
+	e0=$(sib_sa_errors mc_member_record)
+	d0=$(ip netns exec a cat /sys/class/net/ib0/statistics/tx_dropped)
+	ST=$(sib_send_until_joined a $SIB_IP_A 239.$1.$1.$1 "$(sib_mgid "$1")" sib0)
+	REFUSED=$(($(sib_sa_errors mc_member_record) - e0))
+	DROPPED=$(($(ip netns exec a cat /sys/class/net/ib0/statistics/tx_dropped) - d0))
+	ktap_diag "239.$1.$1.$1: JoinState '$ST', refused by the SA $REFUSED, dropped $DROPPED; module: sm_cap $(iso sib0 sm_cap) legacy $(iso sib0 legacy) refused $(iso sib0 refused)"
+}
+
+ktap_plan 15
 modprobe ipoib_sendonly
 ktap_run "rdma_sib (SA legacy) and IPoIB up with ipoib_sendonly loaded" sib_setup sa_mode=legacy
 wait_cap sib0 no-sendonly-full
-ktap_check "learned from the SA: no SendOnlyFullMember support ($(iso sib0 sm_cap))" $?
+rc=$?
+ktap_check "learned from the SA's ClassPortInfo: no SendOnlyFullMember ($(iso sib0 sm_cap))" $rc
 
-# Legacy SA, group absent: the sender comes first.
-err0=$(sib_sa_errors mc_member_record)
-sib_mcast_send a $SIB_IP_A 239.3.3.3 5
-st=$(sib_wait_join_state "$(sib_mgid 3)" sib0)
-ktap_diag "sender's JoinState in 239.3.3.3: '$st'; rewritten $(iso sib0 rewritten); SA errors $err0 -> $(sib_sa_errors mc_member_record)"
-[ "$st" = 0x1 ] && [ "$(iso sib0 rewritten)" -ge 1 ]
-ktap_check "legacy SA: send-only join rewritten to FullMember and the group created" $?
-
+# Legacy SA that says so: FullMember from the first join.
+join 3
+[ "$ST" = 0x1 ] && [ "$REFUSED" -eq 0 ] && [ "$(iso sib0 rewritten)" -ge 1 ]
+ktap_check "legacy SA (known): send-only join rewritten to FullMember, none refused" $?
 got=$(sib_receive 3)
 [ "$got" -eq 20 ]
 ktap_check "a receiver joining later gets all 20 datagrams sent after its join ($got)" $?
 
-# Modern SA: auto keeps 0x8 (native), full forces 0x1.
-echo "sa modern" > $SIB_D/control
-echo "reregister" > $SIB_D/control
-wait_cap sib0 sendonly-full
-ktap_check "SA switched to modern + re-register: learned again ($(iso sib0 sm_cap))" $?
-left0=$(iso sib0 left_alone)
-st=$(sib_send_until_joined a $SIB_IP_A 239.4.4.4 "$(sib_mgid 4)" sib0)
-[ "$st" = 0x8 ] && [ "$(iso sib0 left_alone)" -gt "$left0" ]
-ktap_check "modern SA, auto: SendOnlyFullMember kept ($st)" $?
+# Legacy SA that does not say: 0x8 first, refused, retried as FullMember.
+sa_change legacy refuse smchange
+wait_cap sib0 cpi-refused && [ "$(iso sib0 legacy)" = 0 ]
+rc=$?
+ktap_check "SM change to a legacy SA refusing ClassPortInfo: nothing known ($(iso sib0 sm_cap), legacy $(iso sib0 legacy))" $rc
+join 9
+[ "$ST" = 0x1 ] && [ "$REFUSED" -eq 1 ] && [ "$(iso sib0 refused)" -eq 1 ] &&
+	[ "$(iso sib0 legacy)" = 1 ] && [ "$DROPPED" -eq 0 ]
+ktap_check "legacy SA (unknown): 0x8 refused once, retried as FullMember, nothing dropped" $?
+got=$(sib_receive 9)
+[ "$got" -eq 20 ]
+ktap_check "a receiver joining later gets all 20 datagrams ($got)" $?
+
+# A re-register storm of the same SM: the port stays known as legacy.
+for i in 1 2 3; do
+	echo reregister > $SIB_D/control
+	sleep 0.3
+done
+join 10
+[ "$ST" = 0x1 ] && [ "$REFUSED" -eq 0 ] && [ "$(iso sib0 legacy)" = 1 ]
+ktap_check "three re-registers later: FullMember at once, none refused" $?
+
+# SM change to a modern SA.
+sa_change modern answer smchange
+wait_cap sib0 sendonly-full && [ "$(iso sib0 legacy)" = 0 ]
+rc=$?
+ktap_check "SM change to a modern SA: learned again, legacy mark gone ($(iso sib0 sm_cap))" $rc
+join 4
+[ "$ST" = 0x8 ] && [ "$REFUSED" -eq 0 ]
+ktap_check "modern SA, auto: SendOnlyFullMember ($ST)" $?
+echo reregister > $SIB_D/control
+join 11
+[ "$ST" = 0x8 ] && [ "$REFUSED" -eq 0 ]
+ktap_check "modern SA, right after a re-register: SendOnlyFullMember ($ST)" $?
 echo full > $P
-st=$(sib_send_until_joined a $SIB_IP_A 239.5.5.5 "$(sib_mgid 5)" sib0)
-[ "$st" = 0x1 ]
-ktap_check "modern SA, full: FullMember ($st)" $?
+join 5
+r5=$ST
 echo off > $P
-st=$(sib_send_until_joined a $SIB_IP_A 239.6.6.6 "$(sib_mgid 6)" sib0)
-[ "$st" = 0x8 ]
-ktap_check "modern SA, off: the kernel's own choice ($st)" $?
+join 6
+[ "$r5" = 0x1 ] && [ "$ST" = 0x8 ]
+ktap_check "modern SA: full gives FullMember ($r5), off the kernel's own choice ($ST)" $?
 echo auto > $P
 
-# Personality switched back to legacy: until the re-register event nothing
-# changes; after it, auto uses FullMember again, and no join failed.
-echo "sa legacy" > $SIB_D/control
-echo "reregister" > $SIB_D/control
-wait_cap sib0 no-sendonly-full
-ktap_check "SA switched to legacy + re-register: learned again ($(iso sib0 sm_cap))" $?
-err0=$(sib_sa_errors mc_member_record)
-st=$(sib_send_until_joined a $SIB_IP_A 239.7.7.7 "$(sib_mgid 7)" sib0)
-[ "$st" = 0x1 ] && [ "$(sib_sa_errors mc_member_record)" = "$err0" ]
-ktap_check "next join FullMember ($st), no join refused" $?
+# OPA-style ClassPortInfo: not an IB one, nothing to read from it.
+sa_change modern opa smchange
+wait_cap sib0 not-ib-cpi
+join 12
+[ "$ST" = 0x8 ] && [ "$REFUSED" -eq 0 ]
+rc=$?
+ktap_check "OPA-style ClassPortInfo ($(iso sib0 sm_cap)): SendOnlyFullMember ($ST)" $rc
 
-# Another SA client's send-only join is left alone (and refused by legacy).
+# SM change back to a legacy SA that says so.
+sa_change legacy answer smchange
+wait_cap sib0 no-sendonly-full
+join 7
+[ "$ST" = 0x1 ] && [ "$REFUSED" -eq 0 ]
+ktap_check "SM change to a legacy SA that says so: FullMember at once ($ST), none refused" $?
+
+# Another SA client's send-only join is left alone.
 if modprobe rb_test_mcast 2>/dev/null; then
 	seen0=$(iso sib0 sendonly)
-	echo "sa modern" > $SIB_D/control
+	sa_change modern answer smchange
 	echo "join sib0 1 ff12:601b:ffff:0000:0000:0000:0000:7777 8" > /sys/kernel/debug/rb_test_mcast/cmd
 	st=$(sib_join_state ff12:601b:ffff:0000:0000:0000:0000:7777 sib0)
 	[ "$st" = 0x8 ] && [ "$(iso sib0 sendonly)" = "$seen0" ]

@@ -5,10 +5,13 @@
  *   status   policy, whether IPoIB's SA client is known (recognised at
  *            IPoIB's first join), whether the kernel does policy auto
  *            itself, mis-encoded send-only joins seen, hook armed
- *   ports    one line per IB port: SM LID, what the SM supports and when it
- *            was learned, IPoIB's own send-only JoinState as last seen,
- *            the JoinState send-only joins get now, and the join counters
- *   relearn  write 1: forget every port's answer and ask the SMs again
+ *   ports    one line per IB port: SM LID, what the SM's ClassPortInfo
+ *            says and when it was learned, whether the SA refused a
+ *            SendOnlyFullMember join since the last SM change (legacy),
+ *            IPoIB's own send-only JoinState as last seen, the JoinState
+ *            send-only joins get now, and the join counters
+ *   relearn  write 1: forget what every port's SM said or did (as after an
+ *            SM change) and ask the SMs again
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -28,17 +31,20 @@ static int iso_status_show(struct seq_file *m, void *v)
 		   "found (recognised at a join IPoIB made)" :
 		   "not seen (no IPoIB join since ib_ipoib was loaded, or it is not loaded)");
 	seq_puts(m, "kernel: ");
-	if (!iso_kernel_decides())
-		seq_puts(m, "IPoIB's send-only JoinState does not depend on the SM\n");
-	else if (!misencoded)
+	if (iso_kernel_decides())
 		seq_puts(m,
-			 "IPoIB picks send-only JoinStates by the SM's capability (auto is inert)\n");
+			 "IPoIB uses SendOnlyFullMember unless the SM is known to lack it (auto is inert)\n");
+	else if (misencoded)
+		seq_puts(m,
+			 "IPoIB sends SendOnlyFullMember as 0x3 (those joins follow the policy)\n");
 	else
-		seq_puts(m,
-			 "IPoIB picks send-only JoinStates by the SM's capability but sends SendOnlyFullMember as 0x3 (those joins follow the policy)\n");
+		seq_puts(m, "IPoIB does not ask the SM before a send-only join\n");
 	seq_printf(m, "misencoded: %ld send-only joins with JoinState 0x%lx (FullMember|NonMember for SendOnlyFullMember)\n",
 		   misencoded, ISO_JOIN_MISENCODED);
 	seq_puts(m, "hook: kprobe on ib_sa_join_multicast\n");
+	seq_printf(m, "refusals: %s\n", iso_refusals_armed() ?
+		   "kprobe on ipoib_mcast_join_complete" :
+		   "not probed (IPoIB not seen yet)");
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(iso_status);
@@ -48,7 +54,7 @@ static int iso_ports_show(struct seq_file *m, void *v)
 	struct iso_dev *d;
 	u32 i;
 
-	seq_puts(m, "device port sm_lid sm_cap learned status queries native effective seen sendonly rewritten left_alone\n");
+	seq_puts(m, "device port sm_lid sm_cap legacy learned status queries native effective seen sendonly rewritten left_alone refused\n");
 	mutex_lock(&iso_lock);
 	list_for_each_entry(d, &iso_devices, list) {
 		for (i = 0; i < d->nports; i++) {
@@ -66,16 +72,18 @@ static int iso_ports_show(struct seq_file *m, void *v)
 			spin_unlock_irqrestore(&p->lock, flags);
 			target = iso_get_policy() == ISO_POLICY_OFF ? 0 :
 				 iso_target_state(p, atomic_read(&p->native));
-			seq_printf(m, "%s %u 0x%x %s %lld %d %u 0x%x 0x%x %ld %ld %ld %ld\n",
+			seq_printf(m, "%s %u 0x%x %s %d %lld %d %u 0x%x 0x%x %ld %ld %ld %ld %ld\n",
 				   d->ibdev->name, p->port,
 				   READ_ONCE(p->sm_lid),
 				   iso_cap_name(atomic_read(&p->cap)),
+				   atomic_read(&p->legacy),
 				   (long long)learned, status,
 				   READ_ONCE(p->queries), atomic_read(&p->native),
 				   target, atomic_long_read(&p->seen),
 				   atomic_long_read(&p->sendonly),
 				   atomic_long_read(&p->rewritten),
-				   atomic_long_read(&p->left_alone));
+				   atomic_long_read(&p->left_alone),
+				   atomic_long_read(&p->refused));
 		}
 	}
 	mutex_unlock(&iso_lock);

@@ -7,15 +7,18 @@
  *                send-only JoinState, and recognising IPoIB's SA client
  *   sm_caps.c    per port: what the subnet manager supports, learned with
  *                our own ClassPortInfo query, re-learned on port events
+ *   refusals.c   the kprobe on IPoIB's join completion that notices an SM
+ *                refusing a SendOnlyFullMember join
  *   debugfs.c    state for people and tests
  *
  * Locking: iso_devices is an RCU list, written under iso_lock (a mutex, in
  * process context) and read by the kprobe handler under RCU with preemption
  * off. A port's capability, its native-state observation and its counters
  * are atomics, written from MAD completions and event work and read by the
- * handler. A port's query bookkeeping (@learned, @status, @retry_delay) is
- * under its spinlock @lock, as MAD handlers, the query work and event
- * handlers (possibly atomic) all touch it; @tid belongs to the query work
+ * handler. A port's query bookkeeping (@learned, @status, @retry_delay) and
+ * the GID of its IPoIB joins (@gid) are under its spinlock @lock, as MAD
+ * handlers, the query work, event handlers and kprobe handlers (possibly
+ * atomic) all touch them; @tid belongs to the query work
  * (an ordered workqueue runs one work at a time); @logged to the log work.
  */
 #ifndef IPOIB_SENDONLY_H
@@ -33,7 +36,7 @@
 
 /* Policy for IPoIB's send-only multicast joins. */
 enum iso_policy {
-	ISO_POLICY_AUTO,	/* 0x8 where the SM supports it, else 0x1 */
+	ISO_POLICY_AUTO,	/* 0x8 unless the SM is known to lack it */
 	ISO_POLICY_FULL,	/* always FullMember (0x1) */
 	ISO_POLICY_SENDONLY_FULL, /* always SendOnlyFullMember (0x8) */
 	ISO_POLICY_OFF,		/* leave the kernel's choice alone */
@@ -47,12 +50,18 @@ enum iso_policy {
  */
 #define ISO_JOIN_MISENCODED	(RB_JOIN_FULL_MEMBER | RB_JOIN_NON_MEMBER)
 
-/* What a port's SM supports, as far as we know. */
+/*
+ * What a port's SM says it supports, as far as we know. Only
+ * ISO_CAP_NO_SENDONLY_FULL says SendOnlyFullMember is not supported; every
+ * other state leaves it possible (see iso_sm_lacks_sendonly()).
+ */
 enum iso_cap {
 	ISO_CAP_UNKNOWN,	/* not asked yet, or asked and no answer yet */
-	ISO_CAP_SENDONLY_FULL,	/* CapabilityMask2 bit 12 set */
-	ISO_CAP_NO_SENDONLY_FULL, /* bit 12 clear, or ClassPortInfo refused */
+	ISO_CAP_SENDONLY_FULL,	/* IB ClassPortInfo, CapabilityMask2 bit 12 set */
+	ISO_CAP_NO_SENDONLY_FULL, /* IB ClassPortInfo, bit 12 clear */
 	ISO_CAP_FAILED,		/* the query failed; retried with backoff */
+	ISO_CAP_REFUSED,	/* the SA refused ClassPortInfo (an error status) */
+	ISO_CAP_NOT_IB,		/* not an IB ClassPortInfo (OPA), nothing to read */
 };
 
 struct iso_dev;
@@ -64,8 +73,12 @@ struct iso_dev;
  * @cap: enum iso_cap (atomic: read by the kprobe handler)
  * @native: the JoinState IPoIB itself asked for in the last send-only join
  *          seen on this port, 0 before the first (atomic)
+ * @legacy: 1 once the SA refused a SendOnlyFullMember join from this port,
+ *          until the next SM change (atomic)
  * @logged: the effective behaviour last reported by pr_info, -1 for none
- * @lock: protects @learned, @status and @retry_delay
+ * @lock: protects @learned, @status, @retry_delay and @gid
+ * @gid: the port GID IPoIB's last send-only join named, to tell its
+ *       completions apart by port
  * @learned: wall-clock seconds when @cap was last set from an SA answer
  * @sm_lid: the SM LID the last query went to
  * @status: result of the last query (0, or a negative errno / MAD status)
@@ -79,15 +92,18 @@ struct iso_dev;
  * @sendonly: IPoIB send-only joins among them
  * @rewritten: send-only joins whose JoinState this module changed
  * @left_alone: send-only joins it let through unchanged
+ * @refused: SendOnlyFullMember joins of IPoIB the SA refused
  */
 struct iso_port {
 	struct iso_dev *dev;
 	u32 port;
 	atomic_t cap;
 	atomic_t native;
+	atomic_t legacy;
 	int logged;
-	spinlock_t lock;	/* @learned, @status, @retry_delay */
+	spinlock_t lock;	/* @learned, @status, @retry_delay, @gid */
 	time64_t learned;
+	union ib_gid gid;
 	u32 sm_lid;
 	int status;
 	unsigned int queries;
@@ -100,6 +116,7 @@ struct iso_port {
 	atomic_long_t sendonly;
 	atomic_long_t rewritten;
 	atomic_long_t left_alone;
+	atomic_long_t refused;
 };
 
 /**
@@ -139,10 +156,17 @@ bool iso_kernel_decides(void);
 long iso_misencoded_seen(void);
 u8 iso_target_state(struct iso_port *p, u8 requested);
 
+/* refusals.c */
+void iso_refusals_arm(void);
+void iso_refusals_disarm(void);
+bool iso_refusals_armed(void);
+
 /* sm_caps.c */
 int iso_caps_init(void);
 void iso_caps_exit(void);
 struct iso_port *iso_find_port(struct ib_device *dev, u32 port);
+struct iso_port *iso_find_port_by_gid(const union ib_gid *gid);
+bool iso_sm_lacks_sendonly(struct iso_port *p);
 const char *iso_cap_name(enum iso_cap cap);
 void iso_relearn_all(void);
 void iso_report(struct iso_port *p);

@@ -61,11 +61,14 @@ static atomic_t iso_note_misencoded = ATOMIC_INIT(0);
 static struct work_struct iso_note_work;
 
 /*
- * ib_core's helper for "does this port's SA support SendOnlyFullMember":
- * exported by kernels 4.9-5.11, RHEL 7, and kernels with the patch queue's
- * IB/sa entry, whose IPoIB asks it before every send-only join.
+ * ib_core's three-state helper "does this port's SA support
+ * SendOnlyFullMember", from the patch queue's IB/sa entry; the kernels that
+ * have it have the queue's IB/ipoib entry too, whose IPoIB makes the choice
+ * policy auto makes. (Kernels 4.9-5.11 and RHEL 7 exported a boolean
+ * ib_sa_sendonly_fullmem_support() whose IPoIB used FullMember whenever
+ * support was not known: that is not auto's choice, so it is not this.)
  */
-#define ISO_KERNEL_AUTO_SYM "ib_sa_sendonly_fullmem_support"
+#define ISO_KERNEL_AUTO_SYM "ib_sa_sendonly_fullmem_state"
 
 /* The running ib_core has ISO_KERNEL_AUTO_SYM; set once at init. */
 static bool iso_kernel_auto;
@@ -73,13 +76,13 @@ static bool iso_kernel_auto;
 /**
  * iso_kernel_decides() - does the kernel's IPoIB do policy auto itself?
  *
- * True when the running ib_core has ib_sa_sendonly_fullmem_support(): its
- * IPoIB then asks for SendOnlyFullMember only where the SM advertises it,
- * which is what policy auto asks for, and auto leaves its joins alone. (It
- * assumes the queue's IB/sa and IB/ipoib patches travel together, as they
- * are sent.) RHEL 7's IPoIB asks too but encodes the answer wrongly; those
- * joins are told apart by their JoinState (ISO_JOIN_MISENCODED). ib_core
- * cannot be unloaded under this module, so the answer is found once.
+ * True when the running ib_core has ib_sa_sendonly_fullmem_state(): its
+ * IPoIB then uses SendOnlyFullMember unless the SM is known to lack it and
+ * falls back to FullMember when the SA refuses a send-only join, which is
+ * what policy auto does, and auto leaves its joins alone. (It assumes the
+ * queue's IB/sa and IB/ipoib patches travel together, as they are sent.)
+ * ib_core cannot be unloaded under this module, so the answer is found
+ * once.
  *
  * Return: the answer.
  */
@@ -114,9 +117,10 @@ long iso_misencoded_seen(void)
  * @requested: the send-only JoinState IPoIB asked for, ISO_JOIN_MISENCODED
  *             for RHEL 7's rendering of SendOnlyFullMember
  *
- * A mis-encoded join is one IPoIB meant as SendOnlyFullMember after the
- * kernel found the SM supports it: auto and sendonly-full send 0x8, full
- * sends 0x1, off leaves the kernel's 0x3.
+ * Policy auto sends SendOnlyFullMember unless the port's SM is known to
+ * lack it (iso_sm_lacks_sendonly()), FullMember then; a mis-encoded join is
+ * one IPoIB meant as SendOnlyFullMember and is treated the same way.
+ * sendonly-full sends 0x8, full 0x1, off leaves the kernel's choice.
  *
  * Context: any (atomics only).
  * Return: the JoinState to send.
@@ -129,14 +133,14 @@ u8 iso_target_state(struct iso_port *p, u8 requested)
 	case ISO_POLICY_SENDONLY_FULL:
 		return RB_JOIN_SENDONLY_FULL_MEMBER;
 	case ISO_POLICY_AUTO:
-		if (requested == ISO_JOIN_MISENCODED)
-			return RB_JOIN_SENDONLY_FULL_MEMBER;
-		if (iso_kernel_auto)
+		if (iso_kernel_auto && requested != ISO_JOIN_MISENCODED)
 			return requested;
-		if (p && atomic_read(&p->cap) == ISO_CAP_SENDONLY_FULL)
-			return RB_JOIN_SENDONLY_FULL_MEMBER;
-		/* Not supported, or not known for sure: every SM takes 0x1. */
-		return RB_JOIN_FULL_MEMBER;
+		/*
+		 * Unknown (e.g. just after a re-register) or not an IB SA:
+		 * 0x8, as upstream does; a refusal is learned and retried.
+		 */
+		return iso_sm_lacks_sendonly(p) ? RB_JOIN_FULL_MEMBER :
+		       RB_JOIN_SENDONLY_FULL_MEMBER;
 	case ISO_POLICY_OFF:
 		break;
 	}
@@ -207,6 +211,12 @@ static int iso_join_pre(struct kprobe *kp, struct pt_regs *regs)
 
 	want = iso_target_state(p, state);
 	if (p) {
+		unsigned long flags;
+
+		/* Its completion names this GID: refusals.c finds @p by it. */
+		spin_lock_irqsave(&p->lock, flags);
+		p->gid = rec->port_gid;
+		spin_unlock_irqrestore(&p->lock, flags);
 		atomic_long_inc(&p->sendonly);
 		/* The first observation of IPoIB's own choice is reported. */
 		if (atomic_xchg(&p->native, state) != state)
@@ -229,9 +239,11 @@ static struct kprobe iso_join_kprobe = {
 /* What the handler noted, said once in process context. */
 static void iso_note(struct work_struct *work)
 {
-	if (atomic_xchg(&iso_note_found, 0))
+	if (atomic_xchg(&iso_note_found, 0)) {
 		pr_info("IPoIB's SA client recognised at its first join (%s)\n",
 			ISO_IPOIB_CLIENT);
+		iso_refusals_arm();
+	}
 	if (atomic_xchg(&iso_note_misencoded, 0))
 		pr_warn("IPoIB asked for JoinState 0x%lx (FullMember|NonMember) in a send-only join: the kernel's SendOnlyFullMember is mis-encoded (enum index, not bit 0x%lx); such joins follow policy %s\n",
 			ISO_JOIN_MISENCODED, RB_JOIN_SENDONLY_FULL_MEMBER,
@@ -250,8 +262,11 @@ static int iso_module_event(struct notifier_block *nb, unsigned long action,
 	 * flight, so nothing stores its address again. COMING: none of its
 	 * code has run yet; clearing is only belt and braces.
 	 */
-	if (action == MODULE_STATE_GOING || action == MODULE_STATE_COMING)
+	if (action == MODULE_STATE_GOING || action == MODULE_STATE_COMING) {
 		WRITE_ONCE(iso_ipoib_client, 0);
+		/* The completion probe sits in ib_ipoib's text: off with it. */
+		iso_refusals_disarm();
+	}
 	return NOTIFY_DONE;
 }
 
@@ -263,8 +278,8 @@ static struct notifier_block iso_module_nb = {
  * Does the running kernel (or a loaded module) have function @sym? Asked by
  * registering a disabled kprobe on it: that resolves the name and patches
  * nothing, and nothing is ever called through the address. (__symbol_get()
- * does not do: ib_sa_sendonly_fullmem_support is a non-GPL export, which
- * it refuses since 6.5 and in the stable kernels that took that change.)
+ * does not do: ib_core exports it without _GPL, and __symbol_get() refuses such
+ * symbols since 6.5 and in the stable kernels that took that change.)
  */
 static bool iso_kernel_has(const char *sym)
 {
@@ -294,8 +309,8 @@ int iso_hook_init(void)
 	INIT_WORK(&iso_note_work, iso_note);
 	iso_kernel_auto = iso_kernel_has(ISO_KERNEL_AUTO_SYM);
 	if (iso_kernel_auto)
-		pr_info("the kernel's IPoIB picks send-only JoinStates by the SM's capability itself (ib_core has %s): policy auto leaves them alone, except mis-encoded ones (0x%lx)\n",
-			ISO_KERNEL_AUTO_SYM, ISO_JOIN_MISENCODED);
+		pr_info("the kernel's IPoIB picks send-only JoinStates as policy auto does (ib_core has %s): auto leaves them alone\n",
+			ISO_KERNEL_AUTO_SYM);
 	if (!IS_ENABLED(CONFIG_KALLSYMS_ALL))
 		pr_warn("CONFIG_KALLSYMS_ALL is off: IPoIB's SA client cannot be recognised, its joins are left alone\n");
 
@@ -322,5 +337,6 @@ void iso_hook_exit(void)
 	unregister_kprobe(&iso_join_kprobe);
 	unregister_module_notifier(&iso_module_nb);
 	cancel_work_sync(&iso_note_work);
+	iso_refusals_disarm();
 	WRITE_ONCE(iso_ipoib_client, 0);
 }

@@ -14,18 +14,24 @@
  * copies the member record synchronously) rewrites the JoinState of IPoIB's
  * send-only joins before ib_core sees it, by policy:
  *
- *   auto           0x8 where the port's SM advertises SendOnlyFullMember
- *                  (ClassPortInfo CapabilityMask2 bit 12), FullMember (0x1)
- *                  otherwise and whenever that is not known for sure
+ *   auto           0x8 unless the port's SM is known to lack
+ *                  SendOnlyFullMember: its IB ClassPortInfo has
+ *                  CapabilityMask2 bit 12 clear, or its SA refused a 0x8
+ *                  join since the last SM change; FullMember (0x1) then
  *   full           always FullMember
  *   sendonly-full  always SendOnlyFullMember
  *   off            leave the kernel's choice alone
  *
  * The SM's capability is learned per port by this module's own ClassPortInfo
  * query and learned again on SM change, client re-register, LID change and
- * port active events; until the new answer is in, auto uses FullMember,
- * which every SM accepts (this is the race for which upstream dropped its
- * capability check in 2021). Only joins made through IPoIB's own SA client
+ * port active events. While the answer is not known (right after a
+ * re-register, the race for which upstream dropped its capability check in
+ * 2021), or the SA does not give an IB ClassPortInfo (OPA), auto uses 0x8
+ * like upstream: no window turns senders into full members. An SM without
+ * SendOnlyFullMember that did not say so refuses such a join; IPoIB retries
+ * a failed send-only join once, and the refusal, seen by a kprobe on IPoIB's
+ * join completion, makes that retry and the port's later send-only joins
+ * FullMember until the SM changes. Only joins made through IPoIB's own SA client
  * with a send-only JoinState are touched: never the broadcast group, never
  * full joins, never other clients such as rdma_cm.
  *

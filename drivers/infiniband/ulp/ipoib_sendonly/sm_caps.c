@@ -8,7 +8,12 @@
  * dropped (back to unknown) and asked again on every event after which a
  * different SM, or an SM that forgot us, may answer: SM change, client
  * re-register, LID change, port active. A failed query is retried with
- * backoff; while the answer is unknown the auto policy uses FullMember.
+ * backoff. Only an IB ClassPortInfo with bit 12 clear says the SM lacks
+ * SendOnlyFullMember; a refused query, an answer in another form (OPA's
+ * SA class version) and no answer yet say nothing, and policy auto then
+ * uses SendOnlyFullMember, as upstream does. Besides, a port is marked
+ * legacy when its SA refused a SendOnlyFullMember join (refusals.c); an SM
+ * change event clears the mark.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,6 +40,8 @@ static const char * const iso_cap_names[] = {
 	[ISO_CAP_SENDONLY_FULL] = "sendonly-full",
 	[ISO_CAP_NO_SENDONLY_FULL] = "no-sendonly-full",
 	[ISO_CAP_FAILED] = "query-failed",
+	[ISO_CAP_REFUSED] = "cpi-refused",
+	[ISO_CAP_NOT_IB] = "not-ib-cpi",
 };
 
 /**
@@ -71,6 +78,50 @@ struct iso_port *iso_find_port(struct ib_device *dev, u32 port)
 	return NULL;
 }
 
+/**
+ * iso_find_port_by_gid() - the tracked port whose IPoIB joins name @gid
+ * @gid: a PortGID from a join record
+ *
+ * Context: under rcu_read_lock() (kprobe handlers).
+ * Return: the port, or NULL when no IPoIB send-only join named @gid yet.
+ */
+struct iso_port *iso_find_port_by_gid(const union ib_gid *gid)
+{
+	struct iso_dev *d;
+	u32 i;
+
+	list_for_each_entry_rcu(d, &iso_devices, list) {
+		for (i = 0; i < d->nports; i++) {
+			struct iso_port *p = &d->ports[i];
+			unsigned long flags;
+			bool same;
+
+			spin_lock_irqsave(&p->lock, flags);
+			same = !memcmp(&p->gid, gid, sizeof(*gid));
+			spin_unlock_irqrestore(&p->lock, flags);
+			if (same)
+				return p;
+		}
+	}
+	return NULL;
+}
+
+/**
+ * iso_sm_lacks_sendonly() - is port @p's SM known to lack SendOnlyFullMember?
+ * @p: the port, or NULL when the device is not (yet) known
+ *
+ * Known means: its IB ClassPortInfo has CapabilityMask2 bit 12 clear, or its
+ * SA refused a SendOnlyFullMember join since the last SM change.
+ *
+ * Context: any (atomics only).
+ * Return: the answer; false when nothing is known.
+ */
+bool iso_sm_lacks_sendonly(struct iso_port *p)
+{
+	return p && (atomic_read(&p->cap) == ISO_CAP_NO_SENDONLY_FULL ||
+		     atomic_read(&p->legacy));
+}
+
 /* The JoinState a send-only join of @p gets now, and what that means. */
 static const char *iso_effective(struct iso_port *p, u8 *state)
 {
@@ -92,6 +143,9 @@ static const char *iso_effective(struct iso_port *p, u8 *state)
 		return *state == RB_JOIN_FULL_MEMBER ?
 			"mis-encoded send-only joins (0x3) become FullMember (0x1)" :
 			"mis-encoded send-only joins (0x3) become SendOnlyFullMember (0x8)";
+	if (*state == RB_JOIN_FULL_MEMBER && atomic_read(&p->legacy) &&
+	    iso_get_policy() == ISO_POLICY_AUTO)
+		return "SA refused 0x8: send-only joins become FullMember (0x1) until an SM change";
 	return *state == RB_JOIN_FULL_MEMBER ?
 		"send-only joins become FullMember (0x1)" :
 		"send-only joins become SendOnlyFullMember (0x8)";
@@ -114,12 +168,14 @@ void iso_report(struct iso_port *p)
 	if (!state)
 		key = 1 | iso_get_policy() << 1;
 	else
-		key = (state << 8) | atomic_read(&p->native) << 1;
+		key = (state << 8) | atomic_read(&p->native) << 1 |
+		      atomic_read(&p->legacy) << 16;
 	if (key == p->logged)
 		return;
 	p->logged = key;
-	pr_info("%s port %u: SM %s, policy %s: %s\n", p->dev->ibdev->name,
+	pr_info("%s port %u: SM %s%s, policy %s: %s\n", p->dev->ibdev->name,
 		p->port, iso_cap_name(atomic_read(&p->cap)),
+		atomic_read(&p->legacy) ? " (refused SendOnlyFullMember)" : "",
 		iso_policy_name(iso_get_policy()), what);
 }
 
@@ -128,10 +184,10 @@ static void iso_log_work(struct work_struct *work)
 	iso_report(container_of(work, struct iso_port, log_work));
 }
 
-/* An SA's answer is in: the capability is known either way. */
+/* An SA's answer is in, whatever it says. */
 static bool iso_cap_settled(enum iso_cap cap)
 {
-	return cap == ISO_CAP_SENDONLY_FULL || cap == ISO_CAP_NO_SENDONLY_FULL;
+	return cap != ISO_CAP_UNKNOWN && cap != ISO_CAP_FAILED;
 }
 
 static void iso_set_cap(struct iso_port *p, enum iso_cap cap)
@@ -193,9 +249,15 @@ static void iso_mad_recv(struct ib_mad_agent *agent,
 		iso_query_failed(p, -EBUSY);
 		goto out;
 	}
-	/* An SA that will not tell has no SendOnlyFullMember support. */
+	/*
+	 * An SA that will not tell has said nothing about SendOnlyFullMember,
+	 * nor has one that answers in another class version (OPA's SA):
+	 * CapabilityMask2 is the IB SA's.
+	 */
 	if (status)
-		cap = ISO_CAP_NO_SENDONLY_FULL;
+		cap = ISO_CAP_REFUSED;
+	else if (cpi->class_version != IB_SA_CLASS_VERSION)
+		cap = ISO_CAP_NOT_IB;
 	else if (ib_get_cpi_capmask2(cpi) & IB_SA_CAP_MASK2_SENDONLY_FULL_MEM_SUPPORT)
 		cap = ISO_CAP_SENDONLY_FULL;
 	else
@@ -289,6 +351,11 @@ static void iso_relearn(struct iso_port *p)
 
 	if (!p->agent)
 		return;
+	/* OPA's SA speaks OPA MADs: no IB ClassPortInfo to ask for. */
+	if (rdma_cap_opa_mad(p->dev->ibdev, p->port)) {
+		iso_set_cap(p, ISO_CAP_NOT_IB);
+		return;
+	}
 	atomic_set(&p->cap, ISO_CAP_UNKNOWN);
 	spin_lock_irqsave(&p->lock, flags);
 	p->retry_delay = 0;
@@ -297,8 +364,16 @@ static void iso_relearn(struct iso_port *p)
 	queue_work(iso_wq, &p->log_work);
 }
 
+/* A new SM: forget that the old one refused SendOnlyFullMember, too. */
+static void iso_new_sm(struct iso_port *p)
+{
+	atomic_set(&p->legacy, 0);
+	iso_relearn(p);
+}
+
 /**
- * iso_relearn_all() - ask every port's SM again (debugfs "relearn")
+ * iso_relearn_all() - forget everything every port's SM told us and ask
+ * again, as after an SM change (debugfs "relearn")
  */
 void iso_relearn_all(void)
 {
@@ -308,7 +383,7 @@ void iso_relearn_all(void)
 	mutex_lock(&iso_lock);
 	list_for_each_entry(d, &iso_devices, list)
 		for (i = 0; i < d->nports; i++)
-			iso_relearn(&d->ports[i]);
+			iso_new_sm(&d->ports[i]);
 	mutex_unlock(&iso_lock);
 }
 
@@ -317,13 +392,16 @@ static void iso_event(struct ib_event_handler *h, struct ib_event *ev)
 	struct iso_dev *d = container_of(h, struct iso_dev, events);
 	u32 port = ev->element.port_num;
 
+	if (port < d->first_port || port >= d->first_port + d->nports)
+		return;
 	switch (ev->event) {
 	case IB_EVENT_SM_CHANGE:
+		iso_new_sm(&d->ports[port - d->first_port]);
+		break;
 	case IB_EVENT_CLIENT_REREGISTER:
 	case IB_EVENT_LID_CHANGE:
 	case IB_EVENT_PORT_ACTIVE:
-		if (port >= d->first_port && port < d->first_port + d->nports)
-			iso_relearn(&d->ports[port - d->first_port]);
+		iso_relearn(&d->ports[port - d->first_port]);
 		break;
 	default:
 		break;
