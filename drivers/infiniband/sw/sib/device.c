@@ -258,10 +258,15 @@ struct sib_dev *sib_dev_create(unsigned int index)
 		return ERR_PTR(ret);
 	}
 
-	/* ib_sa reads ClassPortInfo only after a port event. */
-	ev.device = &sd->ibdev;
-	ev.element.port_num = 1;
-	ib_dispatch_event(&ev);
+	/*
+	 * Stock ib_sa asks the SA for ClassPortInfo only after a port event;
+	 * without one (port_active_event=0) its cache stays empty.
+	 */
+	if (sib_port_active_event) {
+		ev.device = &sd->ibdev;
+		ev.element.port_num = 1;
+		ib_dispatch_event(&ev);
+	}
 	return sd;
 }
 

@@ -14,7 +14,10 @@
  * not (no RC QPs).
  *
  * Parameters: num_hcas (2), sa_mode (modern), hide_block_lb (false: the
- * HCAs advertise IBK_BLOCK_MULTICAST_LOOPBACK and honour the QP flag).
+ * HCAs advertise IBK_BLOCK_MULTICAST_LOOPBACK and honour the QP flag),
+ * port_active_event (true: a PORT_ACTIVE event follows each HCA's
+ * registration, as when a port comes up; false: none, as for an HCA whose
+ * port was already up when it registered).
  * At run time, /sys/kernel/debug/rdma_sib/control takes:
  *
  *   add                 one more HCA
@@ -57,6 +60,11 @@ bool sib_hide_block_lb;
 module_param_named(hide_block_lb, sib_hide_block_lb, bool, 0444);
 MODULE_PARM_DESC(hide_block_lb,
 		 "Do not offer multicast loopback blocking (IBK_BLOCK_MULTICAST_LOOPBACK)");
+
+bool sib_port_active_event = true;
+module_param_named(port_active_event, sib_port_active_event, bool, 0444);
+MODULE_PARM_DESC(port_active_event,
+		 "Dispatch PORT_ACTIVE after an HCA registers (default); 0: its port was up already");
 
 /**
  * sib_add_hca() - add one HCA to the subnet

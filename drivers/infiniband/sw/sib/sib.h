@@ -224,6 +224,7 @@ extern struct sib_subnet sib_subnet;
 extern struct mutex sib_lock;
 extern struct list_head sib_hcas;
 extern bool sib_hide_block_lb;
+extern bool sib_port_active_event;
 extern const char * const sib_drop_names[SIB_DROP_MAX];
 
 static inline struct sib_dev *to_sdev(struct ib_device *d)
