@@ -18,6 +18,7 @@
 #   make vm               interactive shell in the test VM
 #   make patches-check    the patch queue applies, builds and is checkpatch clean
 #   make patches-status   table of the patch queue
+#   make patches-export   the patch files written again from the scratch tree
 #   make run              install deps, build, DKMS-install, show it in a VM
 #   make test             everything above that asserts, one final tally
 #   make deps | clean
@@ -31,7 +32,7 @@ export KDIR_SEL KVER_SEL RB_WITH_TESTS
 
 .PHONY: all modules probes check matrix dkms-install dkms-remove selftests vm \
 	selftests-debian13 selftests-debug \
-	patches-check patches-status run test deps clean
+	patches-check patches-status patches-export run test deps clean
 
 all: modules
 
@@ -80,6 +81,10 @@ patches-check:
 
 patches-status:
 	@scripts/patches/status.sh
+
+# BASE=6.1 NAMES="file.patch ..." for the backport files (scripts/patches/export.sh).
+patches-export:
+	@scripts/patches/export.sh $(BASE) $(NAMES)
 
 run: deps
 	@scripts/run-demo.sh

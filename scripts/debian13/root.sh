@@ -38,8 +38,9 @@ pkgs=(
 	linux-image-amd64 linux-headers-amd64 linux-source
 	# building modules as a Debian 13 machine does, and DKMS
 	gcc-14 gcc make kmod dkms openssl binutils xz-utils zstd
-	# the patch queue's scratch trees (scripts/patches/lib.sh)
-	git bc
+	# the patch queue's scratch trees and its W=1 + sparse builds
+	# (scripts/patches/lib.sh, check.sh)
+	git bc sparse
 	# the guest's user space (scripts/vm/initramfs.sh)
 	busybox-static bash util-linux iproute2 rdma-core ibverbs-providers
 	ibverbs-utils rdmacm-utils perftest infiniband-diags socat iperf3 strace

@@ -1,60 +1,118 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make patches-check: the patch queue is fit to be sent and to be tested.
+# make patches-check: the patch queue is fit to be sent and to be tested,
+# on each of its bases (lib.sh: PQ_BASES, the first is the one the files of
+# patches/ are made against; patches/backport-X.Y/ replaces a file on X.Y).
 #
-#   check.sh      KDIR_SEL, KDIR= or KVER= choose the headers (scripts/kdir.sh)
+#   check.sh      RB_PATCHES_BASES="6.1" checks only the bases named
+#                 KDIR_SEL, KDIR= or KVER= choose the headers of a base
+#                 built on this host (scripts/kdir.sh)
 #
-# For the series as a whole: every patch listed exists and every patch file
-# is listed. For each patch, in series order:
-#   - trailers: subsystem subject prefix, Signed-off-by, and the queue's
-#     Upstream-Status / Kernel-Base / Backported-By, each valid;
-#   - checkpatch.pl --strict (Debian's linux-source) clean on the patch as
-#     it would be mailed (build/patches/outgoing/, queue trailers removed);
+# Where a base is checked:
+#   - a base whose linux-source-X.Y tarball is installed here (Debian 12:
+#     6.1) is applied to that, and built on this host against the headers
+#     scripts/kdir.sh picks, when they are X.Y, else the newest X.Y headers
+#     installed;
+#   - 6.12 (Debian 13) in the cached Debian 13 root (scripts/debian13/
+#     root.sh): its linux-source-6.12, and builds inside the root with its
+#     gcc 14 and sparse against its kernel's headers.
+#
+# For the queue as a whole: every patch listed exists, every patch file is
+# listed, every backport-X.Y/ file replaces a listed patch of a base of
+# PQ_BASES. Per base, for each patch (the backport file where there is one),
+# in series order:
+#   - trailers: subsystem subject prefix, Signed-off-by, Upstream-Status and
+#     Workaround-Module in the commit message's trailer block, each valid;
+#   - base-commit: the file's base-commit: line is the pristine commit of
+#     the scratch tree of its base (lib.sh pq_tree_init; a patches/ file is
+#     checked on PQ_BASE, a backport-X.Y file on X.Y);
+#   - checkpatch.pl --strict (that base's linux-source) clean on the file
+#     as it is, which is what is mailed;
 #   - applies: git apply --check, then git am, on top of the patches before
-#     it, in a scratch copy of the directories the series touches.
+#     it, in the base's scratch tree.
 # For every kbuild directory the series touches: it builds out of tree
-# against the headers with W=1 and sparse (C=2), and the series adds no
-# warning to what the pristine directory gives with the same flags.
+# against the base's headers with W=1 and sparse (C=2), and the series adds
+# no warning to what the pristine directory gives with the same flags.
 #
-# KTAP on stdout; exits non-zero on any failure. Products in build/patches/.
+# KTAP on stdout; exits non-zero on any failure. Products in
+# build/patches/<base>/.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/scripts/patches/lib.sh"
 . "$top/selftests/lib/ktap.sh"
+# shellcheck source=/dev/null
+. "$top/scripts/vm/sysroot.sh"
 
-kdir=${KDIR_SEL:-$(KDIR=${KDIR:-} KVER=${KVER:-} "$top/scripts/kdir.sh")}
-out=$PQ_OUT
-tree=$out/tree
-logs=$out/logs
-mkdir -p "$out/outgoing" "$logs"
-
+bases=${RB_PATCHES_BASES:-$PQ_BASES}
 mapfile -t series < <(pq_series)
 [ ${#series[@]} -gt 0 ] || ktap_skip_all "the patch queue is empty ($PQ_DIR/series)"
 
-paths=()
-for p in "${series[@]}"; do
-	paths+=("$PQ_DIR/$p")
-done
+# base_setup BASE: where BASE is checked: sets tarball, kdir, PQ_ROOT (empty:
+# this host) and where (for the diagnostics). Prints the reason and returns
+# 1 when it cannot be checked here.
+base_setup()
+{
+	local b=$1 root rel d
+	PQ_ROOT=
+	tarball=/usr/src/linux-source-$b.tar.xz
+	if [ -e "$tarball" ]; then
+		kdir=${KDIR_SEL:-$(KDIR=${KDIR:-} KVER=${KVER:-} "$top/scripts/kdir.sh")}
+		if [ "$(pq_kdir_version "$kdir" | cut -d. -f1,2)" != "$b" ]; then
+			for d in $("$top/scripts/kdir.sh" --all); do
+				[ "$(pq_kdir_version "$d" | cut -d. -f1,2)" = "$b" ] && kdir=$d
+			done
+		fi
+		where="this host ($(gcc -dumpfullversion 2>/dev/null || echo no gcc))"
+		return 0
+	fi
+	case $b in
+	6.12)
+		root=$("$top/scripts/debian13/root.sh") || { echo "no Debian 13 root"; return 1; }
+		rel=$(rb_root_release "$root") || { echo "no kernel in $root"; return 1; }
+		tarball=$root/usr/src/linux-source-$b.tar.xz
+		[ -e "$tarball" ] || { echo "no $tarball"; return 1; }
+		kdir=/lib/modules/$rel/build
+		PQ_ROOT=$root
+		where="the Debian 13 root $(basename "$root") (gcc $(pq_run gcc -dumpfullversion))"
+		;;
+	*)
+		echo "no /usr/src/linux-source-$b.tar.xz and no root that has it"
+		return 1
+		;;
+	esac
+}
 
-# The kbuild directories the series touches, found in the pristine tree.
-src=$(pq_source scripts/checkpatch.pl scripts/spelling.txt \
-	scripts/const_structs.checkpatch)
-present=()
-for p in "${paths[@]}"; do
-	[ -e "$p" ] && present+=("$p")
+# The tests: per base, the patches and the directories they build.
+declare -A ok_base why_base n_mod
+total=1
+mkdir -p "$PQ_OUT"
+for b in $bases; do
+	if base_setup "$b" > "$PQ_OUT/why" 2>&1; then
+		export RB_LINUX_SOURCE=$tarball
+		mapfile -t files < <(pq_patches "$b")
+		present=()
+		for f in "${files[@]}"; do
+			[ -e "$f" ] && present+=("$f")
+		done
+		n=0
+		if [ ${#present[@]} -gt 0 ]; then
+			mapfile -t dirs < <(pq_dirs "${present[@]}")
+			src=$(pq_source "${dirs[@]}")
+			n=$(pq_modules "$src" "${dirs[@]}" | grep -c . || true)
+		fi
+		ok_base[$b]=1
+		n_mod[$b]=$n
+		unset RB_LINUX_SOURCE
+	else
+		ok_base[$b]=0
+		why_base[$b]=$(tail -n 1 "$PQ_OUT/why")
+		n_mod[$b]=0
+	fi
+	total=$((total + 4 * ${#series[@]} + n_mod[$b]))
 done
-modules=()
-if [ ${#present[@]} -gt 0 ]; then
-	mapfile -t dirs < <(pq_dirs "${present[@]}")
-	src=$(pq_source "${dirs[@]}") || true
-	mapfile -t modules < <(pq_modules "$src" "${dirs[@]}")
-fi
-
-ktap_plan $((1 + 3 * ${#series[@]} + ${#modules[@]}))
-ktap_diag "pristine tree: $src ($(pq_source_version))"
-ktap_diag "headers: $kdir"
+ktap_plan $total
 
 # 1. The series and the directory agree.
 bad=
@@ -65,164 +123,253 @@ for f in "$PQ_DIR"/*.patch; do
 	[ -e "$f" ] || continue
 	printf '%s\n' "${series[@]}" | grep -qxF "$(basename "$f")" || bad+=" unlisted:$(basename "$f")"
 done
+for f in "$PQ_DIR"/backport-*/*; do
+	[ -e "$f" ] || continue
+	d=$(basename "$(dirname "$f")")
+	printf '%s\n' "${series[@]}" | grep -qxF "$(basename "$f")" ||
+		bad+=" $d/$(basename "$f"):not-in-series"
+	echo " $PQ_BASES " | grep -qF " ${d#backport-} " || bad+=" $d:not-a-base"
+	[ "${d#backport-}" != "$PQ_BASE" ] || bad+=" $d:is-the-main-base"
+done
+name="series: ${#series[@]} patches, each listed once and present; backports of listed patches"
 if [ -z "$bad" ]; then
-	ktap_pass "series: ${#series[@]} patches, each listed once and present"
+	ktap_pass "$name"
 else
 	ktap_diag "series problems:$bad"
-	ktap_fail "series: ${#series[@]} patches, each listed once and present"
+	ktap_fail "$name"
 fi
 
 # check_trailers PATCH: print one line per problem.
 check_trailers()
 {
-	local p=$1 v n m re
+	local p=$1 v n m re tb
 	v=$(pq_subject "$p")
 	# "RDMA/rxe: ...", "IB/ipoib: ...", "net/mlx5e: ..."
 	echo "$v" | grep -qE '^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*: [^ ]' ||
 		echo "subject has no subsystem prefix: '$v'"
-	pq_header "$p" | sed '/^---$/,$d' | grep -qE '^Signed-off-by: .+ <[^@ ]+@[^> ]+>$' ||
-		echo "no Signed-off-by: in the commit message"
-	for n in Upstream-Status Kernel-Base Backported-By; do
+	if [ "$(pq_file_base "$p")" != "$PQ_BASE" ] &&
+	   [ "$v" != "$(pq_subject "$PQ_DIR/$(basename "$p")")" ]; then
+		echo "subject differs from patches/$(basename "$p")'s: '$v'"
+	fi
+	tb=$(pq_trailer_block "$p")
+	echo "$tb" | grep -qE '^Signed-off-by: .+ <[^@ ]+@[^> ]+>$' ||
+		echo "no Signed-off-by: in the commit message's trailer block"
+	# shellcheck disable=SC2086 # a word list
+	for n in $PQ_TRAILERS; do
 		m=$(pq_header "$p" | grep -c "^$n:" || true)
-		[ "$m" -eq 1 ] || echo "$n: present $m times, want exactly once"
+		if [ "$m" -ne 1 ]; then
+			echo "$n: present $m times in the header, want exactly once"
+		elif ! echo "$tb" | grep -q "^$n:"; then
+			echo "$n: not in the commit message's trailer block"
+		elif [ "$(echo "$tb" | grep -n -m 1 "^$n:" | cut -d: -f1)" -gt \
+		       "$(echo "$tb" | grep -n -m 1 '^Signed-off-by:' | cut -d: -f1)" ]; then
+			echo "$n: below the first Signed-off-by:, want it above"
+		fi
+	done
+	for n in Kernel-Base Backported-By; do
+		! pq_header "$p" | grep -q "^$n:" || echo "$n: the old queue trailer, replaced (README.md)"
 	done
 
+	# Yocto's values (docs.yoctoproject.org, "Patch Upstream Status").
 	v=$(pq_field "$p" Upstream-Status)
-	re='^(Pending'
-	re+='|Submitted \[[^],]+, [0-9]{4}-[0-9]{2}-[0-9]{2}, https?://[^] ]+\]'
-	re+='|Accepted \[[^] ]+[ /][0-9a-f]{12,40}\]'
-	re+='|Backport \[[0-9a-f]{12,40}( [^]]*)?\]'
+	re='^(Pending( \[[^]]+\])?'
+	re+='|Submitted \[[^]]+\]'
+	re+='|Accepted( \[[^]]+\])?'
+	re+='|Backport( \[[^]]+\])?'
+	re+='|Denied( \[[^]]+\])?'
 	re+='|Inappropriate \[[^]]+\])$'
 	[ -z "$v" ] || echo "$v" | grep -qE "$re" ||
-		echo "Upstream-Status: '$v' is not Pending, Submitted [list, YYYY-MM-DD, URL], Accepted [tree commit], Backport [commit] or Inappropriate [reason]"
+		echo "Upstream-Status: '$v' is not Pending, Submitted [where], Accepted [where], Backport [where], Denied [where] or Inappropriate [reason]"
 
-	v=$(pq_field "$p" Kernel-Base)
-	re='^(v?[0-9]+\.[0-9]+(\.[0-9]+)?(-rc[0-9]+)?|[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+ [0-9a-f]{12,40})( \([^)]+\))?$'
-	[ -z "$v" ] || echo "$v" | grep -qE "$re" ||
-		echo "Kernel-Base: '$v' is not a version such as '6.1.192 (Debian 6.1.192-2)' or 'tree/branch commit'"
-
-	v=$(pq_field "$p" Backported-By)
+	v=$(pq_field "$p" Workaround-Module)
 	m=${v%% *}
 	if [ -n "$v" ] && [ "$m" != none ]; then
 		# A module of this suite: some Kbuild under drivers/ builds it.
 		grep -rqsE "^obj-[^+]*\+= *$m\.o" --include=Kbuild --include=Makefile "$top/drivers" ||
-			echo "Backported-By: '$m' is neither 'none' nor a module of this suite"
+			echo "Workaround-Module: '$m' is neither 'none' nor a module of this suite"
 	fi
+	[ -n "$(pq_base_commit "$p")" ] ||
+		echo "no base-commit: line (git format-patch --base; scripts/patches/export.sh)"
 }
 
-# 2. Per patch: trailers, checkpatch, applies.
-tree_ok=0
-if [ ${#present[@]} -gt 0 ] && pq_tree_init "$tree" "${present[@]}" > "$logs/tree.log" 2>&1; then
-	tree_ok=1
-else
-	ktap_diag "could not set up the scratch tree: $(tail -n 5 "$logs/tree.log" 2>/dev/null)"
-fi
-applied=1
-for p in "${series[@]}"; do
-	f=$PQ_DIR/$p
-	name=${p%.patch}
-	if [ ! -e "$f" ]; then
-		ktap_fail "$name: trailers (no such file)"
-		ktap_fail "$name: checkpatch --strict (no such file)"
-		ktap_fail "$name: applies (no such file)"
-		applied=0
-		continue
+# check_base BASE: the per-patch tests and the builds of BASE.
+check_base()
+{
+	local b=$1 out tree logs src kv_src kv_hdr pristine base_dir p f name rel
+	local applied tree_ok problems bc m dir kos log rc nwarn missing new k
+	local files present modules
+	out=$PQ_OUT/$b
+	tree=$out/tree
+	logs=$out/logs
+	mkdir -p "$logs"
+	export RB_LINUX_SOURCE=$tarball
+	mapfile -t files < <(pq_patches "$b")
+	present=()
+	for f in "${files[@]}"; do
+		[ -e "$f" ] && present+=("$f")
+	done
+	src=$(pq_source scripts/checkpatch.pl scripts/spelling.txt \
+		scripts/const_structs.checkpatch)
+	modules=()
+	if [ ${#present[@]} -gt 0 ]; then
+		mapfile -t dirs < <(pq_dirs "${present[@]}")
+		src=$(pq_source "${dirs[@]}")
+		mapfile -t modules < <(pq_modules "$src" "${dirs[@]}")
 	fi
+	kv_src=$(pq_kernelversion)
+	kv_hdr=$(pq_kdir_version "$kdir")
+	ktap_diag "$b: linux-source $kv_src ($tarball), headers $kdir ($kv_hdr), built in $where"
 
-	problems=$(check_trailers "$f" || true)
-	if [ -z "$problems" ]; then
-		ktap_pass "$name: trailers ($(pq_field "$f" Upstream-Status); base $(pq_field "$f" Kernel-Base))"
+	tree_ok=0
+	pristine=
+	if [ ${#present[@]} -gt 0 ] && pq_tree_init "$tree" "${present[@]}" > "$logs/tree.log" 2>&1; then
+		tree_ok=1
+		pristine=$(pq_tree_base "$tree")
+		ktap_diag "$b: pristine commit $pristine ($(pq_git "$tree" log -1 --format=%s pristine))"
 	else
-		ktap_diag "$problems"
-		ktap_fail "$name: trailers"
+		ktap_diag "$b: could not set up the scratch tree: $(tail -n 5 "$logs/tree.log" 2>/dev/null)"
 	fi
+	applied=1
+	for p in "${series[@]}"; do
+		f=$(pq_patch "$p" "$b")
+		rel=${f#"$PQ_DIR/"}
+		name="$b: $rel"
+		if [ ! -e "$f" ]; then
+			ktap_fail "$name: trailers (no such file)"
+			ktap_fail "$name: base-commit (no such file)"
+			ktap_fail "$name: checkpatch --strict (no such file)"
+			ktap_fail "$name: applies (no such file)"
+			applied=0
+			continue
+		fi
 
-	pq_outgoing "$f" > "$out/outgoing/$p"
-	perl "$src/scripts/checkpatch.pl" --strict --no-tree "$out/outgoing/$p" \
-		> "$logs/$name.checkpatch" 2>&1 || true
-	if grep -q '^total: 0 errors, 0 warnings, 0 checks' "$logs/$name.checkpatch"; then
-		ktap_pass "$name: checkpatch --strict"
-	else
-		ktap_diag "$(grep -vE '^$|^NOTE:|^ +them to|^ +mechanically' "$logs/$name.checkpatch" | head -n 40)"
-		ktap_fail "$name: checkpatch --strict"
-	fi
+		problems=$(check_trailers "$f" || true)
+		if [ -z "$problems" ]; then
+			ktap_pass "$name: trailers ($(pq_field "$f" Upstream-Status); $(pq_field "$f" Workaround-Module | cut -d' ' -f1))"
+		else
+			ktap_diag "$problems"
+			ktap_fail "$name: trailers"
+		fi
 
-	if [ $tree_ok -eq 0 ] || [ $applied -eq 0 ]; then
-		ktap_fail "$name: applies (an earlier step failed)"
-		applied=0
-	elif pq_tree_apply "$tree" "$f" > "$logs/$name.apply" 2>&1; then
-		ktap_pass "$name: applies (git apply --check, git am)"
-	else
-		ktap_diag "$(head -n 20 "$logs/$name.apply")"
-		ktap_fail "$name: applies (git apply --check, git am)"
-		applied=0
-	fi
-done
+		bc=$(pq_base_commit "$f")
+		if [ "$(pq_file_base "$f")" != "$b" ]; then
+			ktap_skip "$name: base-commit" "made against $(pq_file_base "$f"), checked there"
+		elif [ -n "$pristine" ] && [ "$bc" = "$pristine" ]; then
+			ktap_pass "$name: base-commit is the pristine $b tree"
+		else
+			ktap_diag "base-commit: ${bc:-none}; the pristine $b tree: ${pristine:-not made}"
+			ktap_diag "(a new linux-source, or a series touching new directories: scripts/patches/export.sh $b)"
+			ktap_fail "$name: base-commit is the pristine $b tree"
+		fi
 
-# 3. Every touched kbuild directory builds, W=1 + sparse, and the series adds
-# no warning. Our own modules must be warning-free; kernel directories are
-# not all so (drivers/infiniband/core has sparse findings of its own), so a
-# directory is compared with its pristine build: same flags, same headers,
-# warnings compared without line numbers. The pristine warnings are cached
-# per headers and pristine tree.
-kv_src=$(pq_source_version | cut -d' ' -f1)
-kv_hdr=$(make -s -C "$kdir" kernelversion 2>/dev/null || echo unknown)
-base=$out/base/$(basename "$kdir")-$(pq_source_version | sha256sum | cut -c1-12)
-# base_warnings DIR: the pristine build's warnings of DIR (built once).
+		# No kernel history here: cited ids are checked against
+		# known-commits instead of by checkpatch (UNKNOWN_COMMIT_ID).
+		cited=$(pq_cited_commits "$f")
+		perl "$src/scripts/checkpatch.pl" --strict --no-tree \
+			--ignore UNKNOWN_COMMIT_ID "$f" \
+			> "$logs/${p%.patch}.checkpatch" 2>&1 || true
+		if grep -q '^total: 0 errors, 0 warnings, 0 checks' "$logs/${p%.patch}.checkpatch" &&
+			[ -z "$cited" ]; then
+			ktap_pass "$name: checkpatch --strict ($kv_src), cited commits known"
+		else
+			[ -n "$cited" ] && ktap_diag "$cited"
+			ktap_diag "$(grep -vE '^$|^NOTE:|^ +them to|^ +mechanically' "$logs/${p%.patch}.checkpatch" | head -n 40)"
+			ktap_fail "$name: checkpatch --strict ($kv_src), cited commits known"
+		fi
+
+		if [ $tree_ok -eq 0 ] || [ $applied -eq 0 ]; then
+			ktap_fail "$name: applies (an earlier step failed)"
+			applied=0
+		elif pq_tree_apply "$tree" "$f" > "$logs/${p%.patch}.apply" 2>&1; then
+			ktap_pass "$name: applies (git apply --check, git am)"
+		else
+			ktap_diag "$(head -n 20 "$logs/${p%.patch}.apply")"
+			ktap_fail "$name: applies (git apply --check, git am)"
+			applied=0
+		fi
+	done
+
+	# Every touched kbuild directory builds, W=1 + sparse, and the series
+	# adds no warning. Kernel directories are not all warning-free
+	# (drivers/infiniband/core has sparse findings of its own), so a
+	# directory is compared with its pristine build: same flags, same
+	# headers, warnings compared without line numbers. The pristine
+	# warnings are cached per headers and pristine tree.
+	base_dir=$out/pristine/$(echo "$kdir" | tr / _)-$( { echo "$PQ_ROOT"; pq_source_version; } |
+		sha256sum | cut -c1-12)
+	for m in "${modules[@]}"; do
+		dir=${m%% *}
+		kos=$(pq_module_names "$src" "$dir")
+		name="$b: build $kos ($dir) against $(basename "$(dirname "$kdir")")/$(basename "$kdir"), W=1 C=2 sparse"
+		log=$logs/build-$(echo "$dir" | tr / _).log
+		if [ $applied -eq 0 ]; then
+			ktap_fail "$name: the series did not apply"
+			continue
+		fi
+		if [ "${kv_src%.*}" != "${kv_hdr%.*}" ]; then
+			ktap_fail "$name: headers are $kv_hdr, the tree is $kv_src"
+			continue
+		fi
+		rc=0
+		pq_build "$tree" "$dir" "$kdir" "$log" W=1 C=2 CHECK=sparse || rc=$?
+		pq_warnings "$log" "$tree" > "$log.warnings"
+		nwarn=$(wc -l < "$log.warnings")
+		missing=
+		for k in $kos; do
+			[ -e "$tree/$dir/$k" ] || missing+=" $k"
+		done
+		new=
+		if [ "$nwarn" -gt 0 ]; then
+			if base_warnings "$base_dir" "$src" "$dir" > "$log.base" 2>&1; then
+				new=$(comm -13 "$log.base" "$log.warnings")
+			else
+				new="the pristine $dir does not build: $(tail -n 3 "$log.base")"
+			fi
+		fi
+		if [ $rc -eq 0 ] && [ -z "$new" ] && [ -z "$missing" ]; then
+			if [ "$nwarn" -eq 0 ]; then
+				ktap_pass "$name: no warnings"
+			else
+				ktap_pass "$name: no new warnings ($nwarn, all in the pristine tree too)"
+			fi
+		else
+			[ -n "$new" ] && ktap_diag "new warnings:" && ktap_diag "$(echo "$new" | head -n 40)"
+			[ $rc -ne 0 ] && ktap_diag "$(tail -n 10 "$log")"
+			ktap_fail "$name: exit $rc, $(echo -n "$new" | grep -c . || true) new warnings${missing:+, not built:$missing} (log: $log)"
+		fi
+	done
+	unset RB_LINUX_SOURCE
+}
+
+# base_warnings DIR SRC KDIR_DIR: the pristine build's warnings of KDIR_DIR
+# (the tree SRC's copy built once in DIR).
 base_warnings()
 {
-	local dir=$1 f
-	f=$base/$(echo "$dir" | tr / _).warnings
+	local bd=$1 src=$2 dir=$3 f
+	f=$bd/$(echo "$dir" | tr / _).warnings
 	if [ ! -e "$f" ]; then
-		mkdir -p "$base"
-		if [ ! -d "$base/tree/$dir" ]; then
-			mkdir -p "$base/tree/$dir"
-			cp -a "$src/$dir/." "$base/tree/$dir/"
+		mkdir -p "$bd"
+		if [ ! -d "$bd/tree/$dir" ]; then
+			mkdir -p "$bd/tree/$dir"
+			cp -a "$src/$dir/." "$bd/tree/$dir/"
 		fi
-		pq_build "$base/tree" "$dir" "$kdir" "$f.log" W=1 C=2 CHECK=sparse || return 1
-		pq_warnings "$f.log" "$base/tree" > "$f"
+		pq_build "$bd/tree" "$dir" "$kdir" "$f.log" W=1 C=2 CHECK=sparse || return 1
+		pq_warnings "$f.log" "$bd/tree" > "$f"
 	fi
 	cat "$f"
 }
-for m in "${modules[@]}"; do
-	dir=${m%% *}
-	kos=$(pq_module_names "$src" "$dir")
-	name="build $kos ($dir) against $(basename "$kdir"), W=1 C=2 sparse"
-	log=$logs/build-$(echo "$dir" | tr / _).log
-	if [ $applied -eq 0 ]; then
-		ktap_fail "$name: the series did not apply"
-		continue
-	fi
-	if [ "${kv_src%.*}" != "${kv_hdr%.*}" ]; then
-		ktap_fail "$name: headers are $kv_hdr, the tree is $kv_src"
-		continue
-	fi
-	rc=0
-	pq_build "$tree" "$dir" "$kdir" "$log" W=1 C=2 CHECK=sparse || rc=$?
-	pq_warnings "$log" "$tree" > "$log.warnings"
-	nwarn=$(wc -l < "$log.warnings")
-	missing=
-	for k in $kos; do
-		[ -e "$tree/$dir/$k" ] || missing+=" $k"
-	done
-	new=
-	if [ "$nwarn" -gt 0 ]; then
-		if base_warnings "$dir" > "$log.base" 2>&1; then
-			new=$(comm -13 "$log.base" "$log.warnings")
-		else
-			new="the pristine $dir does not build: $(tail -n 3 "$log.base")"
-		fi
-	fi
-	if [ $rc -eq 0 ] && [ -z "$new" ] && [ -z "$missing" ]; then
-		if [ "$nwarn" -eq 0 ]; then
-			ktap_pass "$name: no warnings"
-		else
-			ktap_pass "$name: no new warnings ($nwarn, all in the pristine tree too)"
-		fi
+
+for b in $bases; do
+	if [ "${ok_base[$b]}" = 1 ]; then
+		base_setup "$b" > /dev/null 2>&1
+		check_base "$b"
 	else
-		[ -n "$new" ] && ktap_diag "new warnings:" && ktap_diag "$(echo "$new" | head -n 40)"
-		[ $rc -ne 0 ] && ktap_diag "$(tail -n 10 "$log")"
-		ktap_fail "$name: exit $rc, $(echo -n "$new" | grep -c . || true) new warnings${missing:+, not built:$missing} (log: $log)"
+		ktap_diag "$b: cannot be checked here: ${why_base[$b]}"
+		for p in "${series[@]}"; do
+			for t in trailers base-commit "checkpatch --strict" applies; do
+				ktap_fail "$b: $p: $t (base not available)"
+			done
+		done
 	fi
 done
 ktap_finish

@@ -2,14 +2,24 @@
 # shellcheck shell=bash
 #
 # The patch queue's shared helpers (sourced, not run), used by check.sh,
-# status.sh, outgoing.sh and the VM tests' host-prepare scripts.
+# status.sh, export.sh and the VM tests' host-prepare scripts.
 #
 # The queue is patches/series (quilt: one file name a line, apply order;
-# '#' comments) and one git-format-patch file per change. The queue's own
-# trailers (Upstream-Status, Kernel-Base, Backported-By) sit in the notes
-# part of each patch, between the "---" line and the diffstat: git am drops
-# that part, so they never end up in a kernel commit, and pq_outgoing strips
-# them from what is mailed.
+# '#' comments) and one git-format-patch file per change, made against
+# Debian's linux-source of PQ_BASE: what is mailed upstream. A kernel the
+# queue is also kept for (PQ_BASES) may need another version of a patch
+# whose context differs there: patches/backport-<X.Y>/<the same file name>
+# replaces that patch when the queue is applied to linux-source-X.Y; the
+# other patches are taken as they are.
+#
+# A patch file carries two trailers of the queue in the trailer block of its
+# commit message, above Signed-off-by (where Yocto puts Upstream-Status):
+#   Upstream-Status: Pending | Submitted [where] | Accepted [where] |
+#                    Backport [where] | Denied [where] | Inappropriate [why]
+#   Workaround-Module: <module of this suite>|none (note)
+# and, after the diff, the "base-commit:" line git format-patch --base
+# writes: the scratch tree's pristine commit of its base (pq_tree_init),
+# which anyone with the same linux-source package makes again.
 #
 # Everything produced goes under build/patches/. The pristine kernel tree is
 # scripts/kernel-source.sh's cache; it is read, never written to: patches are
@@ -19,7 +29,21 @@ PQ_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PQ_DIR=${RB_PATCHES_DIR:-$PQ_TOP/patches}
 # shellcheck disable=SC2034 # used by the scripts that source this
 PQ_OUT=$PQ_TOP/build/patches
-PQ_LOCAL_TRAILERS='Upstream-Status|Kernel-Base|Backported-By'
+# The base patches/*.patch are made against, then the others checked.
+PQ_BASE=6.12
+# shellcheck disable=SC2034 # used by the scripts that source this
+PQ_BASES="6.12 6.1"
+# shellcheck disable=SC2034 # used by check.sh
+PQ_TRAILERS='Upstream-Status Workaround-Module'
+# The scratch tree always holds these (and whatever else the series
+# touches), so that its pristine commit, the patches' base-commit, does not
+# change with the series.
+PQ_TREE_DIRS='drivers/infiniband include/rdma include/uapi/rdma'
+# Who and when the pristine commit and the applied patches are committed:
+# fixed, so that every commit id of a scratch tree is reproducible.
+PQ_GIT_NAME='rdma-backports patch queue'
+PQ_GIT_EMAIL=patches@rdma-backports.invalid
+PQ_GIT_DATE='2000-01-01T00:00:00+0000'
 
 # pq_series: the patch file names of the series, in apply order.
 pq_series()
@@ -31,16 +55,88 @@ pq_series()
 		grep -v '^$' || true
 }
 
+# pq_patch NAME BASE: the file of patch NAME for linux-source BASE (X.Y):
+# patches/backport-BASE/NAME when there is one, else patches/NAME.
+pq_patch()
+{
+	if [ "$2" != "$PQ_BASE" ] && [ -e "$PQ_DIR/backport-$2/$1" ]; then
+		echo "$PQ_DIR/backport-$2/$1"
+	else
+		echo "$PQ_DIR/$1"
+	fi
+}
+
+# pq_patches BASE: the files of the series for BASE, in apply order.
+pq_patches()
+{
+	local p
+	for p in $(pq_series); do
+		pq_patch "$p" "$1"
+	done
+}
+
+# pq_file_base PATCH: the base a patch file is made against: X.Y of its
+# backport-X.Y directory, else PQ_BASE.
+pq_file_base()
+{
+	case "$(basename "$(dirname "$1")")" in
+	backport-*) basename "$(dirname "$1")" | sed 's/^backport-//' ;;
+	*) echo "$PQ_BASE" ;;
+	esac
+}
+
 # pq_header PATCH: the part of PATCH before its first diff.
 pq_header()
 {
 	sed '/^diff --git /,$d' "$1"
 }
 
-# pq_field PATCH NAME: the value of the queue trailer NAME (empty if none).
+# pq_message PATCH: the commit message: the header from the first line after
+# the mail headers up to the "---" line.
+pq_message()
+{
+	pq_header "$1" | awk 'm && /^---$/ { exit } m { print } !m && /^$/ { m = 1 }'
+}
+
+# pq_cited_commits PATCH: one line per commit the message cites as
+# 'ID ("SUBJECT")' (lines joined, so a citation may wrap): a problem with it
+# ("ok" lines are not printed), checked against $PQ_DIR/known-commits.
+pq_cited_commits()
+{
+	local msg id known subj
+	msg=$(pq_message "$1" | tr '\n' ' ' | tr -s ' ')
+	for id in $(grep -oE '(^|[^0-9a-f])[0-9a-f]{12,40} \("' <<< "$msg" |
+		grep -oE '[0-9a-f]{12,40}' | sort -u); do
+		known=$(grep -E "^[0-9a-f]{12,40} " "$PQ_DIR/known-commits" 2>/dev/null |
+			awk -v id="$id" 'index($1, id) == 1 || index(id, $1) == 1' | head -n 1)
+		if [ -z "$known" ]; then
+			echo "cites commit $id, which $PQ_DIR/known-commits does not list"
+			continue
+		fi
+		subj=${known#* }
+		grep -qF "$id (\"$subj\")" <<< "$msg" ||
+			echo "cites $id without its subject (\"$subj\")"
+	done
+}
+
+# pq_trailer_block PATCH: the commit message's last paragraph (its
+# trailers).
+pq_trailer_block()
+{
+	pq_message "$1" | awk '/^$/ { b = ""; next } { b = b $0 "\n" } END { printf "%s", b }'
+}
+
+# pq_field PATCH NAME: the value of trailer NAME in the commit message
+# (empty if none).
 pq_field()
 {
-	pq_header "$1" | sed -n "s/^$2:[[:space:]]*//p" | head -n 1
+	pq_trailer_block "$1" | sed -n "s/^$2:[[:space:]]*//p" | head -n 1
+}
+
+# pq_base_commit PATCH: its "base-commit:" (git format-patch --base).
+pq_base_commit()
+{
+	sed -n 's/^base-commit: //p' "$1" | tail -n 1
 }
 
 # pq_subject PATCH: the subject without "[PATCH ...]", folded lines joined.
@@ -68,17 +164,11 @@ pq_dirs()
 	done | xargs -r -n 1 dirname | sort -u
 }
 
-# pq_outgoing PATCH: PATCH as it is mailed, on stdout: without the queue's
-# trailers (and the blank line that separates them from the diffstat).
-pq_outgoing()
+# pq_tarball: Debian's linux-source tarball in use: RB_LINUX_SOURCE, else
+# the newest /usr/src/linux-source-*.tar.xz (as scripts/kernel-source.sh).
+pq_tarball()
 {
-	awk -v re="^($PQ_LOCAL_TRAILERS):" '
-		/^diff --git / { body = 1 }
-		!body && sep && $0 ~ re { drop = 1; next }
-		!body && drop && /^$/ { drop = 0; next }
-		{ drop = 0 }
-		!body && /^---$/ { sep = 1 }
-		{ print }' "$1"
+	echo "${RB_LINUX_SOURCE:-$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n 1)}"
 }
 
 # pq_source: the pristine tree of Debian's linux-source (cache directory),
@@ -88,37 +178,55 @@ pq_source()
 	"$PQ_TOP/scripts/kernel-source.sh" Makefile "$@"
 }
 
-# pq_source_version: "6.1.192 (Debian 6.1.192-2)" for the tarball in use.
+# pq_kernelversion: "6.12.118", the version of the linux-source in use.
+pq_kernelversion()
+{
+	local src
+	src=$(pq_source) || return 1
+	awk -F' *= *' '/^VERSION/ { a = $2 } /^PATCHLEVEL/ { b = $2 }
+		/^SUBLEVEL/ { c = $2 } END { print a "." b "." c }' "$src/Makefile"
+}
+
+# pq_base: "6.12", the base (X.Y) of the linux-source in use.
+pq_base()
+{
+	pq_kernelversion | cut -d. -f1,2
+}
+
+# pq_source_version: "6.1.192 (Debian 6.1.192-2)" for the tarball in use
+# (the Debian version when dpkg here knows the tarball).
 pq_source_version()
 {
-	local src tarball deb v
-	src=$(pq_source) || return 1
-	v=$(awk -F' *= *' '/^VERSION/ { a = $2 } /^PATCHLEVEL/ { b = $2 }
-		/^SUBLEVEL/ { c = $2 } END { print a "." b "." c }' "$src/Makefile")
-	tarball=${RB_LINUX_SOURCE:-$(ls /usr/src/linux-source-*.tar.xz | sort -V | tail -n 1)}
-	deb=$(dpkg-query -S "$tarball" 2>/dev/null | cut -d: -f1)
+	local v deb
+	v=$(pq_kernelversion) || return 1
+	deb=$(dpkg-query -S "$(pq_tarball)" 2>/dev/null | cut -d: -f1)
 	deb=${deb:+$(dpkg-query -W -f='${Version}' "$deb" 2>/dev/null)}
 	echo "$v${deb:+ (Debian $deb)}"
 }
 
-# pq_git TREE ARGS...: git in a scratch tree, with a fixed committer.
+# pq_git TREE ARGS...: git in a scratch tree, with the fixed identity.
 pq_git()
 {
 	local t=$1
 	shift
-	git -C "$t" -c user.name="rdma-backports patch queue" \
-		-c user.email=patches@rdma-backports.invalid \
-		-c advice.detachedHead=false "$@"
+	git -C "$t" -c user.name="$PQ_GIT_NAME" -c user.email="$PQ_GIT_EMAIL" \
+		-c advice.detachedHead=false -c core.autocrlf=false "$@"
 }
 
 # pq_tree_init TREE PATCH...: a fresh git tree at TREE holding pristine
-# copies of the directories the patches touch, committed as the base.
+# copies of PQ_TREE_DIRS and of the directories the patches touch, committed
+# as the base: a commit that depends on nothing but the linux-source and
+# those directories (fixed identity and date, a message naming both), so
+# the same package gives everyone the same base-commit. Pass the whole
+# series of one base.
 pq_tree_init()
 {
 	local tree=$1 src d
 	shift
 	local dirs
-	mapfile -t dirs < <(pq_dirs "$@")
+	# shellcheck disable=SC2086 # a word list
+	mapfile -t dirs < <({ printf '%s\n' $PQ_TREE_DIRS; pq_dirs "$@"; } | sort -u |
+		awk '{ for (i = 1; i <= n; i++) if (index($0 "/", d[i] "/") == 1) next; d[++n] = $0; print }')
 	src=$(pq_source "${dirs[@]}") || return 1
 	rm -rf "$tree"
 	mkdir -p "$tree"
@@ -128,22 +236,35 @@ pq_tree_init()
 	done
 	pq_git "$tree" init -q &&
 		pq_git "$tree" add -A &&
-		pq_git "$tree" commit -q -m "pristine: $(pq_source_version)"
+		GIT_AUTHOR_DATE=$PQ_GIT_DATE GIT_COMMITTER_DATE=$PQ_GIT_DATE \
+		pq_git "$tree" commit -q -m "linux-source $(pq_kernelversion): ${dirs[*]}" \
+			-m "The pristine tree of rdma-backports' patch queue: these directories of Debian's linux-source-$(pq_base) $(pq_kernelversion), from scripts/patches/lib.sh pq_tree_init." &&
+		pq_git "$tree" tag pristine || return 1
+	# What kbuild leaves in the tree stays out of a later "git add -A"
+	# (after the pristine commit, which holds every file of the source).
+	printf '%s\n' '*.o' '*.ko' '*.mod' '*.mod.c' '.*.cmd' '.*.d' \
+		Module.symvers modules.order >> "$tree/.git/info/exclude"
 }
 
-# pq_tree_apply TREE PATCH: git apply --check, then git am; messages on
-# stderr. Leaves the tree clean when the patch does not apply.
+# pq_tree_base TREE: the pristine commit of a scratch tree.
+pq_tree_base()
+{
+	pq_git "$1" rev-parse pristine
+}
+
+# pq_tree_apply TREE PATCH: git apply --check, then git am (committed with
+# the author's date: reproducible commit ids); messages on stderr. Leaves
+# the tree clean when the patch does not apply.
 pq_tree_apply()
 {
 	local tree=$1 patch
 	patch=$(readlink -f "$2")
 	pq_git "$tree" apply --check "$patch" || return 1
-	if ! pq_git "$tree" am -q "$patch"; then
+	if ! pq_git "$tree" am -q --committer-date-is-author-date "$patch"; then
 		pq_git "$tree" am --abort > /dev/null 2>&1
 		return 1
 	fi
 }
-
 # pq_modules TREE DIR...: the kbuild directories among DIR, one a line as
 # "DIR CONFIG_A=m CONFIG_B=m": each Makefile/Kbuild with obj-$(CONFIG_X)
 # lines; its options are set to m on the make command line.
@@ -172,8 +293,23 @@ pq_module_names()
 	done | tr ' ' '\n' | sed -n 's/\.o$/.ko/p' | sort -u | xargs
 }
 
+# pq_run CMD...: CMD where the kernel's modules are built: as it is, or,
+# with PQ_ROOT set (a distribution root, scripts/debian13/root.sh), inside
+# that root (scripts/vm/in-root.sh: the tree at the same path, a clean
+# environment), for a kernel whose compiler and kbuild tools are not this
+# host's.
+pq_run()
+{
+	if [ -n "${PQ_ROOT:-}" ]; then
+		"$PQ_TOP/scripts/vm/in-root.sh" "$PQ_ROOT" "$@"
+	else
+		"$@"
+	fi
+}
+
 # pq_build TREE DIR KDIR LOG [make args...]: build DIR of TREE as an external
-# module with its CONFIG_ options set to m. Output in LOG.
+# module with its CONFIG_ options set to m (through pq_run; KDIR as seen
+# there). Output in LOG.
 #   - TREE/include comes before the kernel's headers, so a header the series
 #     changes (include/rdma/...) is seen by every directory built;
 #   - TREE/include/trace is on the search path too: a subsystem's trace
@@ -190,9 +326,15 @@ pq_build()
 	mkdir -p "$tree/include/trace"
 	extra=$(find "$tree" -name Module.symvers ! -path "$tree/$dir/*" | sort | xargs)
 	# shellcheck disable=SC2086
-	make -C "$kdir" M="$tree/$dir" -j"$(nproc)" ${line#* } \
+	pq_run make -C "$kdir" M="$tree/$dir" -j"$(nproc)" ${line#* } \
 		NOSTDINC_FLAGS="-I$tree/include -I$tree/include/trace" \
 		${extra:+KBUILD_EXTRA_SYMBOLS="$extra"} "$@" > "$log" 2>&1
+}
+
+# pq_kdir_version KDIR: the kernel version of the headers KDIR (pq_run).
+pq_kdir_version()
+{
+	pq_run make -s -C "$1" kernelversion 2>/dev/null || echo unknown
 }
 
 # pq_installed_module KVER KDIR CONFIG_X SUBDIR NAME OUT: for a detector
@@ -236,20 +378,19 @@ pq_warnings()
 }
 
 # pq_vm_modules KDIR KVER WORK DIR/MODULE.ko...: the series applied to a
-# scratch tree and each DIR built against KDIR (in the order given), for the
-# VM tests that load patched modules instead of the distribution's. Cached
-# in WORK, rebuilt when the series, a patch, the headers or the caller
-# change. Prints WORK/ko, which then holds each MODULE.ko (debug info
-# stripped). Exit 4 with the reason on stdout when this host cannot.
+# scratch tree of the linux-source in use (backport-X.Y files for its base)
+# and each DIR built against KDIR (in the order given), for the VM tests
+# that load patched modules instead of the distribution's. Cached in WORK,
+# rebuilt when the series, a patch, the headers or the caller change.
+# Prints WORK/ko, which then holds each MODULE.ko (debug info stripped).
+# Exit 4 with the reason on stdout when this host cannot.
 pq_vm_modules()
 {
-	local kdir=$1 kver=$2 work=$3 key p f d kv_src kv_hdr
+	local kdir=$1 kver=$2 work=$3 key p f d kv_src kv_hdr base
 	shift 3
-	local patches=() dirs=() series=()
-	mapfile -t series < <(pq_series)
-	for p in "${series[@]}"; do
-		patches+=("$PQ_DIR/$p")
-	done
+	local patches=() dirs=()
+	base=$(pq_base) || { echo "no Debian linux-source here"; return 4; }
+	mapfile -t patches < <(pq_patches "$base")
 	for f in "$@"; do
 		d=$(dirname "$f")
 		pq_dirs "${patches[@]}" | grep -qx "$d" ||
@@ -260,13 +401,14 @@ pq_vm_modules()
 		echo "$kdir $kver $*"; cat "$kdir/include/generated/utsrelease.h";
 		pq_source_version; } | sha256sum | cut -c1-16)
 	if [ "$(cat "$work/key" 2>/dev/null)" != "$key" ]; then
-		kv_src=$(pq_source_version | cut -d' ' -f1)
-		kv_hdr=$(make -s -C "$kdir" kernelversion 2>/dev/null || echo unknown)
+		kv_src=$(pq_kernelversion)
+		kv_hdr=$(pq_kdir_version "$kdir")
 		[ "${kv_src%.*}" = "${kv_hdr%.*}" ] ||
 			{ echo "the patched tree is linux-source $kv_src, the VM kernel's headers are $kv_hdr"; return 4; }
 		rm -rf "$work"
 		mkdir -p "$work/ko"
-		echo "pq: applying ${#patches[@]} patches" >&2
+		echo "pq: applying ${#patches[@]} patches to linux-source $kv_src:" \
+			"${patches[*]#"$PQ_DIR/"}" >&2
 		pq_tree_init "$work/tree" "${patches[@]}" >&2 || return 1
 		for p in "${patches[@]}"; do
 			pq_tree_apply "$work/tree" "$p" >&2 || return 1

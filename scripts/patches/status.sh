@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make patches-status: one row per patch of the queue: subject, upstream
-# status, the kernel it was made against, the suite module that backports
-# its behaviour meanwhile, and whether the target kernel already contains
-# the change.
+# status, the base its file is made against (base-commit) and the bases it
+# has a backport file for, the suite module that works around its absence
+# meanwhile, and whether the target kernel already contains the change.
 #
 #   status.sh      target: KVER_SEL/KDIR_SEL (make), else KDIR= or KVER=,
 #                  else as scripts/kdir.sh picks (the running kernel first)
 #
-# "In target" is decided from what is on disk, never from a version table:
+# "In target" is decided from what is on disk, never from a version table,
+# with the patch's file for the target's base (patches/backport-X.Y/ when
+# there is one, lib.sh pq_patch):
 #  1. If the target's kernel source is at hand (KDIR is a full tree, or its
 #     "source" link points at one, holding every file the patch touches):
 #     the patch reverse-applies there (git apply -R --check) = yes; it
@@ -56,15 +58,22 @@ in_source()
 	done
 }
 
+# The target's base (X.Y) picks the backport files.
+tbase=$(make -s -C "$kdir" kernelversion 2>/dev/null | cut -d. -f1,2 || true)
+
 rows=()
 whys=()
 mapfile -t series < <(pq_series)
 for p in "${series[@]}"; do
-	f=$PQ_DIR/$p
-	if [ ! -e "$f" ]; then
-		rows+=("$p	(missing)	-	-	-")
+	f=$(pq_patch "$p" "${tbase:-$PQ_BASE}")
+	if [ ! -e "$PQ_DIR/$p" ]; then
+		rows+=("$p	(missing)	-	-	-	-")
 		continue
 	fi
+	bp=$(for b in "$PQ_DIR"/backport-*; do
+		if [ -e "$b/$p" ]; then basename "$b" | sed 's/^backport-//'; fi
+	done | sort -V | paste -sd, -)
+	bc=$(pq_base_commit "$PQ_DIR/$p")
 	how=$(in_source "$f")
 	det=$top/scripts/patches/detect/${p%.patch}.sh
 	if [ -z "$how" ] && [ -x "$det" ]; then
@@ -72,21 +81,21 @@ for p in "${series[@]}"; do
 	fi
 	how=${how:-unknown: no kernel source and no detect/${p%.patch}.sh}
 	status=$(pq_field "$f" Upstream-Status)
-	rows+=("$(pq_subject "$f")	${status:--}	$(pq_field "$f" Kernel-Base)	$(pq_field "$f" Backported-By | cut -d' ' -f1)	${how%%:*}")
+	rows+=("$(pq_subject "$f")	${status:--}	$PQ_BASE ${bc:0:12}	${bp:--}	$(pq_field "$f" Workaround-Module | cut -d' ' -f1)	${how%%:*}")
 	whys+=("${how#*: }")
 done
 
-echo "Patch queue: ${#series[@]} patches; target kernel $kver ($kdir)"
+echo "Patch queue: ${#series[@]} patches; target kernel $kver ($kdir), base ${tbase:-unknown}"
 echo
 {
-	echo "SUBJECT	UPSTREAM-STATUS	KERNEL-BASE	BACKPORTED-BY	IN-TARGET"
+	echo "SUBJECT	UPSTREAM-STATUS	BASE-COMMIT	BACKPORTS	WORKAROUND-MODULE	IN-TARGET"
 	printf '%s\n' "${rows[@]}"
 } | column -t -s '	'
 if [ ${#series[@]} -gt 0 ]; then
 	echo
 	i=0
 	for p in "${series[@]}"; do
-		echo "${p%.patch}: ${whys[$i]:-}"
+		echo "$(pq_patch "$p" "${tbase:-$PQ_BASE}" | sed "s|^$PQ_DIR/||"): ${whys[$i]:-}"
 		i=$((i + 1))
 	done
 fi

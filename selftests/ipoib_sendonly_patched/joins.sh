@@ -4,15 +4,14 @@
 # The patch queue's IB/sa + IB/ipoib entries, in the VM: ib_core.ko and
 # ib_ipoib.ko built from the patched linux-source (bin/, from host-prepare)
 # are loaded instead of the distribution's, ipoib_sendonly is not loaded,
-# and IPoIB runs on rdma_sib:
-#  - legacy SA, group absent: the send-only join is FullMember, creates the
-#    group without an SA error, and a later receiver gets every packet;
-#  - legacy SA, group created by a receiver that then leaves: the sender
-#    keeps the group alive and a new receiver gets the traffic;
-#  - modern SA: SendOnlyFullMember;
-#  - SA personality switched plus a client re-register: joins made at once,
-#    while ib_sa's ClassPortInfo is being fetched again, are FullMember and
-#    none is refused; once the answer is in, the next join follows it;
+# and IPoIB runs on rdma_sib, join states read back from the SA:
+#  - ib_sa asks ClassPortInfo of ports already active at device add;
+#  - legacy SA that says so: FullMember from the first join, none refused;
+#  - legacy SA that gives no ClassPortInfo: the 0x8 join is refused once,
+#    retried as FullMember, nothing dropped, a later receiver gets every
+#    packet; after re-registers still FullMember with no refusal;
+#  - SM change to a modern SA: SendOnlyFullMember, also right after a
+#    re-register; OPA-style ClassPortInfo: SendOnlyFullMember;
 #  - ipoib_sendonly (policy auto) loaded on top stays inert and says so.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
@@ -28,16 +27,18 @@ trap 'kill $SIB_RX 2>/dev/null; rmmod ipoib_sendonly 2>/dev/null; sib_cleanup; r
 # cpi_requests: ClassPortInfo queries rdma_sib's SA has answered.
 cpi_requests() { awk '$1 == "class_port_info" { print $3 }' $SIB_D/sa; }
 
-# switch_sa MODE: new SA personality plus a client re-register event; ib_sa
-# forgets its ClassPortInfo and asks again a second later.
-switch_sa()
+# sa_change MODE CPI EVENT: the SA's personality and ClassPortInfo answer,
+# then a port event (smchange: another SM; reregister: the same SM again);
+# ib_sa forgets its ClassPortInfo and asks again a second later.
+sa_change()
 {
 	cpi0=$(cpi_requests)
-	echo "sa $1" > $SIB_D/control && echo reregister > $SIB_D/control
+	echo "sa $1" > $SIB_D/control && echo "cpi $2" > $SIB_D/control &&
+		echo "$3" > $SIB_D/control
 }
 
-# wait_cpi: the SA has answered ClassPortInfo queries for both ports since
-# switch_sa (ib_sa's and nobody else's: ipoib_sendonly is not loaded).
+# wait_cpi: the SA has had ClassPortInfo queries of both ports since
+# sa_change (ib_sa's and nobody else's: ipoib_sendonly is not loaded).
 wait_cpi()
 {
 	local n=0
@@ -50,81 +51,92 @@ wait_cpi()
 }
 
 # send_join N COUNT: send COUNT datagrams to 239.N.N.N from namespace a,
-# then until sib0 has joined; sets ST (sib0's JoinState in the group) and
-# REFUSED (MCMemberRecord requests the SA refused meanwhile).
+# then until sib0 has joined; sets ST (sib0's JoinState in the group),
+# REFUSED (MCMemberRecord requests the SA refused meanwhile) and DROPPED
+# (ib0's tx_dropped growth in a).
 send_join()
 {
-	local e0
+	local e0 d0
 	e0=$(sib_sa_errors mc_member_record)
+	d0=$(ip netns exec a cat /sys/class/net/ib0/statistics/tx_dropped)
 	sib_mcast_send a $SIB_IP_A 239.$1.$1.$1 "$2"
 	ST=$(sib_send_until_joined a $SIB_IP_A 239.$1.$1.$1 "$(sib_mgid "$1")" sib0)
 	REFUSED=$(($(sib_sa_errors mc_member_record) - e0))
+	DROPPED=$(($(ip netns exec a cat /sys/class/net/ib0/statistics/tx_dropped) - d0))
+	ktap_diag "239.$1.$1.$1: JoinState '$ST', refused by the SA $REFUSED, dropped $DROPPED"
 }
 
-ktap_plan 11
+ktap_plan 14
 if insmod "$BIN/ib_core.ko" && modprobe ib_cm && insmod "$BIN/ib_ipoib.ko"; then
 	ktap_diag "ib_core taint '$(cat /sys/module/ib_core/taint)', ib_ipoib taint '$(cat /sys/module/ib_ipoib/taint)' (O: out of tree)"
-	grep -qw ib_sa_sendonly_fullmem_support /proc/kallsyms
-	ktap_check "the patched ib_core and ib_ipoib are loaded (ib_sa_sendonly_fullmem_support exported)" $?
+	grep -qw ib_sa_sendonly_fullmem_state /proc/kallsyms
+	ktap_check "the patched ib_core and ib_ipoib are loaded (ib_sa_sendonly_fullmem_state exported)" $?
 else
 	ktap_fail "the patched ib_core and ib_ipoib are loaded"
 	ktap_finish
 fi
 cpi0=0
-ktap_run "rdma_sib (SA legacy) and the patched IPoIB up" sib_setup sa_mode=legacy
+ktap_run "rdma_sib (SA legacy, no PORT_ACTIVE at registration) and the patched IPoIB up" sib_setup sa_mode=legacy port_active_event=0
 wait_cpi
 rc=$?
-ktap_check "ib_sa fetched ClassPortInfo for both ports ($(cpi_requests) queries)" $rc
+ktap_check "ib_sa fetched ClassPortInfo for both ports active at device add ($(cpi_requests) queries)" $rc
 
-# Legacy SA, group absent: the sender comes first.
+# Legacy SA that says so: FullMember from the first join.
 send_join 3 5
-ktap_diag "sender's JoinState in 239.3.3.3: '$ST'; joins refused by the SA: $REFUSED"
-[ "$ST" = 0x1 ] && [ "$REFUSED" -eq 0 ]
-ktap_check "legacy SA: the send-only join is FullMember and creates the group" $?
+[ "$ST" = 0x1 ] && [ "$REFUSED" -eq 0 ] && [ "$DROPPED" -eq 0 ]
+ktap_check "legacy SA (ClassPortInfo without bit 12): FullMember, none refused, nothing dropped" $?
 got=$(sib_receive 3)
 [ "$got" -eq 20 ]
 ktap_check "a receiver joining later gets all 20 datagrams sent after its join ($got)" $?
 
-# Legacy SA, group created by a receiver that leaves again.
-sib_receiver_leaves 8
-[ "$SIB_ST" = 0x1 ] && [ $SIB_LEFT = yes ] && [ $SIB_GONE = no ] && [ "$SIB_GOT" -eq 20 ]
-ktap_check "legacy SA: the sender keeps the group alive after its receiver left" $?
+# Legacy SA that gives no ClassPortInfo: 0x8 refused, retried as 0x1.
+sa_change legacy refuse smchange
+wait_cpi
+send_join 9 5
+[ "$ST" = 0x1 ] && [ "$REFUSED" -eq 1 ] && [ "$DROPPED" -eq 0 ]
+ktap_check "legacy SA (unknown): the 0x8 join refused once, retried as FullMember, nothing dropped" $?
+got=$(sib_receive 9)
+[ "$got" -eq 20 ]
+ktap_check "a receiver joining later gets all 20 datagrams ($got)" $?
+dmesg | grep -q 'SA refused a SendOnlyFullMember join for .*until the SM changes'
+ktap_check "IPoIB said so once in the kernel log" $?
+for i in 1 2 3; do
+	echo reregister > $SIB_D/control
+	sleep 0.3
+done
+send_join 10 3
+[ "$ST" = 0x1 ] && [ "$REFUSED" -eq 0 ]
+ktap_check "three re-registers later: FullMember at once, none refused" $?
 
-# Modern SA.
-switch_sa modern
+# SM change to a modern SA.
+sa_change modern answer smchange
 wait_cpi
 send_join 4 3
-[ "$ST" = 0x8 ]
-ktap_check "modern SA, learned: SendOnlyFullMember ($ST)" $?
+[ "$ST" = 0x8 ] && [ "$REFUSED" -eq 0 ]
+ktap_check "SM change to a modern SA: SendOnlyFullMember ($ST)" $?
+echo reregister > $SIB_D/control
+send_join 11 3
+[ "$ST" = 0x8 ] && [ "$REFUSED" -eq 0 ]
+ktap_check "modern SA, joined right after a re-register: SendOnlyFullMember ($ST)" $?
 
-# Switched while joins go on: FullMember until the new answer is in.
-switch_sa legacy
-send_join 5 3
-ktap_diag "legacy SA, right after the re-register: JoinState '$ST', joins refused: $REFUSED"
-[ "$ST" = 0x1 ] && [ "$REFUSED" -eq 0 ]
-ktap_check "switched to legacy: the next join is FullMember, none refused" $?
-
-switch_sa modern
-send_join 6 3
-early=$ST refused=$REFUSED
+# OPA-style ClassPortInfo: not an IB SA's, nothing known.
+sa_change modern opa smchange
 wait_cpi
-send_join 7 3
-ktap_diag "modern SA: joined at once '$early' (0x1 while ClassPortInfo was being fetched again), after the answer '$ST'; joins refused meanwhile: $refused"
-case $early in 0x1|0x8) ok=1 ;; *) ok=0 ;; esac
-[ $ok = 1 ] && [ "$refused" -eq 0 ] && [ "$ST" = 0x8 ]
-ktap_check "switched to modern: no join refused meanwhile, then SendOnlyFullMember" $?
+send_join 12 3
+[ "$ST" = 0x8 ] && [ "$REFUSED" -eq 0 ]
+ktap_check "OPA-style ClassPortInfo: SendOnlyFullMember ($ST)" $?
 
 # ipoib_sendonly on a kernel that does the right thing itself: inert.
 if modinfo ipoib_sendonly > /dev/null 2>&1 && modprobe ipoib_sendonly; then
-	switch_sa legacy
+	sa_change legacy answer smchange
 	wait_cpi
-	send_join 9 3
+	send_join 7 3
 	ktap_diag "$(grep kernel: $ISO/status)"
 	ktap_diag "$(dmesg | grep 'ipoib_sendonly: .*inert' | tail -n 2)"
 	awk 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
 		$1 == "sib0" { exit !($h["rewritten"] == 0) }' $ISO/ports &&
 		[ "$ST" = 0x1 ] && grep -q 'kernel: .*auto is inert' $ISO/status &&
-		dmesg | grep -q 'sib0 port 1: .*already picks by the SM.s capability (inert)'
+		dmesg | grep -q 'sib0 port 1: .*already does what auto does (inert)'
 	ktap_check "ipoib_sendonly (auto) on the patched IPoIB: nothing rewritten, says it is inert ($ST)" $?
 	rmmod ipoib_sendonly
 else

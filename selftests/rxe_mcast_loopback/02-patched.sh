@@ -13,6 +13,8 @@
 #    rxe1 QP has the sender's QP number;
 #  - without the flag nothing changed: the sender's QP gets its sends back;
 #  - the flag is still refused on an RC QP;
+#  - ib_query_qp() reports it on a kernel QP (rb_test_mcast): only kernel
+#    users can see it, ib_uverbs' query-QP response has no create flags;
 #  - plain UD and RC traffic (ibv_ud_pingpong, rping) still work.
 . "$(dirname "$0")/common.sh"
 
@@ -20,8 +22,8 @@
 [ -x "$BIN/mcast_lb" ] && [ -e "$BIN/rxe_flags_shim.so" ] ||
 	ktap_skip_all "no bin/mcast_lb or bin/rxe_flags_shim.so (host-prepare did not run)"
 
-trap rxe_unload EXIT
-ktap_plan 11
+trap 'rmmod rb_test_mcast 2>/dev/null; rxe_unload' EXIT
+ktap_plan 12
 if rxe_load_patched 2> /tmp/load.err; then
 	ktap_diag "rdma_rxe taint: $(cat /sys/module/rdma_rxe/taint) (out of tree)"
 	ktap_pass "the patched rdma_rxe is loaded"
@@ -74,6 +76,27 @@ else
 	ktap_fail "RC QP with the flag: refused"
 fi
 SHIM=0
+
+# What a kernel user reads back: ib_query_qp() right after creation, for a
+# flagged and an unflagged UD QP of rb_test_mcast.
+name="ib_query_qp(): create_flags 0x2 on a flagged kernel UD QP, 0x0 without"
+if modprobe rb_test_mcast 2> /tmp/rbt.err; then
+	C=/sys/kernel/debug/rb_test_mcast/cmd
+	S=/sys/kernel/debug/rb_test_mcast/state
+	rc=0
+	echo "qp kf rxe0 1 1" > $C || rc=1
+	echo "qp ku rxe0 1 0" > $C || rc=1
+	qf=$(awk '$1 == "qp" && $2 == "kf" { for (i = 3; i < NF; i++) if ($i == "create_flags") print $(i + 1) }' $S)
+	qu=$(awk '$1 == "qp" && $2 == "ku" { for (i = 3; i < NF; i++) if ($i == "create_flags") print $(i + 1) }' $S)
+	ktap_diag "$(grep '^qp k' $S | sed 's/ sent .* query_qp/ ... query_qp/')"
+	echo "destroy kf" > $C
+	echo "destroy ku" > $C
+	rmmod rb_test_mcast
+	[ $rc -eq 0 ] && [ "$qf" = 0x2 ] && [ "$qu" = 0x0 ]
+	ktap_check "$name" $?
+else
+	ktap_skip "$name" "no rb_test_mcast: $(cat /tmp/rbt.err)"
+fi
 
 # Plain traffic on the patched module.
 g0=$(rxe_gid_index rxe0 $RXE_IP0)

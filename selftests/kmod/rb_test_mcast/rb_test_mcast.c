@@ -31,7 +31,9 @@
  *                                   events and IB_EVENT_CQ_ERR events
  *     arm NAME solicited|next       arm rawqp NAME's CQ for the next
  *                                   solicited receive, or any completion
- *   /sys/kernel/debug/rb_test_mcast/state  joins and QPs with counters
+ *   /sys/kernel/debug/rb_test_mcast/state  joins and QPs with counters, and
+ *                                   what ib_query_qp() said of each QP
+ *                                   when it was made (create_flags)
  *
  * MGIDs are written as 32 hex digits, with or without colons. A DEST is a
  * group joined on the sender's port (its MGID) or a QP (its name: unicast).
@@ -134,6 +136,11 @@ struct rbt_qp {
 	bool raw;
 	atomic_t cq_notify;
 	atomic_t cq_err;
+	/* ib_query_qp() right after the QP was made: its result and the
+	 * create_flags the driver reported back
+	 */
+	int query_ret;
+	u32 query_create_flags;
 	/* Attached groups: a QP must be detached before ib_destroy_qp(). */
 	unsigned int nattach;
 	union ib_gid attach_gid[RBT_MAX_ATTACH];
@@ -418,6 +425,10 @@ static int rbt_cmd_qp(const char *name, char *dev_name, u32 port, bool block,
 		ret = PTR_ERR(q->qp);
 		goto err;
 	}
+	memset(&init, 0, sizeof(init));
+	q->query_ret = ib_query_qp(q->qp, &attr, 0, &init);
+	q->query_create_flags = init.create_flags;
+	memset(&attr, 0, sizeof(attr));
 	attr.qp_state = IB_QPS_INIT;
 	attr.pkey_index = 0;
 	attr.port_num = port;
@@ -888,6 +899,8 @@ static int rbt_state_show(struct seq_file *m, void *v)
 		if (q->raw)
 			seq_printf(m, " cq_notify %d cq_err %d",
 				   atomic_read(&q->cq_notify), atomic_read(&q->cq_err));
+		seq_printf(m, " query_qp %d create_flags 0x%x", q->query_ret,
+			   q->query_create_flags);
 		seq_putc(m, '\n');
 	}
 	if (rbt_bench_n)

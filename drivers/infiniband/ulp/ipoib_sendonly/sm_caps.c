@@ -134,7 +134,7 @@ static const char *iso_effective(struct iso_port *p, u8 *state)
 	if (iso_get_policy() == ISO_POLICY_AUTO && iso_kernel_decides() &&
 	    native != ISO_JOIN_MISENCODED) {
 		*state = 0;
-		return "the kernel's IPoIB already picks by the SM's capability (inert)";
+		return "the kernel's IPoIB already does what auto does (inert)";
 	}
 	*state = iso_target_state(p, native);
 	if (native && *state == native)
