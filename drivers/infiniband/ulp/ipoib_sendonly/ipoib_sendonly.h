@@ -12,19 +12,24 @@
  *   debugfs.c    state for people and tests
  *
  * Locking: iso_devices is an RCU list, written under iso_lock (a mutex, in
- * process context) and read by the kprobe handler under RCU with preemption
- * off. A port's capability, its native-state observation and its counters
- * are atomics, written from MAD completions and event work and read by the
- * handler. A port's query bookkeeping (@learned, @status, @retry_delay) and
- * the GID of its IPoIB joins (@gid) are under its spinlock @lock, as MAD
- * handlers, the query work, event handlers and kprobe handlers (possibly
- * atomic) all touch them; @tid belongs to the query work
+ * process context) and read by the kprobe handlers under RCU. A kprobe
+ * handler may run in NMI context (an int3 probe, where the probe cannot go
+ * through ftrace), so handlers take no lock and queue no work: they use
+ * atomics, RCU and irq_work (@log_kick, which queues the work). A port's
+ * capability, its native-state observation and its counters are atomics,
+ * written from MAD completions and event work and read by the handlers.
+ * A port's query bookkeeping (@learned, @status, @retry_delay) is under its
+ * spinlock @lock, as MAD handlers, the query work and event handlers
+ * (possibly atomic) all touch it; the GID of its IPoIB joins
+ * (@gid_prefix, @gid_guid) is written and read by the kprobe handlers with
+ * WRITE_ONCE()/READ_ONCE(), half by half; @tid belongs to the query work
  * (an ordered workqueue runs one work at a time); @logged to the log work.
  */
 #ifndef IPOIB_SENDONLY_H
 #define IPOIB_SENDONLY_H
 
 #include <linux/atomic.h>
+#include <linux/irq_work.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -76,9 +81,11 @@ struct iso_dev;
  * @legacy: 1 once the SA refused a SendOnlyFullMember join from this port,
  *          until the next SM change (atomic)
  * @logged: the effective behaviour last reported by pr_info, -1 for none
- * @lock: protects @learned, @status, @retry_delay and @gid
- * @gid: the port GID IPoIB's last send-only join named, to tell its
- *       completions apart by port
+ * @lock: protects @learned, @status and @retry_delay
+ * @gid_prefix: subnet prefix of the port GID IPoIB's send-only joins name
+ * @gid_guid: its interface ID; both tell IPoIB's join completions apart by
+ *            port (a reader racing a change may see halves of two GIDs and
+ *            miss one completion)
  * @learned: wall-clock seconds when @cap was last set from an SA answer
  * @sm_lid: the SM LID the last query went to
  * @status: result of the last query (0, or a negative errno / MAD status)
@@ -88,6 +95,7 @@ struct iso_dev;
  * @query_work: sends the query (delayed for retries)
  * @retry_delay: seconds before the next retry of a failed query
  * @log_work: reports changes of the effective behaviour
+ * @log_kick: queues @log_work from kprobe handlers (NMI-safe)
  * @seen: every ib_sa_join_multicast() call on this port
  * @sendonly: IPoIB send-only joins among them
  * @rewritten: send-only joins whose JoinState this module changed
@@ -101,9 +109,10 @@ struct iso_port {
 	atomic_t native;
 	atomic_t legacy;
 	int logged;
-	spinlock_t lock;	/* @learned, @status, @retry_delay, @gid */
+	spinlock_t lock;	/* @learned, @status, @retry_delay */
 	time64_t learned;
-	union ib_gid gid;
+	__be64 gid_prefix;
+	__be64 gid_guid;
 	u32 sm_lid;
 	int status;
 	unsigned int queries;
@@ -112,6 +121,7 @@ struct iso_port {
 	struct delayed_work query_work;
 	unsigned int retry_delay;
 	struct work_struct log_work;
+	struct irq_work log_kick;
 	atomic_long_t seen;
 	atomic_long_t sendonly;
 	atomic_long_t rewritten;

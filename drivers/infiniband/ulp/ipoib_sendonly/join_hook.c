@@ -30,7 +30,8 @@
  * is compared, never dereferenced.
  *
  * The handler runs with preemption off, under IPoIB's priv->lock with
- * interrupts disabled: atomics and RCU only, no sleeping, no printk.
+ * interrupts disabled, and in NMI context where the probe is an int3 one:
+ * atomics, RCU and irq_work only; no lock, no queue_work(), no printk.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -59,6 +60,13 @@ static atomic_long_t iso_misencoded = ATOMIC_LONG_INIT(0);
 static atomic_t iso_note_found = ATOMIC_INIT(0);
 static atomic_t iso_note_misencoded = ATOMIC_INIT(0);
 static struct work_struct iso_note_work;
+/* Queues iso_note_work from the handler (NMI-safe). */
+static struct irq_work iso_note_kick;
+
+static void iso_note_kicked(struct irq_work *work)
+{
+	queue_work(iso_wq, &iso_note_work);
+}
 
 /*
  * ib_core's three-state helper "does this port's SA support
@@ -173,7 +181,7 @@ static bool iso_is_ipoib_client(unsigned long client)
 		return false;
 	if (!cmpxchg(&iso_ipoib_client, 0, client)) {
 		atomic_set(&iso_note_found, 1);
-		queue_work(iso_wq, &iso_note_work);
+		irq_work_queue(&iso_note_kick);
 	}
 	return true;
 }
@@ -203,7 +211,7 @@ static int iso_join_pre(struct kprobe *kp, struct pt_regs *regs)
 	if (state == ISO_JOIN_MISENCODED) {
 		if (atomic_long_inc_return(&iso_misencoded) == 1) {
 			atomic_set(&iso_note_misencoded, 1);
-			queue_work(iso_wq, &iso_note_work);
+			irq_work_queue(&iso_note_kick);
 		}
 	} else if (!state || (state & ~ISO_SENDONLY_STATES)) {
 		goto out;
@@ -211,16 +219,13 @@ static int iso_join_pre(struct kprobe *kp, struct pt_regs *regs)
 
 	want = iso_target_state(p, state);
 	if (p) {
-		unsigned long flags;
-
 		/* Its completion names this GID: refusals.c finds @p by it. */
-		spin_lock_irqsave(&p->lock, flags);
-		p->gid = rec->port_gid;
-		spin_unlock_irqrestore(&p->lock, flags);
+		WRITE_ONCE(p->gid_prefix, rec->port_gid.global.subnet_prefix);
+		WRITE_ONCE(p->gid_guid, rec->port_gid.global.interface_id);
 		atomic_long_inc(&p->sendonly);
 		/* The first observation of IPoIB's own choice is reported. */
 		if (atomic_xchg(&p->native, state) != state)
-			queue_work(iso_wq, &p->log_work);
+			irq_work_queue(&p->log_kick);
 		if (want != state)
 			atomic_long_inc(&p->rewritten);
 		else
@@ -307,6 +312,7 @@ int iso_hook_init(void)
 	int ret;
 
 	INIT_WORK(&iso_note_work, iso_note);
+	init_irq_work(&iso_note_kick, iso_note_kicked);
 	iso_kernel_auto = iso_kernel_has(ISO_KERNEL_AUTO_SYM);
 	if (iso_kernel_auto)
 		pr_info("the kernel's IPoIB picks send-only JoinStates as policy auto does (ib_core has %s): auto leaves them alone\n",
@@ -336,6 +342,7 @@ void iso_hook_exit(void)
 {
 	unregister_kprobe(&iso_join_kprobe);
 	unregister_module_notifier(&iso_module_nb);
+	irq_work_sync(&iso_note_kick);
 	cancel_work_sync(&iso_note_work);
 	iso_refusals_disarm();
 	WRITE_ONCE(iso_ipoib_client, 0);

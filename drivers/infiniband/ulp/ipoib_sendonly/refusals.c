@@ -27,6 +27,7 @@
  *
  * Locking: iso_done_lock (a mutex) serialises arming and disarming, which
  * happen in process context (the note work, the module notifier, exit).
+ * The handler, possibly in NMI context, uses atomics, RCU and irq_work.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -57,7 +58,7 @@ static int iso_done_pre(struct kprobe *kp, struct pt_regs *regs)
 	if (p) {
 		atomic_long_inc(&p->refused);
 		if (!atomic_xchg(&p->legacy, 1))
-			queue_work(iso_wq, &p->log_work);
+			irq_work_queue(&p->log_kick);
 	}
 	rcu_read_unlock();
 	return 0;

@@ -93,13 +93,9 @@ struct iso_port *iso_find_port_by_gid(const union ib_gid *gid)
 	list_for_each_entry_rcu(d, &iso_devices, list) {
 		for (i = 0; i < d->nports; i++) {
 			struct iso_port *p = &d->ports[i];
-			unsigned long flags;
-			bool same;
 
-			spin_lock_irqsave(&p->lock, flags);
-			same = !memcmp(&p->gid, gid, sizeof(*gid));
-			spin_unlock_irqrestore(&p->lock, flags);
-			if (same)
+			if (READ_ONCE(p->gid_guid) == gid->global.interface_id &&
+			    READ_ONCE(p->gid_prefix) == gid->global.subnet_prefix)
 				return p;
 		}
 	}
@@ -182,6 +178,11 @@ void iso_report(struct iso_port *p)
 static void iso_log_work(struct work_struct *work)
 {
 	iso_report(container_of(work, struct iso_port, log_work));
+}
+
+static void iso_log_kicked(struct irq_work *work)
+{
+	queue_work(iso_wq, &container_of(work, struct iso_port, log_kick)->log_work);
 }
 
 /* An SA's answer is in, whatever it says. */
@@ -416,6 +417,7 @@ static void iso_port_stop(struct iso_port *p)
 		ib_unregister_mad_agent(p->agent);
 	p->agent = NULL;
 	cancel_delayed_work_sync(&p->query_work);
+	irq_work_sync(&p->log_kick);
 	cancel_work_sync(&p->log_work);
 }
 
@@ -443,6 +445,7 @@ static int iso_add_one(struct ib_device *dev)
 		spin_lock_init(&p->lock);
 		INIT_DELAYED_WORK(&p->query_work, iso_query_work);
 		INIT_WORK(&p->log_work, iso_log_work);
+		init_irq_work(&p->log_kick, iso_log_kicked);
 		if (!rdma_cap_ib_sa(dev, p->port))
 			continue;
 		p->agent = ib_register_mad_agent(dev, p->port, IB_QPT_GSI, NULL,
