@@ -119,7 +119,7 @@ static ssize_t sib_control_write(struct file *file, const char __user *ubuf,
 	cmd = strim(buf);
 	ret = sib_control(cmd);
 	if (ret == -EINVAL)
-		pr_err_ratelimited("control: '%s' is not one of: add, del NAME, sa modern|legacy, cpi answer|refuse|opa, reregister [NAME], smchange [NAME]\n",
+		pr_err_ratelimited("control: '%s' is not one of: add, del NAME, sa modern|legacy, cpi answer|refuse|opa|busy|drop, reregister [NAME], smchange [NAME]\n",
 				   cmd);
 	else if (ret == -ENODEV)
 		pr_err_ratelimited("control: '%s': no such HCA\n", cmd);

@@ -23,11 +23,12 @@
  *   add                 one more HCA
  *   del NAME            remove HCA NAME (e.g. sib1)
  *   sa modern|legacy    switch the SA personality
- *   cpi answer|refuse|opa
+ *   cpi answer|refuse|opa|busy|drop
  *                       how the SA answers ClassPortInfo: as an IB SA of
  *                       its personality, refusing it (an SM that does not
- *                       implement it), or in OPA's form (class version 0x80,
- *                       no IB CapabilityMask2)
+ *                       implement it), in OPA's form (class version 0x80,
+ *                       no IB CapabilityMask2), with MAD status busy, or
+ *                       not at all (the requester times out)
  *   reregister [NAME]   client re-register event on one or every port, as
  *                       an SM does after it restarted
  *   smchange [NAME]     SM change event on one or every port, as when

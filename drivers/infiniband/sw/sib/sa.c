@@ -4,8 +4,9 @@
  * QP1 to the SM's LID, from the delivery work.
  *
  *   ClassPortInfo     Get; CapabilityMask2 bit 12 (SendOnlyFullMember)
- *                     set in the modern personality only; or refused, or
- *                     answered in OPA's form (control "cpi")
+ *                     set in the modern personality only; or refused,
+ *                     answered in OPA's form, answered busy, or not
+ *                     answered (control "cpi")
  *   MCMemberRecord    Set (join), Delete (leave), Get: per port JoinState
  *                     merged over joins and cleared bit by bit on leave; a
  *                     join that carries Q_Key, P_Key, SL, FlowLabel and
@@ -71,6 +72,8 @@ static const char * const sib_sa_cpis[] = {
 	[SIB_CPI_ANSWER] = "answer",
 	[SIB_CPI_REFUSE] = "refuse",
 	[SIB_CPI_OPA] = "opa",
+	[SIB_CPI_BUSY] = "busy",
+	[SIB_CPI_DROP] = "drop",
 };
 
 /* OPA's SA class version (the IB SA's is 2). */
@@ -554,6 +557,7 @@ void sib_sa_handle(struct sib_pkt *req)
 	struct ib_sa_mad *out;
 	unsigned long flags;
 	ib_sa_comp_mask comp;
+	bool drop = false;
 	int kind;
 
 	if (req->dqpn != 1 || req->len < sizeof(*in) ||
@@ -600,6 +604,12 @@ void sib_sa_handle(struct sib_pkt *req)
 	else if (!sib_sa_method_known(in->mad_hdr.method))
 		status = IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD;
 	else if (kind == SIB_SA_CPI && in->mad_hdr.method == IB_MGMT_METHOD_GET &&
+		 sib_subnet.sa_cpi == SIB_CPI_BUSY)
+		status = IB_MGMT_MAD_STATUS_BUSY;
+	else if (kind == SIB_SA_CPI && in->mad_hdr.method == IB_MGMT_METHOD_GET &&
+		 sib_subnet.sa_cpi == SIB_CPI_DROP)
+		drop = true;
+	else if (kind == SIB_SA_CPI && in->mad_hdr.method == IB_MGMT_METHOD_GET &&
 		 sib_subnet.sa_cpi != SIB_CPI_REFUSE)
 		sib_sa_classport(out->data);
 	else if (kind == SIB_SA_MCM && in->mad_hdr.method == IB_MGMT_METHOD_SET)
@@ -614,6 +624,10 @@ void sib_sa_handle(struct sib_pkt *req)
 		status = IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB;
 	spin_unlock_irqrestore(&sib_subnet.lock, flags);
 
+	if (drop) {		/* packets are plain kzalloc() memory */
+		kfree(pkt);
+		return;
+	}
 	if (status)
 		atomic64_inc(&sib_subnet.sa.errors[kind]);
 	out->mad_hdr.status = cpu_to_be16(status);
@@ -670,7 +684,7 @@ int sib_sa_set_mode(const char *mode)
 
 /**
  * sib_sa_set_cpi() - choose how the SA answers ClassPortInfo
- * @how: "answer", "refuse" or "opa"
+ * @how: "answer", "refuse", "opa", "busy" or "drop"
  *
  * Return: 0, or -EINVAL for anything else.
  */
@@ -690,7 +704,7 @@ int sib_sa_set_cpi(const char *how)
 /**
  * sib_sa_cpi_name() - how ClassPortInfo is answered now
  *
- * Return: "answer", "refuse" or "opa".
+ * Return: "answer", "refuse", "opa", "busy" or "drop".
  */
 const char *sib_sa_cpi_name(void)
 {

@@ -198,6 +198,8 @@ enum sib_sa_cpi {
 	SIB_CPI_ANSWER,		/* an IB ClassPortInfo of the personality */
 	SIB_CPI_REFUSE,		/* "method/attribute not supported" */
 	SIB_CPI_OPA,		/* in OPA's form: class version 0x80 */
+	SIB_CPI_BUSY,		/* MAD status busy: ask again later */
+	SIB_CPI_DROP,		/* no answer at all: the requester times out */
 };
 
 struct sib_sa_stats {
