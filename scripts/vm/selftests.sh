@@ -19,7 +19,10 @@
 # and so does one that prints nothing on its console for RB_VM_SILENT_SECS
 # (60) seconds after qemu started: a kernel that does not even get to its
 # first line will not get anywhere, and waiting for the whole test timeout
-# (up to an hour per directory) helps nobody.
+# (up to an hour per directory) helps nobody. The same holds from the first
+# line until init says it runs; a kernel that dies or hangs before init (no
+# module of ours is loaded yet; seen as rare early-boot oopses under TCG)
+# is booted once more, and the directory fails only if that fails too.
 #
 # KVM is used only where it has been seen to boot a guest (scripts/vm/accel.sh,
 # one probe boot per run; RB_ACCEL=kvm|tcg chooses without probing), TCG
@@ -119,8 +122,9 @@ stage_run()
 }
 
 # boot RUNDIR TIMEOUT: run the VM; returns qemu's exit status (1 = the guest
-# reached its end, 124 = host timeout), or 125 when the console stayed empty
-# for $silent seconds (the VM is then stopped).
+# reached its end, 124 = host timeout), 125 when the console stayed empty
+# for $silent seconds, or 126 when init did not say "rb-init: up" within
+# $silent seconds of the first output (the VM is then stopped).
 boot()
 {
 	local run=$1 tmo=$2 pid waited=0
@@ -151,7 +155,36 @@ boot()
 		sleep 0.2
 		waited=$((waited + 1))
 	done
+	# Until init runs: a kernel that oopses or hangs while booting (seen
+	# under TCG, before any module of ours is loaded) is stopped here.
+	waited=0
+	while ! grep -q '^rb-init: up' "$run/console.log" && kill -0 "$pid" 2>/dev/null; do
+		if [ "$waited" -ge $((silent * 5)) ]; then
+			kill -TERM "$pid" 2>/dev/null
+			wait "$pid"
+			return 126
+		fi
+		sleep 0.2
+		waited=$((waited + 1))
+	done
 	wait "$pid"
+}
+
+# boot_tests RUNDIR TIMEOUT: boot for a test directory; a boot that never
+# reached init is tried once more (its console kept as console.boot1.log),
+# and said so. Returns boot's status.
+boot_tests()
+{
+	local rc
+	boot "$1" "$2"
+	rc=$?
+	if [ $rc -ne 1 ] && ! grep -q '^rb-init: up' "$1/console.log"; then
+		cp "$1/console.log" "$1/console.boot1.log"
+		echo "# the kernel did not reach init (qemu $rc; $(grep -m 1 -E 'BUG:|Oops|panic' "$1/console.log" | tr -d '\r' || echo 'no message')); booting once more"
+		boot "$1" "$2"
+		rc=$?
+	fi
+	return $rc
 }
 
 if [ "$mode" != test ]; then
@@ -215,7 +248,7 @@ for d in "${dirs[@]}"; do
 	ntests=$(find "$tests/$d" -maxdepth 1 -type f -perm -u+x ! -name host-prepare | wc -l)
 	tmo=$(( ${per:-120} * (ntests > 0 ? ntests : 1) + 60 ))
 	t0=$(date +%s.%N)
-	boot "$run" "$tmo"
+	boot_tests "$run" "$tmo"
 	rc=$?
 	t1=$(date +%s.%N)
 
@@ -233,6 +266,7 @@ for d in "${dirs[@]}"; do
 		tail -n 30 "$run/console.log" 2>/dev/null | tr -d '\r' | sed 's/^/# /'
 		case $rc in
 		125) why="no console output in ${silent}s, VM stopped ($VM_ACCEL_NAME)" ;;
+		126) why="the kernel did not reach init in ${silent}s, twice; VM stopped ($VM_ACCEL_NAME)" ;;
 		124|137) why="VM timed out after ${tmo}s" ;;
 		0) why="guest rebooted (panic or oops)" ;;
 		*) why="qemu exited $rc" ;;
