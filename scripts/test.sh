@@ -6,14 +6,16 @@
 #
 #   static checks (W=1, sparse, checkpatch), the build matrix over every
 #   installed kernel and over the RHEL-family trees of ../shared/kernels
-#   (skipped with the reason where there are none), the compat probe cache, the DKMS cycle in a private
-#   tree, the patch queue, the .deb/.rpm packages (built, inspected, the .deb
-#   installed, upgraded and purged), and the VM selftests (each test counted)
+#   (skipped with the reason where there are none), the compat probe cache,
+#   the DKMS cycle in a private tree, the patch queue (on 6.12 and 6.1), the
+#   .deb/.rpm packages (built, inspected, the .deb installed, upgraded and
+#   purged), and the VM selftests (each test counted)
 #   on the host's Debian 12 kernel; then the same on Debian 13: the .deb
 #   through trixie's dkms and the VM selftests on Debian 13's own kernel, with
 #   the modules built inside a cached Debian 13 root (scripts/debian13/);
-#   last, modload on the debug kernel (KASAN, lockdep, kmemleak, UBSAN;
-#   scripts/vm/debug-lane.sh, RB_DEBUG_TESTS for other directories).
+#   last, ipoib_sendonly and churn on the debug kernel (KASAN, lockdep,
+#   kmemleak, UBSAN; scripts/vm/debug-lane.sh; RB_DEBUG_TESTS for other
+#   directories).
 #
 # TESTS="dir ..." limits the VM selftests (both kernels) as for make selftests.
 set -uo pipefail
@@ -136,15 +138,18 @@ fi
 echo "# Debian 13 build and VM selftests took $(( $(date +%s) - t0 )) s"
 vm_step "VM selftests on Debian 13 ${rel:-}" build/test-build-debian13.log "$summary"
 
-# The reliability lane: module load/unload cycles on a KASAN, lockdep,
-# kmemleak, UBSAN kernel (built once per machine, ~15 min on 2 cores).
+# The reliability lane, on a KASAN, lockdep, kmemleak, UBSAN kernel (built
+# once per machine, ~15 min on 2 cores): ipoib_sendonly (its kprobe
+# handlers, where the lane found a queue_work() from NMI context) and the
+# control-plane churn of every module under traffic. The other directories
+# run there with make selftests-debug TESTS=...
 n=$((n + 1))
 summary=build/test-selftests-debug.sum
 rm -f "$summary"
 echo "# VM selftests on the debug kernel (KASAN, lockdep, kmemleak, UBSAN)"
 : > build/debug-lane-build.log
 # shellcheck disable=SC2086 # RB_DEBUG_TESTS is a list of directories
-RB_SUMMARY=$summary scripts/vm/debug-lane.sh ${RB_DEBUG_TESTS:-modload} 2>&1 | sed 's/^/    /'
+RB_SUMMARY=$summary scripts/vm/debug-lane.sh ${RB_DEBUG_TESTS:-ipoib_sendonly churn} 2>&1 | sed 's/^/    /'
 vm_step "VM selftests on the debug kernel" build/debug-lane-build.log "$summary"
 
 echo "$pass passed, $fail failed, $skip skipped"
