@@ -22,7 +22,7 @@ setrules()
 	dd if=/tmp/rules of=$R bs=64k 2>/dev/null
 }
 
-ktap_plan 9
+ktap_plan 10
 ktap_run "two rxe devices" rxe_pair_setup
 ktap_run "module loads" modprobe rdma_mcast_noloop
 
@@ -105,6 +105,24 @@ for n in 63 64 65; do
 done
 setrules "$good"
 ktap_check "200 random writes and 63/64/65-rule boundaries handled" $bad
+
+# A uid or gid the writer's user namespace does not map is refused, also
+# next to one it does (the gid used to be dropped then, widening the rule).
+if unshare -U -r true 2> /dev/null; then
+	dmesg -c > /dev/null
+	unshare -U -r sh -c "echo 'allow creator=user uid=0 gid=5' > $R" 2> /dev/null
+	rc=$?
+	[ $rc -ne 0 ] && [ "$(cat $R)" = "$good" ] &&
+		dmesg | grep -q "rdma_mcast_noloop: rules: line 1: bad value '5' for gid"
+	rc2=$?
+	unshare -U -r sh -c "echo 'allow creator=user uid=0 gid=0' > $R" 2> /dev/null &&
+		grep -q 'gid=0' $R
+	ok=$((rc2 | $?))
+	setrules "$good"
+	ktap_check "from a user namespace mapping only 0: gid=5 refused (write $rc), gid=0 accepted" $ok
+else
+	ktap_skip "unmappable gid refused from a user namespace" "no unshare -U -r in the guest"
+fi
 
 echo clear > $R && [ -z "$(cat $R)" ] && ktap_pass "clear empties the rule set" ||
 	ktap_fail "clear empties the rule set"
