@@ -9,7 +9,8 @@
  *            says and when it was learned, whether the SA refused a
  *            SendOnlyFullMember join since the last SM change (legacy),
  *            IPoIB's own send-only JoinState as last seen, the JoinState
- *            send-only joins get now, and the join counters
+ *            send-only joins get now (effective; 0x0: left alone), and the
+ *            join counters
  *   relearn  write 1: forget what every port's SM said or did (as after an
  *            SM change) and ask the SMs again
  */
@@ -70,8 +71,7 @@ static int iso_ports_show(struct seq_file *m, void *v)
 			learned = p->learned;
 			status = p->status;
 			spin_unlock_irqrestore(&p->lock, flags);
-			target = iso_get_policy() == ISO_POLICY_OFF ? 0 :
-				 iso_target_state(p, atomic_read(&p->native));
+			target = iso_decide(p, atomic_read(&p->native)).state;
 			seq_printf(m, "%s %u 0x%x %s %d %lld %d %u 0x%x 0x%x %ld %ld %ld %ld %ld\n",
 				   d->ibdev->name, p->port,
 				   READ_ONCE(p->sm_lid),

@@ -153,8 +153,19 @@ extern struct list_head iso_devices;
 extern struct mutex iso_lock;
 extern struct workqueue_struct *iso_wq;
 
+/**
+ * struct iso_decision - what a port's send-only joins get, and why
+ * @state: the JoinState to send; 0 when the module leaves joins alone
+ * @why: the reason, in the words of the kernel log
+ */
+struct iso_decision {
+	u8 state;
+	const char *why;
+};
+
 /* main.c */
 enum iso_policy iso_get_policy(void);
+struct iso_decision iso_decide(struct iso_port *p, u8 requested);
 const char *iso_policy_name(enum iso_policy policy);
 void iso_policy_changed(void);
 
@@ -164,7 +175,6 @@ void iso_hook_exit(void);
 bool iso_ipoib_resolved(void);
 bool iso_kernel_decides(void);
 long iso_misencoded_seen(void);
-u8 iso_target_state(struct iso_port *p, u8 requested);
 
 /* refusals.c */
 void iso_refusals_arm(void);

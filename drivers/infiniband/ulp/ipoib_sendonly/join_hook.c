@@ -120,42 +120,6 @@ long iso_misencoded_seen(void)
 }
 
 /**
- * iso_target_state() - the JoinState a send-only join of port @p should use
- * @p: the port, or NULL when the device is not (yet) known
- * @requested: the send-only JoinState IPoIB asked for, ISO_JOIN_MISENCODED
- *             for RHEL 7's rendering of SendOnlyFullMember
- *
- * Policy auto sends SendOnlyFullMember unless the port's SM is known to
- * lack it (iso_sm_lacks_sendonly()), FullMember then; a mis-encoded join is
- * one IPoIB meant as SendOnlyFullMember and is treated the same way.
- * sendonly-full sends 0x8, full 0x1, off leaves the kernel's choice.
- *
- * Context: any (atomics only).
- * Return: the JoinState to send.
- */
-u8 iso_target_state(struct iso_port *p, u8 requested)
-{
-	switch (iso_get_policy()) {
-	case ISO_POLICY_FULL:
-		return RB_JOIN_FULL_MEMBER;
-	case ISO_POLICY_SENDONLY_FULL:
-		return RB_JOIN_SENDONLY_FULL_MEMBER;
-	case ISO_POLICY_AUTO:
-		if (iso_kernel_auto && requested != ISO_JOIN_MISENCODED)
-			return requested;
-		/*
-		 * Unknown (e.g. just after a re-register) or not an IB SA:
-		 * 0x8, as upstream does; a refusal is learned and retried.
-		 */
-		return iso_sm_lacks_sendonly(p) ? RB_JOIN_FULL_MEMBER :
-		       RB_JOIN_SENDONLY_FULL_MEMBER;
-	case ISO_POLICY_OFF:
-		break;
-	}
-	return requested;
-}
-
-/**
  * iso_is_ipoib_client() - is @client IPoIB's SA client?
  * @client: the struct ib_sa_client * a join passes, as a number
  *
@@ -217,7 +181,7 @@ static int iso_join_pre(struct kprobe *kp, struct pt_regs *regs)
 		goto out;
 	}
 
-	want = iso_target_state(p, state);
+	want = iso_decide(p, state).state ?: state;
 	if (p) {
 		/* Its completion names this GID: refusals.c finds @p by it. */
 		WRITE_ONCE(p->gid_prefix, rec->port_gid.global.subnet_prefix);

@@ -93,6 +93,68 @@ enum iso_policy iso_get_policy(void)
 	return READ_ONCE(iso_policy);
 }
 
+/**
+ * iso_decide() - the policy applied: the one place a send-only join's
+ *   JoinState is decided (for the hook, the log and debugfs alike)
+ * @p: the port, or NULL when the device is not (yet) known
+ * @requested: the send-only JoinState IPoIB asked for, 0 when none was
+ *             seen yet, ISO_JOIN_MISENCODED for RHEL 7's SendOnlyFullMember
+ *
+ * off leaves joins alone; full sends 0x1, sendonly-full 0x8; auto leaves
+ * them alone where the kernel's IPoIB already decides as auto does, and
+ * otherwise sends 0x8 unless the port's SM is known to lack it
+ * (iso_sm_lacks_sendonly()), 0x1 then. A mis-encoded join is one IPoIB
+ * meant as SendOnlyFullMember and is decided like any other.
+ *
+ * Context: any, including the kprobe handlers (atomics only).
+ * Return: the decision; its state is 0 when the join is left alone.
+ */
+struct iso_decision iso_decide(struct iso_port *p, u8 requested)
+{
+	enum iso_policy policy = iso_get_policy();
+	bool misencoded = requested == ISO_JOIN_MISENCODED;
+	struct iso_decision d = {};
+
+	switch (policy) {
+	case ISO_POLICY_OFF:
+		d.why = "policy off: the kernel's own JoinState (inert)";
+		return d;
+	case ISO_POLICY_FULL:
+		d.state = RB_JOIN_FULL_MEMBER;
+		break;
+	case ISO_POLICY_SENDONLY_FULL:
+		d.state = RB_JOIN_SENDONLY_FULL_MEMBER;
+		break;
+	case ISO_POLICY_AUTO:
+		if (iso_kernel_decides() && !misencoded) {
+			d.why = "the kernel's IPoIB already does what auto does (inert)";
+			return d;
+		}
+		/*
+		 * Unknown (e.g. just after a re-register) or not an IB SA:
+		 * 0x8, as upstream does; a refusal is learned and retried.
+		 */
+		d.state = iso_sm_lacks_sendonly(p) ? RB_JOIN_FULL_MEMBER :
+			  RB_JOIN_SENDONLY_FULL_MEMBER;
+		break;
+	}
+
+	if (requested == d.state)
+		d.why = "IPoIB's own choice already matches the policy (inert)";
+	else if (misencoded)
+		d.why = d.state == RB_JOIN_FULL_MEMBER ?
+			"mis-encoded send-only joins (0x3) become FullMember (0x1)" :
+			"mis-encoded send-only joins (0x3) become SendOnlyFullMember (0x8)";
+	else if (policy == ISO_POLICY_AUTO && d.state == RB_JOIN_FULL_MEMBER &&
+		 p && atomic_read(&p->legacy))
+		d.why = "SA refused 0x8: send-only joins are FullMember (0x1) until an SM change";
+	else
+		d.why = d.state == RB_JOIN_FULL_MEMBER ?
+			"send-only joins become FullMember (0x1)" :
+			"send-only joins become SendOnlyFullMember (0x8)";
+	return d;
+}
+
 static int iso_policy_set(const char *val, const struct kernel_param *kp)
 {
 	int i = sysfs_match_string(iso_policy_names, val);

@@ -118,35 +118,6 @@ bool iso_sm_lacks_sendonly(struct iso_port *p)
 		     atomic_read(&p->legacy));
 }
 
-/* The JoinState a send-only join of @p gets now, and what that means. */
-static const char *iso_effective(struct iso_port *p, u8 *state)
-{
-	u8 native = atomic_read(&p->native);
-
-	if (iso_get_policy() == ISO_POLICY_OFF) {
-		*state = 0;
-		return "policy off: the kernel's own JoinState (inert)";
-	}
-	if (iso_get_policy() == ISO_POLICY_AUTO && iso_kernel_decides() &&
-	    native != ISO_JOIN_MISENCODED) {
-		*state = 0;
-		return "the kernel's IPoIB already does what auto does (inert)";
-	}
-	*state = iso_target_state(p, native);
-	if (native && *state == native)
-		return "IPoIB's own choice already matches the policy (inert)";
-	if (native == ISO_JOIN_MISENCODED)
-		return *state == RB_JOIN_FULL_MEMBER ?
-			"mis-encoded send-only joins (0x3) become FullMember (0x1)" :
-			"mis-encoded send-only joins (0x3) become SendOnlyFullMember (0x8)";
-	if (*state == RB_JOIN_FULL_MEMBER && atomic_read(&p->legacy) &&
-	    iso_get_policy() == ISO_POLICY_AUTO)
-		return "SA refused 0x8: send-only joins become FullMember (0x1) until an SM change";
-	return *state == RB_JOIN_FULL_MEMBER ?
-		"send-only joins become FullMember (0x1)" :
-		"send-only joins become SendOnlyFullMember (0x8)";
-}
-
 /**
  * iso_report() - one pr_info line when a port's effective behaviour changes
  * @p: the port
@@ -155,16 +126,14 @@ static const char *iso_effective(struct iso_port *p, u8 *state)
  */
 void iso_report(struct iso_port *p)
 {
-	const char *what;
-	u8 state;
+	struct iso_decision d = iso_decide(p, atomic_read(&p->native));
 	int key;
 
-	what = iso_effective(p, &state);
 	/* Inert (state 0): one line per policy, whatever IPoIB asks for. */
-	if (!state)
+	if (!d.state)
 		key = 1 | iso_get_policy() << 1;
 	else
-		key = (state << 8) | atomic_read(&p->native) << 1 |
+		key = (d.state << 8) | atomic_read(&p->native) << 1 |
 		      atomic_read(&p->legacy) << 16;
 	if (key == p->logged)
 		return;
@@ -172,7 +141,7 @@ void iso_report(struct iso_port *p)
 	pr_info("%s port %u: SM %s%s, policy %s: %s\n", p->dev->ibdev->name,
 		p->port, iso_cap_name(atomic_read(&p->cap)),
 		atomic_read(&p->legacy) ? " (refused SendOnlyFullMember)" : "",
-		iso_policy_name(iso_get_policy()), what);
+		iso_policy_name(iso_get_policy()), d.why);
 }
 
 static void iso_log_work(struct work_struct *work)
