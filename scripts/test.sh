@@ -69,15 +69,6 @@ probe_cache()
 	[ "$d1" = "$d2" ] && [ "$t0" = "$t1" ] && ! ls -d build/compat/.probe.* > /dev/null 2>&1
 }
 
-patches()
-{
-	if [ -x scripts/patches/check.sh ]; then
-		scripts/patches/check.sh
-	else
-		echo "no patch queue checker yet"
-		return 4
-	fi
-}
 
 mkdir -p build
 step "static checks (W=1, sparse, checkpatch --strict) for $kver" scripts/check.sh "$kdir"
@@ -85,7 +76,7 @@ step "build matrix: every installed kernel, W=1 + sparse" scripts/matrix.sh --in
 step "build matrix: the RHEL-family trees of ../shared/kernels, W=1" scripts/matrix.sh --trees
 step "compat probes cached per kernel" probe_cache
 step "dkms add/build/install/uninstall/remove in a private tree" scripts/dkms.sh selftest
-step "patch queue: trailers, checkpatch, applies, builds" patches
+step "patch queue on 6.12 and 6.1: trailers, base-commit, checkpatch, applies, builds" scripts/patches/check.sh
 step "packages: .deb/.rpm build and contents, .deb install/upgrade/purge" scripts/pkg/test.sh
 
 # vm_step NAME BUILDLOG SUMMARY: the tally of a VM selftest run (its
