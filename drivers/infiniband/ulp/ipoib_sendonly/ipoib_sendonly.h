@@ -2,11 +2,14 @@
 /*
  * ipoib_sendonly: the map of the module.
  *
- *   main.c       module life cycle and the policy parameter
+ *   main.c       module life cycle, the policy parameter and iso_decide(),
+ *                the one place a send-only join's JoinState is decided
+ *   devices.c    the devices and ports tracked (ib_client, RCU list, port
+ *                events) and the log line per port
  *   join_hook.c  the kprobe on ib_sa_join_multicast() that rewrites IPoIB's
  *                send-only JoinState, and recognising IPoIB's SA client
  *   sm_caps.c    per port: what the subnet manager supports, learned with
- *                our own ClassPortInfo query, re-learned on port events
+ *                our own ClassPortInfo query, asked again on port events
  *   refusals.c   the kprobe on IPoIB's join completion that notices an SM
  *                refusing a SendOnlyFullMember join
  *   debugfs.c    state for people and tests
@@ -181,15 +184,21 @@ void iso_refusals_arm(void);
 void iso_refusals_disarm(void);
 bool iso_refusals_armed(void);
 
-/* sm_caps.c */
-int iso_caps_init(void);
-void iso_caps_exit(void);
+/* devices.c */
+int iso_devices_init(void);
+void iso_devices_exit(void);
 struct iso_port *iso_find_port(struct ib_device *dev, u32 port);
 struct iso_port *iso_find_port_by_gid(const union ib_gid *gid);
+void iso_report(struct iso_port *p);
+
+/* sm_caps.c */
+bool iso_caps_port_init(struct iso_port *p);
+void iso_caps_port_stop(struct iso_port *p);
+void iso_relearn(struct iso_port *p);
+void iso_new_sm(struct iso_port *p);
+void iso_relearn_all(void);
 bool iso_sm_lacks_sendonly(struct iso_port *p);
 const char *iso_cap_name(enum iso_cap cap);
-void iso_relearn_all(void);
-void iso_report(struct iso_port *p);
 
 /* debugfs.c */
 void iso_debugfs_init(void);

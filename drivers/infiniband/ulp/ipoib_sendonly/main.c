@@ -216,7 +216,7 @@ static int __init iso_init(void)
 	if (!iso_wq)
 		return -ENOMEM;
 	iso_debugfs_init();
-	ret = iso_caps_init();
+	ret = iso_devices_init();
 	if (ret)
 		goto err_debugfs;
 	ret = iso_hook_init();
@@ -229,7 +229,7 @@ static int __init iso_init(void)
 	return 0;
 
 err_caps:
-	iso_caps_exit();
+	iso_devices_exit();
 err_debugfs:
 	iso_debugfs_exit();
 	destroy_workqueue(iso_wq);
@@ -247,7 +247,7 @@ static void __exit iso_exit(void)
 	WRITE_ONCE(iso_loaded, false);
 	rb_kernel_param_unlock(THIS_MODULE);
 	iso_hook_exit();
-	iso_caps_exit();
+	iso_devices_exit();
 	iso_debugfs_exit();
 	destroy_workqueue(iso_wq);
 	pr_info("unloaded; IPoIB send-only joins use the kernel's own JoinState again\n");

@@ -13,13 +13,12 @@
  * SA class version) and no answer yet say nothing, and policy auto then
  * uses SendOnlyFullMember, as upstream does. Besides, a port is marked
  * legacy when its SA refused a SendOnlyFullMember join (refusals.c); an SM
- * change event clears the mark.
+ * change event clears the mark. Which devices and ports exist, and which
+ * events reach them, is devices.c's.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ktime.h>
-#include <linux/rculist.h>
-#include <linux/slab.h>
 #include <rdma/ib_sa.h>
 
 #include "ipoib_sendonly.h"
@@ -29,11 +28,6 @@
 #define ISO_RETRY_MAX_S		60
 /* SA status "insufficient resources" (IBA 15.2.1.1): a passing condition. */
 #define ISO_SA_ERR_NO_RESOURCES	0x0100
-
-/* Tracked devices: RCU list, changed under iso_lock. */
-LIST_HEAD(iso_devices);
-DEFINE_MUTEX(iso_lock);	/* writers of iso_devices; debugfs walks */
-struct workqueue_struct *iso_wq;
 
 static const char * const iso_cap_names[] = {
 	[ISO_CAP_UNKNOWN] = "unknown",
@@ -56,53 +50,6 @@ const char *iso_cap_name(enum iso_cap cap)
 }
 
 /**
- * iso_find_port() - our state of a device's port
- * @dev: the device
- * @port: the port number
- *
- * Context: under rcu_read_lock() (the kprobe handler) or iso_lock.
- * Return: the port, or NULL when the device or port is not tracked.
- */
-struct iso_port *iso_find_port(struct ib_device *dev, u32 port)
-{
-	struct iso_dev *d;
-
-	rb_list_for_each_entry_rcu(d, &iso_devices, list,
-				   lockdep_is_held(&iso_lock)) {
-		if (d->ibdev != dev)
-			continue;
-		if (port < d->first_port || port >= d->first_port + d->nports)
-			return NULL;
-		return &d->ports[port - d->first_port];
-	}
-	return NULL;
-}
-
-/**
- * iso_find_port_by_gid() - the tracked port whose IPoIB joins name @gid
- * @gid: a PortGID from a join record
- *
- * Context: under rcu_read_lock() (kprobe handlers).
- * Return: the port, or NULL when no IPoIB send-only join named @gid yet.
- */
-struct iso_port *iso_find_port_by_gid(const union ib_gid *gid)
-{
-	struct iso_dev *d;
-	u32 i;
-
-	list_for_each_entry_rcu(d, &iso_devices, list) {
-		for (i = 0; i < d->nports; i++) {
-			struct iso_port *p = &d->ports[i];
-
-			if (READ_ONCE(p->gid_guid) == gid->global.interface_id &&
-			    READ_ONCE(p->gid_prefix) == gid->global.subnet_prefix)
-				return p;
-		}
-	}
-	return NULL;
-}
-
-/**
  * iso_sm_lacks_sendonly() - is port @p's SM known to lack SendOnlyFullMember?
  * @p: the port, or NULL when the device is not (yet) known
  *
@@ -116,42 +63,6 @@ bool iso_sm_lacks_sendonly(struct iso_port *p)
 {
 	return p && (atomic_read(&p->cap) == ISO_CAP_NO_SENDONLY_FULL ||
 		     atomic_read(&p->legacy));
-}
-
-/**
- * iso_report() - one pr_info line when a port's effective behaviour changes
- * @p: the port
- *
- * Context: process context (log work); never per join.
- */
-void iso_report(struct iso_port *p)
-{
-	struct iso_decision d = iso_decide(p, atomic_read(&p->native));
-	int key;
-
-	/* Inert (state 0): one line per policy, whatever IPoIB asks for. */
-	if (!d.state)
-		key = 1 | iso_get_policy() << 1;
-	else
-		key = (d.state << 8) | atomic_read(&p->native) << 1 |
-		      atomic_read(&p->legacy) << 16;
-	if (key == p->logged)
-		return;
-	p->logged = key;
-	pr_info("%s port %u: SM %s%s, policy %s: %s\n", p->dev->ibdev->name,
-		p->port, iso_cap_name(atomic_read(&p->cap)),
-		atomic_read(&p->legacy) ? " (refused SendOnlyFullMember)" : "",
-		iso_policy_name(iso_get_policy()), d.why);
-}
-
-static void iso_log_work(struct work_struct *work)
-{
-	iso_report(container_of(work, struct iso_port, log_work));
-}
-
-static void iso_log_kicked(struct irq_work *work)
-{
-	queue_work(iso_wq, &container_of(work, struct iso_port, log_kick)->log_work);
 }
 
 /* An SA's answer is in, whatever it says. */
@@ -314,8 +225,13 @@ static void iso_query_work(struct work_struct *work)
 	}
 }
 
-/* Forget what the SM said and ask again. Context: any (event handlers). */
-static void iso_relearn(struct iso_port *p)
+/**
+ * iso_relearn() - forget what the port's SM said and ask again
+ * @p: the port
+ *
+ * Context: any (event handlers).
+ */
+void iso_relearn(struct iso_port *p)
 {
 	unsigned long flags;
 
@@ -334,8 +250,14 @@ static void iso_relearn(struct iso_port *p)
 	queue_work(iso_wq, &p->log_work);
 }
 
-/* A new SM: forget that the old one refused SendOnlyFullMember, too. */
-static void iso_new_sm(struct iso_port *p)
+/**
+ * iso_new_sm() - another SM: forget also that the old one refused
+ *   SendOnlyFullMember, and ask again
+ * @p: the port
+ *
+ * Context: any (event handlers).
+ */
+void iso_new_sm(struct iso_port *p)
 {
 	atomic_set(&p->legacy, 0);
 	iso_relearn(p);
@@ -357,28 +279,42 @@ void iso_relearn_all(void)
 	mutex_unlock(&iso_lock);
 }
 
-static void iso_event(struct ib_event_handler *h, struct ib_event *ev)
+/**
+ * iso_caps_port_init() - set up the ClassPortInfo query of port @p
+ * @p: the port, its device and number set
+ *
+ * Registers this module's MAD agent on the port's GSI QP where the port
+ * has an SA; iso_relearn() then sends the first query.
+ *
+ * Context: process context (the ib_client's add).
+ * Return: true when the port has an SA and an agent.
+ */
+bool iso_caps_port_init(struct iso_port *p)
 {
-	struct iso_dev *d = container_of(h, struct iso_dev, events);
-	u32 port = ev->element.port_num;
+	struct ib_device *dev = p->dev->ibdev;
 
-	if (port < d->first_port || port >= d->first_port + d->nports)
-		return;
-	switch (ev->event) {
-	case IB_EVENT_SM_CHANGE:
-		iso_new_sm(&d->ports[port - d->first_port]);
-		break;
-	case IB_EVENT_CLIENT_REREGISTER:
-	case IB_EVENT_LID_CHANGE:
-	case IB_EVENT_PORT_ACTIVE:
-		iso_relearn(&d->ports[port - d->first_port]);
-		break;
-	default:
-		break;
+	spin_lock_init(&p->lock);
+	INIT_DELAYED_WORK(&p->query_work, iso_query_work);
+	if (!rdma_cap_ib_sa(dev, p->port))
+		return false;
+	p->agent = ib_register_mad_agent(dev, p->port, IB_QPT_GSI, NULL, 0,
+					 iso_mad_send_done, iso_mad_recv, p, 0);
+	if (IS_ERR(p->agent)) {
+		pr_warn("%s port %u: no MAD agent (%ld): SM capability unknown, auto keeps SendOnlyFullMember\n",
+			dev->name, p->port, PTR_ERR(p->agent));
+		p->agent = NULL;
+		return false;
 	}
+	return true;
 }
 
-static void iso_port_stop(struct iso_port *p)
+/**
+ * iso_caps_port_stop() - no query of port @p is pending or running after
+ * @p: the port
+ *
+ * Context: process context.
+ */
+void iso_caps_port_stop(struct iso_port *p)
 {
 	cancel_delayed_work_sync(&p->query_work);
 	/* Cancels and waits for our outstanding MADs and their handlers. */
@@ -386,104 +322,4 @@ static void iso_port_stop(struct iso_port *p)
 		ib_unregister_mad_agent(p->agent);
 	p->agent = NULL;
 	cancel_delayed_work_sync(&p->query_work);
-	irq_work_sync(&p->log_kick);
-	cancel_work_sync(&p->log_work);
-}
-
-static struct ib_client iso_client;
-
-static int iso_add_one(struct ib_device *dev)
-{
-	u32 first = rdma_start_port(dev), n = rdma_end_port(dev) - first + 1;
-	struct iso_dev *d;
-	bool any = false;
-	u32 i;
-
-	d = kzalloc(struct_size(d, ports, n), GFP_KERNEL);
-	if (!d)
-		return -ENOMEM;
-	d->ibdev = dev;
-	d->first_port = first;
-	d->nports = n;
-	for (i = 0; i < n; i++) {
-		struct iso_port *p = &d->ports[i];
-
-		p->dev = d;
-		p->port = first + i;
-		p->logged = -1;
-		spin_lock_init(&p->lock);
-		INIT_DELAYED_WORK(&p->query_work, iso_query_work);
-		INIT_WORK(&p->log_work, iso_log_work);
-		init_irq_work(&p->log_kick, iso_log_kicked);
-		if (!rdma_cap_ib_sa(dev, p->port))
-			continue;
-		p->agent = ib_register_mad_agent(dev, p->port, IB_QPT_GSI, NULL,
-						 0, iso_mad_send_done,
-						 iso_mad_recv, p, 0);
-		if (IS_ERR(p->agent)) {
-			pr_warn("%s port %u: no MAD agent (%ld): SM capability unknown, auto uses FullMember\n",
-				dev->name, p->port, PTR_ERR(p->agent));
-			p->agent = NULL;
-			continue;
-		}
-		any = true;
-	}
-	if (!any) {
-		kfree(d);
-		return -EOPNOTSUPP;	/* no IB port with an SA: not ours */
-	}
-
-	INIT_IB_EVENT_HANDLER(&d->events, dev, iso_event);
-	ib_register_event_handler(&d->events);
-	mutex_lock(&iso_lock);
-	list_add_tail_rcu(&d->list, &iso_devices);
-	mutex_unlock(&iso_lock);
-	ib_set_client_data(dev, &iso_client, d);
-	for (i = 0; i < n; i++)
-		iso_relearn(&d->ports[i]);
-	return 0;
-}
-
-static void iso_remove_one(struct ib_device *dev, void *data)
-{
-	struct iso_dev *d = data;
-	u32 i;
-
-	if (!d)		/* add() declined the device */
-		return;
-	ib_unregister_event_handler(&d->events);
-	mutex_lock(&iso_lock);
-	list_del_rcu(&d->list);
-	mutex_unlock(&iso_lock);
-	/* No kprobe handler still looks at the ports after this. */
-	synchronize_rcu();
-	for (i = 0; i < d->nports; i++)
-		iso_port_stop(&d->ports[i]);
-	kfree(d);
-}
-
-RB_IB_CLIENT_ADD_WRAPPER(iso_add_one);
-
-static struct ib_client iso_client = {
-	.name = "ipoib_sendonly",
-	.add = RB_IB_CLIENT_ADD(iso_add_one),
-	.remove = iso_remove_one,
-};
-
-/**
- * iso_caps_init() - start tracking every IB device, present and future
- *
- * Return: 0 or a negative errno.
- */
-int iso_caps_init(void)
-{
-	return ib_register_client(&iso_client);
-}
-
-/**
- * iso_caps_exit() - stop tracking; all queries and work are finished after
- */
-void iso_caps_exit(void)
-{
-	ib_unregister_client(&iso_client);
 }
