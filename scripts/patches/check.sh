@@ -91,11 +91,7 @@ mkdir -p "$PQ_OUT"
 for b in $bases; do
 	if base_setup "$b" > "$PQ_OUT/why" 2>&1; then
 		export RB_LINUX_SOURCE=$tarball
-		mapfile -t files < <(pq_patches "$b")
-		present=()
-		for f in "${files[@]}"; do
-			[ -e "$f" ] && present+=("$f")
-		done
+		mapfile -t present < <(pq_present_patches "$b")
 		n=0
 		if [ ${#present[@]} -gt 0 ]; then
 			mapfile -t dirs < <(pq_dirs "${present[@]}")
@@ -197,17 +193,13 @@ check_base()
 {
 	local b=$1 out tree logs src kv_src kv_hdr pristine base_dir p f name rel
 	local applied tree_ok problems bc m dir kos log rc nwarn missing new k
-	local files present modules
+	local present modules
 	out=$PQ_OUT/$b
 	tree=$out/tree
 	logs=$out/logs
 	mkdir -p "$logs"
 	export RB_LINUX_SOURCE=$tarball
-	mapfile -t files < <(pq_patches "$b")
-	present=()
-	for f in "${files[@]}"; do
-		[ -e "$f" ] && present+=("$f")
-	done
+	mapfile -t present < <(pq_present_patches "$b")
 	src=$(pq_source scripts/checkpatch.pl scripts/spelling.txt \
 		scripts/const_structs.checkpatch)
 	modules=()

@@ -75,6 +75,16 @@ pq_patches()
 	done
 }
 
+# pq_present_patches BASE: those of pq_patches BASE that exist.
+pq_present_patches()
+{
+	local f
+	for f in $(pq_patches "$1"); do
+		[ -e "$f" ] && echo "$f"
+	done
+	return 0
+}
+
 # pq_file_base PATCH: the base a patch file is made against: X.Y of its
 # backport-X.Y directory, else PQ_BASE.
 pq_file_base()

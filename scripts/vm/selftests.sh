@@ -127,7 +127,7 @@ stage_run()
 # $silent seconds of the first output (the VM is then stopped).
 boot()
 {
-	local run=$1 tmo=$2 pid waited=0
+	local run=$1 tmo=$2 pid
 	local args=(
 		-accel "$VM_ACCEL" -cpu "$VM_CPU" -smp 2 -m 2048
 		-nodefaults -display none -no-reboot
@@ -144,30 +144,32 @@ boot()
 	timeout -k 5 "$tmo" qemu-system-x86_64 "${args[@]}" \
 		-serial "file:$run/console.log" < /dev/null &
 	pid=$!
-	# Until the first byte on the console: poll (every 0.2 s, so a short
-	# run is not kept waiting). After it: just wait.
-	while [ ! -s "$run/console.log" ] && kill -0 "$pid" 2>/dev/null; do
-		if [ "$waited" -ge $((silent * 5)) ]; then
-			kill -TERM "$pid" 2>/dev/null
-			wait "$pid"
-			return 125
-		fi
-		sleep 0.2
-		waited=$((waited + 1))
-	done
-	# Until init runs: a kernel that oopses or hangs while booting (seen
-	# under TCG, before any module of ours is loaded) is stopped here.
-	waited=0
-	while ! grep -q '^rb-init: up' "$run/console.log" && kill -0 "$pid" 2>/dev/null; do
-		if [ "$waited" -ge $((silent * 5)) ]; then
-			kill -TERM "$pid" 2>/dev/null
-			wait "$pid"
-			return 126
-		fi
-		sleep 0.2
-		waited=$((waited + 1))
-	done
+	# Until the first byte on the console, then until init runs (a kernel
+	# that oopses or hangs while booting, seen under TCG before any module
+	# of ours is loaded, is stopped there); after that, just wait.
+	vm_wait_for "$pid" 125 test -s "$run/console.log" &&
+		vm_wait_for "$pid" 126 grep -q '^rb-init: up' "$run/console.log" || return
 	wait "$pid"
+}
+
+# vm_wait_for PID STATUS CMD...: poll CMD every 0.2 s (so a short run is
+# not kept waiting) while qemu PID runs; if CMD has not succeeded after
+# $silent seconds, stop the VM and return STATUS; else 0 (also when qemu
+# ended).
+vm_wait_for()
+{
+	local pid=$1 status=$2 waited=0
+	shift 2
+	while ! "$@" && kill -0 "$pid" 2>/dev/null; do
+		if [ "$waited" -ge $((silent * 5)) ]; then
+			kill -TERM "$pid" 2>/dev/null
+			wait "$pid"
+			return "$status"
+		fi
+		sleep 0.2
+		waited=$((waited + 1))
+	done
+	return 0
 }
 
 # boot_tests RUNDIR TIMEOUT: boot for a test directory; a boot that never
