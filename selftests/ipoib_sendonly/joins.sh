@@ -15,39 +15,12 @@
 #  - joins of another SA client (rb_test_mcast) are never rewritten.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
+. "$(dirname "$0")/../lib/ipoib_sendonly.sh"
 
 modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
 modinfo ipoib_sendonly > /dev/null 2>&1 || ktap_skip_all "ipoib_sendonly was not built"
-ISO=/sys/kernel/debug/ipoib_sendonly
 P=/sys/module/ipoib_sendonly/parameters/policy
 trap 'kill $SIB_RX 2>/dev/null; rmmod rb_test_mcast 2>/dev/null; rmmod ipoib_sendonly; sib_cleanup' EXIT
-
-# iso DEV COLUMN: a column of ipoib_sendonly's ports table.
-iso()
-{
-	awk -v d="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
-		$1 == d { print $h[c] }' $ISO/ports
-}
-
-# wait_cap DEV CAP: the module learned CAP for DEV's SM (10 s at most).
-wait_cap()
-{
-	local n=0
-	until [ "$(iso "$1" sm_cap)" = "$2" ]; do
-		n=$((n + 1))
-		[ $n -gt 100 ] && return 1
-		sleep 0.1
-	done
-}
-
-
-# sa_change MODE CPI EVENT: the SA's personality and ClassPortInfo answer,
-# then a port event (smchange: another SM; reregister: the same SM again).
-sa_change()
-{
-	echo "sa $1" > $SIB_D/control && echo "cpi $2" > $SIB_D/control &&
-		echo "$3" > $SIB_D/control
-}
 
 # join N: a sender in a sends to 239.N.N.N until sib0 has joined; sets ST
 # (sib0's JoinState), REFUSED (MCMemberRecord requests the SA refused
@@ -66,7 +39,7 @@ join()
 ktap_plan 15
 modprobe ipoib_sendonly
 ktap_run "rdma_sib (SA legacy) and IPoIB up with ipoib_sendonly loaded" sib_setup sa_mode=legacy
-wait_cap sib0 no-sendonly-full
+iso_wait sib0 sm_cap no-sendonly-full 10
 rc=$?
 ktap_check "learned from the SA's ClassPortInfo: no SendOnlyFullMember ($(iso sib0 sm_cap))" $rc
 
@@ -79,8 +52,8 @@ got=$(sib_receive 3)
 ktap_check "a receiver joining later gets all 20 datagrams sent after its join ($got)" $?
 
 # Legacy SA that does not say: 0x8 first, refused, retried as FullMember.
-sa_change legacy refuse smchange
-wait_cap sib0 cpi-refused && [ "$(iso sib0 legacy)" = 0 ]
+sib_sa_change legacy refuse smchange
+iso_wait sib0 sm_cap cpi-refused 10 && [ "$(iso sib0 legacy)" = 0 ]
 rc=$?
 ktap_check "SM change to a legacy SA refusing ClassPortInfo: nothing known ($(iso sib0 sm_cap), legacy $(iso sib0 legacy))" $rc
 join 9
@@ -101,8 +74,8 @@ join 10
 ktap_check "three re-registers later: FullMember at once, none refused" $?
 
 # SM change to a modern SA.
-sa_change modern answer smchange
-wait_cap sib0 sendonly-full && [ "$(iso sib0 legacy)" = 0 ]
+sib_sa_change modern answer smchange
+iso_wait sib0 sm_cap sendonly-full 10 && [ "$(iso sib0 legacy)" = 0 ]
 rc=$?
 ktap_check "SM change to a modern SA: learned again, legacy mark gone ($(iso sib0 sm_cap))" $rc
 join 4
@@ -122,16 +95,16 @@ ktap_check "modern SA: full gives FullMember ($r5), off the kernel's own choice 
 echo auto > $P
 
 # OPA-style ClassPortInfo: not an IB one, nothing to read from it.
-sa_change modern opa smchange
-wait_cap sib0 not-ib-cpi
+sib_sa_change modern opa smchange
+iso_wait sib0 sm_cap not-ib-cpi 10
 join 12
 [ "$ST" = 0x8 ] && [ "$REFUSED" -eq 0 ]
 rc=$?
 ktap_check "OPA-style ClassPortInfo ($(iso sib0 sm_cap)): SendOnlyFullMember ($ST)" $rc
 
 # SM change back to a legacy SA that says so.
-sa_change legacy answer smchange
-wait_cap sib0 no-sendonly-full
+sib_sa_change legacy answer smchange
+iso_wait sib0 sm_cap no-sendonly-full 10
 join 7
 [ "$ST" = 0x1 ] && [ "$REFUSED" -eq 0 ]
 ktap_check "SM change to a legacy SA that says so: FullMember at once ($ST), none refused" $?
@@ -139,7 +112,7 @@ ktap_check "SM change to a legacy SA that says so: FullMember at once ($ST), non
 # Another SA client's send-only join is left alone.
 if modprobe rb_test_mcast 2>/dev/null; then
 	seen0=$(iso sib0 sendonly)
-	sa_change modern answer smchange
+	sib_sa_change modern answer smchange
 	echo "join sib0 1 ff12:601b:ffff:0000:0000:0000:0000:7777 8" > /sys/kernel/debug/rb_test_mcast/cmd
 	st=$(sib_join_state ff12:601b:ffff:0000:0000:0000:0000:7777 sib0)
 	[ "$st" = 0x8 ] && [ "$(iso sib0 sendonly)" = "$seen0" ]

@@ -8,29 +8,11 @@
 # first failure stopped the retries: the port stayed "query-failed".)
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
+. "$(dirname "$0")/../lib/ipoib_sendonly.sh"
 
 modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
 modinfo ipoib_sendonly > /dev/null 2>&1 || ktap_skip_all "ipoib_sendonly was not built"
-ISO=/sys/kernel/debug/ipoib_sendonly
 trap 'rmmod ipoib_sendonly 2>/dev/null; sib_cleanup' EXIT
-
-# iso COLUMN: a column of sib0's line in ipoib_sendonly's ports table.
-iso()
-{
-	awk -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
-		$1 == "sib0" { print $h[c] }' $ISO/ports
-}
-
-# wait_for COLUMN VALUE SECONDS: sib0's COLUMN reads VALUE within SECONDS.
-wait_for()
-{
-	local n=0
-	until [ "$(iso "$1")" = "$2" ]; do
-		n=$((n + 1))
-		[ $n -gt $(($3 * 10)) ] && return 1
-		sleep 0.1
-	done
-}
 
 # cycle MODE HOW SECS: the SA answers ClassPortInfo as MODE (rdma_sib
 # "cpi"); the module is told to ask again. It must read query-failed, ask
@@ -41,18 +23,18 @@ cycle()
 	local q1 q2 rc
 	echo "cpi $1" > $SIB_D/control
 	echo 1 > $ISO/relearn
-	wait_for sm_cap query-failed 15
+	iso_wait sib0 sm_cap query-failed 15
 	rc=$?
-	ktap_check "SA $2: nothing believed, the port reads query-failed (status $(iso status))" $rc
-	q1=$(iso queries)
+	ktap_check "SA $2: nothing believed, the port reads query-failed (status $(iso sib0 status))" $rc
+	q1=$(iso sib0 queries)
 	sleep "$3"
-	q2=$(iso queries)
-	[ "$q2" -ge $((q1 + 2)) ] && [ "$(iso sm_cap)" = query-failed ]
+	q2=$(iso sib0 queries)
+	[ "$q2" -ge $((q1 + 2)) ] && [ "$(iso sib0 sm_cap)" = query-failed ]
 	ktap_check "SA $2: asked again with backoff ($q1 -> $q2 queries in $3 s)" $?
 	echo "cpi answer" > $SIB_D/control
-	wait_for sm_cap sendonly-full 30
+	iso_wait sib0 sm_cap sendonly-full 30
 	rc=$?
-	ktap_check "SA $2, then answering: learned at the next retry ($(iso sm_cap))" $rc
+	ktap_check "SA $2, then answering: learned at the next retry ($(iso sib0 sm_cap))" $rc
 }
 
 ktap_plan 7

@@ -15,26 +15,24 @@
 #  - ipoib_sendonly (policy auto) loaded on top stays inert and says so.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
+. "$(dirname "$0")/../lib/ipoib_sendonly.sh"
 
 BIN=$(cd "$(dirname "$0")" && pwd)/bin
 [ -e "$BIN/ib_core.ko" ] && [ -e "$BIN/ib_ipoib.ko" ] ||
 	ktap_skip_all "no bin/ib_core.ko or bin/ib_ipoib.ko (host-prepare did not run)"
 modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
 [ -e /sys/module/ib_core ] && ktap_skip_all "the distribution's ib_core is already loaded"
-ISO=/sys/kernel/debug/ipoib_sendonly
 trap 'kill $SIB_RX 2>/dev/null; rmmod ipoib_sendonly 2>/dev/null; sib_cleanup; rmmod ib_cm ib_core 2>/dev/null' EXIT
 
 # cpi_requests: ClassPortInfo queries rdma_sib's SA has answered.
 cpi_requests() { awk '$1 == "class_port_info" { print $3 }' $SIB_D/sa; }
 
-# sa_change MODE CPI EVENT: the SA's personality and ClassPortInfo answer,
-# then a port event (smchange: another SM; reregister: the same SM again);
-# ib_sa forgets its ClassPortInfo and asks again a second later.
+# sa_change MODE CPI EVENT: sib_sa_change, counting ClassPortInfo queries
+# from here (ib_sa forgets its ClassPortInfo and asks again a second later).
 sa_change()
 {
 	cpi0=$(cpi_requests)
-	echo "sa $1" > $SIB_D/control && echo "cpi $2" > $SIB_D/control &&
-		echo "$3" > $SIB_D/control
+	sib_sa_change "$@"
 }
 
 # wait_cpi: the SA has had ClassPortInfo queries of both ports since

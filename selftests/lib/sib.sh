@@ -224,3 +224,12 @@ sib_umad_up()
 		sleep 0.1
 	done
 }
+
+# sib_sa_change MODE CPI EVENT: the SA's personality (modern|legacy), how it
+# answers ClassPortInfo (answer|refuse|opa|busy|drop), then a port event on
+# every HCA (smchange: another SM; reregister: the same SM again).
+sib_sa_change()
+{
+	echo "sa $1" > $SIB_D/control && echo "cpi $2" > $SIB_D/control &&
+		echo "$3" > $SIB_D/control
+}
