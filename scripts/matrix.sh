@@ -44,8 +44,8 @@ build_one()
 	secs=$(( $(date +%s) - t0 ))
 	kver=$("$top/scripts/kver.sh" "$kdir")
 	compat=$("$top/scripts/compat/probe.sh" "$kdir" "$top/build/compat" "$@")
-	have=$(grep -c '^#define HAVE_' "$compat/rb_compat_autoconf.h")
-	total=$(grep -cE '^(#define|/\* #undef) HAVE_' "$compat/rb_compat_autoconf.h")
+	have=$(grep -c '^#define HAVE_' "$compat/rbp_compat_autoconf.h")
+	total=$(grep -cE '^(#define|/\* #undef) HAVE_' "$compat/rbp_compat_autoconf.h")
 	# Our sources are mirrored under $out: kbuild names them by that path,
 	# the kernel tree's own headers by a relative one.
 	ours=$(grep -E 'warning:|error:' "$log" | grep -E "^$out/" | grep -vc 'modpost' || true)

@@ -62,9 +62,9 @@ probe_cache()
 {
 	local d1 d2 t0 t1
 	d1=$(scripts/compat/probe.sh "$kdir" build/compat) || return 1
-	t0=$(stat -c %Y "$d1/rb_compat_autoconf.h")
+	t0=$(stat -c %Y "$d1/rbp_compat_autoconf.h")
 	d2=$(scripts/compat/probe.sh "$kdir" build/compat) || return 1
-	t1=$(stat -c %Y "$d2/rb_compat_autoconf.h")
+	t1=$(stat -c %Y "$d2/rbp_compat_autoconf.h")
 	scripts/compat/probe.sh --table "$kdir" build/compat
 	[ "$d1" = "$d2" ] && [ "$t0" = "$t1" ] && ! ls -d build/compat/.probe.* > /dev/null 2>&1
 }

@@ -31,7 +31,7 @@ shift 2
 needed=$(awk '!/^#/ && NF > 2 { for (i = 3; i <= NF; i++) print $i }' "$table" | sort -u | xargs)
 hdr=
 if [ -n "$needed" ]; then
-	hdr=$(RB_PROBES="$needed" "$here/probe.sh" "$kdir" "$cache" "$@")/rb_compat_autoconf.h
+	hdr=$(RB_PROBES="$needed" "$here/probe.sh" "$kdir" "$cache" "$@")/rbp_compat_autoconf.h
 fi
 
 # describe PROBE: its one-line description.

@@ -380,7 +380,7 @@ modinfo_is()
 			[ -n "$ko" ] || { echo "$k: $m missing"; bad=1; continue; }
 			v=$(modinfo -F version "$ko")
 			[ "$v" = "$want" ] || { echo "$ko: version '$v', want '$want'"; bad=1; }
-			[ -n "$(modinfo -F rb_compat "$ko")" ] || { echo "$ko: no rb_compat"; bad=1; }
+			[ -n "$(modinfo -F rbp_compat "$ko")" ] || { echo "$ko: no rbp_compat"; bad=1; }
 			modinfo -F vermagic "$ko" | grep -q "^$k " || { echo "$ko: vermagic not $k"; bad=1; }
 		done
 	done
@@ -400,7 +400,7 @@ fi
 
 if [ $installed = 1 ]; then
 	check "dkms status: $name $ver installed for every kernel with headers (${kernels[*]})" installed_for "$ver"
-	check "modinfo of the ${#mods[@]} modules, each kernel: version '$ver ($describe)', rb_compat, vermagic" \
+	check "modinfo of the ${#mods[@]} modules, each kernel: version '$ver ($describe)', rbp_compat, vermagic" \
 		modinfo_is "$ver"
 
 	t0=$(date +%s)

@@ -60,7 +60,7 @@ sib_ctl()
 	esac
 }
 
-iso_ctl()
+ipoib_so_ctl()
 {
 	if [ $((RANDOM % 4)) -eq 0 ]; then
 		echo 1 > /sys/kernel/debug/ipoib_sendonly/relearn
@@ -101,7 +101,7 @@ ktap_check "ipoib_sendonly, rdma_mcast_noloop and rb_test_mcast loaded, UD group
 
 touch $RUN
 worker sib sib_ctl &
-worker iso iso_ctl &
+worker iso ipoib_so_ctl &
 worker noloop noloop_ctl &
 worker mcast ipoib_mcast &
 worker ping ipoib_ping &

@@ -39,7 +39,7 @@ join()
 ktap_plan 15
 modprobe ipoib_sendonly
 ktap_run "rdma_sib (SA legacy) and IPoIB up with ipoib_sendonly loaded" sib_setup sa_mode=legacy
-iso_wait sib0 sm_cap no-sendonly-full 10
+ipoib_so_wait sib0 sm_cap no-sendonly-full 10
 rc=$?
 ktap_check "learned from the SA's ClassPortInfo: no SendOnlyFullMember ($(iso sib0 sm_cap))" $rc
 
@@ -53,7 +53,7 @@ ktap_check "a receiver joining later gets all 20 datagrams sent after its join (
 
 # Legacy SA that does not say: 0x8 first, refused, retried as FullMember.
 sib_sa_change legacy refuse smchange
-iso_wait sib0 sm_cap cpi-refused 10 && [ "$(iso sib0 legacy)" = 0 ]
+ipoib_so_wait sib0 sm_cap cpi-refused 10 && [ "$(iso sib0 legacy)" = 0 ]
 rc=$?
 ktap_check "SM change to a legacy SA refusing ClassPortInfo: nothing known ($(iso sib0 sm_cap), legacy $(iso sib0 legacy))" $rc
 join 9
@@ -75,7 +75,7 @@ ktap_check "three re-registers later: FullMember at once, none refused" $?
 
 # SM change to a modern SA.
 sib_sa_change modern answer smchange
-iso_wait sib0 sm_cap sendonly-full 10 && [ "$(iso sib0 legacy)" = 0 ]
+ipoib_so_wait sib0 sm_cap sendonly-full 10 && [ "$(iso sib0 legacy)" = 0 ]
 rc=$?
 ktap_check "SM change to a modern SA: learned again, legacy mark gone ($(iso sib0 sm_cap))" $rc
 join 4
@@ -96,7 +96,7 @@ echo auto > $P
 
 # OPA-style ClassPortInfo: not an IB one, nothing to read from it.
 sib_sa_change modern opa smchange
-iso_wait sib0 sm_cap not-ib-cpi 10
+ipoib_so_wait sib0 sm_cap not-ib-cpi 10
 join 12
 [ "$ST" = 0x8 ] && [ "$REFUSED" -eq 0 ]
 rc=$?
@@ -104,7 +104,7 @@ ktap_check "OPA-style ClassPortInfo ($(iso sib0 sm_cap)): SendOnlyFullMember ($S
 
 # SM change back to a legacy SA that says so.
 sib_sa_change legacy answer smchange
-iso_wait sib0 sm_cap no-sendonly-full 10
+ipoib_so_wait sib0 sm_cap no-sendonly-full 10
 join 7
 [ "$ST" = 0x1 ] && [ "$REFUSED" -eq 0 ]
 ktap_check "SM change to a legacy SA that says so: FullMember at once ($ST), none refused" $?

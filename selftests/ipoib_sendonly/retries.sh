@@ -23,7 +23,7 @@ cycle()
 	local q1 q2 rc
 	echo "cpi $1" > $SIB_D/control
 	echo 1 > $ISO/relearn
-	iso_wait sib0 sm_cap query-failed 15
+	ipoib_so_wait sib0 sm_cap query-failed 15
 	rc=$?
 	ktap_check "SA $2: nothing believed, the port reads query-failed (status $(iso sib0 status))" $rc
 	q1=$(iso sib0 queries)
@@ -32,7 +32,7 @@ cycle()
 	[ "$q2" -ge $((q1 + 2)) ] && [ "$(iso sib0 sm_cap)" = query-failed ]
 	ktap_check "SA $2: asked again with backoff ($q1 -> $q2 queries in $3 s)" $?
 	echo "cpi answer" > $SIB_D/control
-	iso_wait sib0 sm_cap sendonly-full 30
+	ipoib_so_wait sib0 sm_cap sendonly-full 30
 	rc=$?
 	ktap_check "SA $2, then answering: learned at the next retry ($(iso sib0 sm_cap))" $rc
 }

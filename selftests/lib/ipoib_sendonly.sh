@@ -12,8 +12,8 @@ iso()
 		$1 == d { print $h[c] }' $ISO/ports
 }
 
-# iso_wait DEV COLUMN VALUE SECONDS: DEV's COLUMN reads VALUE within SECONDS.
-iso_wait()
+# ipoib_so_wait DEV COLUMN VALUE SECONDS: DEV's COLUMN reads VALUE within SECONDS.
+ipoib_so_wait()
 {
 	local n=0
 	until [ "$(iso "$1" "$2")" = "$3" ]; do

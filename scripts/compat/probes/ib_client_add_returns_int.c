@@ -4,11 +4,11 @@
  */
 #include <rdma/ib_verbs.h>
 
-static int rb_probe_add(struct ib_device *dev)
+static int rbp_probe_add(struct ib_device *dev)
 {
 	return 0;
 }
 
-struct ib_client rb_probe_client = {
-	.add = rb_probe_add,
+struct ib_client rbp_probe_client = {
+	.add = rbp_probe_add,
 };

@@ -4,10 +4,10 @@
  */
 #include <rdma/ib_verbs.h>
 
-struct rb_probe_cq {
+struct rbp_probe_cq {
 	struct ib_cq ibcq;
 };
 
-const struct ib_device_ops rb_probe_ops = {
-	INIT_RDMA_OBJ_SIZE(ib_cq, rb_probe_cq, ibcq),
+const struct ib_device_ops rbp_probe_ops = {
+	INIT_RDMA_OBJ_SIZE(ib_cq, rbp_probe_cq, ibcq),
 };

@@ -4,11 +4,11 @@
  */
 #include <rdma/ib_verbs.h>
 
-static int rb_probe_alloc_pd(struct ib_pd *pd, struct ib_udata *udata)
+static int rbp_probe_alloc_pd(struct ib_pd *pd, struct ib_udata *udata)
 {
 	return 0;
 }
 
-const struct ib_device_ops rb_probe_ops = {
-	.alloc_pd = rb_probe_alloc_pd,
+const struct ib_device_ops rbp_probe_ops = {
+	.alloc_pd = rbp_probe_alloc_pd,
 };

@@ -5,12 +5,12 @@
  */
 #include <rdma/ib_verbs.h>
 
-static int rb_probe_create_qp(struct ib_qp *qp, struct ib_qp_init_attr *attr,
-			      struct ib_udata *udata)
+static int rbp_probe_create_qp(struct ib_qp *qp, struct ib_qp_init_attr *attr,
+			       struct ib_udata *udata)
 {
 	return 0;
 }
 
-const struct ib_device_ops rb_probe_ops = {
-	.create_qp = rb_probe_create_qp,
+const struct ib_device_ops rbp_probe_ops = {
+	.create_qp = rbp_probe_create_qp,
 };

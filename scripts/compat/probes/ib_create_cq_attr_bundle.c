@@ -4,13 +4,13 @@
  */
 #include <rdma/ib_verbs.h>
 
-static int rb_probe_create_cq(struct ib_cq *cq,
-			      const struct ib_cq_init_attr *attr,
-			      struct uverbs_attr_bundle *attrs)
+static int rbp_probe_create_cq(struct ib_cq *cq,
+			       const struct ib_cq_init_attr *attr,
+			       struct uverbs_attr_bundle *attrs)
 {
 	return 0;
 }
 
-const struct ib_device_ops rb_probe_ops = {
-	.create_cq = rb_probe_create_cq,
+const struct ib_device_ops rbp_probe_ops = {
+	.create_cq = rbp_probe_create_cq,
 };

@@ -5,17 +5,17 @@
  */
 #include <rdma/ib_verbs.h>
 
-static int rb_probe_destroy_cq(struct ib_cq *cq, struct ib_udata *udata)
+static int rbp_probe_destroy_cq(struct ib_cq *cq, struct ib_udata *udata)
 {
 	return 0;
 }
 
-static int rb_probe_dealloc_pd(struct ib_pd *pd, struct ib_udata *udata)
+static int rbp_probe_dealloc_pd(struct ib_pd *pd, struct ib_udata *udata)
 {
 	return 0;
 }
 
-const struct ib_device_ops rb_probe_ops = {
-	.destroy_cq = rb_probe_destroy_cq,
-	.dealloc_pd = rb_probe_dealloc_pd,
+const struct ib_device_ops rbp_probe_ops = {
+	.destroy_cq = rbp_probe_destroy_cq,
+	.dealloc_pd = rbp_probe_dealloc_pd,
 };

@@ -5,8 +5,8 @@
  */
 #include <rdma/ib_verbs.h>
 
-void rb_probe(struct ib_device_attr *attr);
-void rb_probe(struct ib_device_attr *attr)
+void rbp_probe(struct ib_device_attr *attr);
+void rbp_probe(struct ib_device_attr *attr)
 {
 	attr->device_cap_flags |= IB_DEVICE_BLOCK_MULTICAST_LOOPBACK;
 }

@@ -5,10 +5,10 @@
  */
 #include <rdma/ib_verbs.h>
 
-static const struct ib_device_ops rb_probe_ops = { .owner = THIS_MODULE };
+static const struct ib_device_ops rbp_probe_ops = { .owner = THIS_MODULE };
 
-void rb_probe(struct ib_device *dev);
-void rb_probe(struct ib_device *dev)
+void rbp_probe(struct ib_device *dev);
+void rbp_probe(struct ib_device *dev)
 {
-	ib_set_device_ops(dev, &rb_probe_ops);
+	ib_set_device_ops(dev, &rbp_probe_ops);
 }

@@ -4,12 +4,12 @@
  */
 #include <rdma/ib_verbs.h>
 
-static int rb_probe_query_port(struct ib_device *dev, u32 port,
-			       struct ib_port_attr *attr)
+static int rbp_probe_query_port(struct ib_device *dev, u32 port,
+				struct ib_port_attr *attr)
 {
 	return 0;
 }
 
-const struct ib_device_ops rb_probe_ops = {
-	.query_port = rb_probe_query_port,
+const struct ib_device_ops rbp_probe_ops = {
+	.query_port = rbp_probe_query_port,
 };

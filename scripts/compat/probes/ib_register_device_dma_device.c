@@ -4,5 +4,5 @@
  */
 #include <rdma/ib_verbs.h>
 
-int (*rb_probe)(struct ib_device *dev, const char *name,
-		struct device *dma_device) = ib_register_device;
+int (*rbp_probe)(struct ib_device *dev, const char *name,
+		 struct device *dma_device) = ib_register_device;

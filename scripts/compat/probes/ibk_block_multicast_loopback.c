@@ -4,8 +4,8 @@
  */
 #include <rdma/ib_verbs.h>
 
-void rb_probe(struct ib_device_attr *attr);
-void rb_probe(struct ib_device_attr *attr)
+void rbp_probe(struct ib_device_attr *attr);
+void rbp_probe(struct ib_device_attr *attr)
 {
 	attr->kernel_cap_flags |= IBK_BLOCK_MULTICAST_LOOPBACK;
 }

@@ -6,8 +6,8 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
-void rb_probe(void);
-void rb_probe(void)
+void rbp_probe(void);
+void rbp_probe(void)
 {
 	kernel_param_lock(THIS_MODULE);
 	kernel_param_unlock(THIS_MODULE);

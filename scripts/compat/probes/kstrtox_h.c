@@ -5,8 +5,8 @@
  */
 #include <linux/kstrtox.h>
 
-int rb_probe(const char *s, unsigned int *res);
-int rb_probe(const char *s, unsigned int *res)
+int rbp_probe(const char *s, unsigned int *res);
+int rbp_probe(const char *s, unsigned int *res)
 {
 	return kstrtouint(s, 10, res);
 }

@@ -6,8 +6,8 @@
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
 
-time64_t rb_probe(void);
-time64_t rb_probe(void)
+time64_t rbp_probe(void);
+time64_t rbp_probe(void)
 {
 	return ktime_get_real_seconds();
 }

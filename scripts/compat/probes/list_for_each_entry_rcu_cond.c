@@ -5,15 +5,15 @@
  */
 #include <linux/rculist.h>
 
-struct rb_probe_item {
+struct rbp_probe_item {
 	struct list_head list;
 	int val;
 };
 
-int rb_probe(struct list_head *head);
-int rb_probe(struct list_head *head)
+int rbp_probe(struct list_head *head);
+int rbp_probe(struct list_head *head)
 {
-	struct rb_probe_item *it;
+	struct rbp_probe_item *it;
 
 	list_for_each_entry_rcu(it, head, list, true)
 		return it->val;

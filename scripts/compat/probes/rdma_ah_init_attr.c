@@ -4,12 +4,12 @@
  */
 #include <rdma/ib_verbs.h>
 
-static int rb_probe_create_ah(struct ib_ah *ah, struct rdma_ah_init_attr *attr,
-			      struct ib_udata *udata)
+static int rbp_probe_create_ah(struct ib_ah *ah, struct rdma_ah_init_attr *attr,
+			       struct ib_udata *udata)
 {
 	return 0;
 }
 
-const struct ib_device_ops rb_probe_ops = {
-	.create_ah = rb_probe_create_ah,
+const struct ib_device_ops rbp_probe_ops = {
+	.create_ah = rbp_probe_create_ah,
 };

@@ -5,8 +5,8 @@
  */
 #include <rdma/ib_verbs.h>
 
-struct ib_ah *rb_probe(struct ib_pd *pd, struct rdma_ah_attr *attr);
-struct ib_ah *rb_probe(struct ib_pd *pd, struct rdma_ah_attr *attr)
+struct ib_ah *rbp_probe(struct ib_pd *pd, struct rdma_ah_attr *attr);
+struct ib_ah *rbp_probe(struct ib_pd *pd, struct rdma_ah_attr *attr)
 {
 	struct ib_ah *ah = rdma_create_ah(pd, attr, RDMA_CREATE_AH_SLEEPABLE);
 

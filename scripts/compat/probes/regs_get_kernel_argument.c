@@ -5,8 +5,8 @@
  */
 #include <linux/ptrace.h>
 
-unsigned long rb_probe(struct pt_regs *regs);
-unsigned long rb_probe(struct pt_regs *regs)
+unsigned long rbp_probe(struct pt_regs *regs);
+unsigned long rbp_probe(struct pt_regs *regs)
 {
 	return regs_get_kernel_argument(regs, 0);
 }

@@ -4,8 +4,8 @@
  */
 #include <rdma/ib_sa.h>
 
-int rb_probe(void);
-int rb_probe(void)
+int rbp_probe(void);
+int rbp_probe(void)
 {
 	return SENDONLY_FULLMEMBER_JOIN;
 }

@@ -4,8 +4,8 @@
  */
 #include <linux/sysfs.h>
 
-int rb_probe(char *buf);
-int rb_probe(char *buf)
+int rbp_probe(char *buf);
+int rbp_probe(char *buf)
 {
 	return sysfs_emit(buf, "%d\n", 1);
 }

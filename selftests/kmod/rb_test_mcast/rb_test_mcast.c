@@ -54,7 +54,7 @@
 #include <rdma/ib_sa.h>
 #include <rdma/ib_verbs.h>
 
-#include "compat/rb_compat.h"
+#include "compat/rbp_compat.h"
 
 /*
  * A payload starts with the sender's QP number, big-endian, where it need
@@ -939,5 +939,5 @@ module_exit(rbt_exit);
 
 MODULE_DESCRIPTION("rdma-backports test client: SA joins and kernel UD multicast QPs");
 MODULE_LICENSE("GPL");
-MODULE_VERSION(RB_MODULE_VERSION);
-RB_MODULE_INFO();
+MODULE_VERSION(RBP_MODULE_VERSION);
+RBP_MODULE_INFO();

@@ -29,42 +29,42 @@
 
 #include "mcast_noloop.h"
 
-static int __init mnl_init(void)
+static int __init mcnl_init(void)
 {
 	int ret;
 
-	ret = mnl_devices_init();
+	ret = mcnl_devices_init();
 	if (ret)
 		return ret;
-	ret = mnl_hook_init();
+	ret = mcnl_hook_init();
 	if (ret)
 		goto err_devices;
-	ret = mnl_sysfs_init();
+	ret = mcnl_sysfs_init();
 	if (ret)
 		goto err_hook;
 	return 0;
 
 err_hook:
-	mnl_hook_exit();
+	mcnl_hook_exit();
 err_devices:
-	mnl_devices_exit();
-	mnl_rules_exit();
+	mcnl_devices_exit();
+	mcnl_rules_exit();
 	return ret;
 }
 
-static void __exit mnl_exit(void)
+static void __exit mcnl_exit(void)
 {
-	mnl_sysfs_exit();
-	mnl_hook_exit();
-	mnl_devices_exit();
-	mnl_rules_exit();
+	mcnl_sysfs_exit();
+	mcnl_hook_exit();
+	mcnl_devices_exit();
+	mcnl_rules_exit();
 }
 
-module_init(mnl_init);
-module_exit(mnl_exit);
+module_init(mcnl_init);
+module_exit(mcnl_exit);
 
 MODULE_DESCRIPTION("RDMA multicast loopback suppression as host policy");
 MODULE_AUTHOR("rdma-backports");
 MODULE_LICENSE("GPL");
-MODULE_VERSION(RB_MODULE_VERSION);
-RB_MODULE_INFO();
+MODULE_VERSION(RBP_MODULE_VERSION);
+RBP_MODULE_INFO();

@@ -11,8 +11,8 @@
  *   sysfs.c     /sys/kernel/rdma_mcast_noloop/{rules,devices,hooks}
  *
  * Locking: the rule set in force is an RCU pointer, replaced whole under
- * mnl_rules_lock; the device list is an RCU list changed under
- * mnl_dev_lock. The kprobe handlers (preemption off) only read both under
+ * mcnl_rules_lock; the device list is an RCU list changed under
+ * mcnl_dev_lock. The kprobe handlers (preemption off) only read both under
  * RCU and bump atomic counters.
  */
 #ifndef MCAST_NOLOOP_H
@@ -24,16 +24,16 @@
 #include <linux/uidgid.h>
 #include <rdma/ib_verbs.h>
 
-#include "compat/rb_compat.h"
+#include "compat/rbp_compat.h"
 
-enum mnl_creator {
-	MNL_CREATOR_ANY,
-	MNL_CREATOR_KERNEL,
-	MNL_CREATOR_USER,
+enum mcnl_creator {
+	MCNL_CREATOR_ANY,
+	MCNL_CREATOR_KERNEL,
+	MCNL_CREATOR_USER,
 };
 
 /**
- * struct mnl_rule - one line of the rule set; unset fields match anything
+ * struct mcnl_rule - one line of the rule set; unset fields match anything
  * @block: true for "block", false for "allow"
  * @dev: device name, "" for any device (compared with ib_device.name)
  * @qp_type: IB_QPT_UD or IB_QPT_RAW_PACKET
@@ -43,11 +43,11 @@ enum mnl_creator {
  * @match_uid: @uid is set
  * @match_gid: @gid is set
  */
-struct mnl_rule {
+struct mcnl_rule {
 	bool block;
 	char dev[IB_DEVICE_NAME_MAX];
 	enum ib_qp_type qp_type;
-	enum mnl_creator creator;
+	enum mcnl_creator creator;
 	kuid_t uid;
 	kgid_t gid;
 	bool match_uid;
@@ -55,69 +55,69 @@ struct mnl_rule {
 };
 
 /**
- * struct mnl_rules - a rule set; the first matching rule decides
+ * struct mcnl_rules - a rule set; the first matching rule decides
  * @rcu: freeing after readers
  * @count: number of rules
  * @rules: the rules
  */
-struct mnl_rules {
+struct mcnl_rules {
 	struct rcu_head rcu;
 	unsigned int count;
-	struct mnl_rule rules[];
+	struct mcnl_rule rules[];
 };
 
 /* Why a QP was not flagged, as counted per device. */
-enum mnl_skip {
-	MNL_SKIP_NO_RULE,	/* no rule matched: default is no effect */
-	MNL_SKIP_ALLOW,		/* an allow rule matched */
-	MNL_SKIP_NO_CAP,	/* a block rule matched; the device cannot */
-	MNL_SKIP_UNSUPPORTED,	/* QP setup the driver would refuse flagged */
-	MNL_SKIP_ALREADY,	/* the creator asked for blocking itself */
-	MNL_SKIP_MAX,
+enum mcnl_skip {
+	MCNL_SKIP_NO_RULE,	/* no rule matched: default is no effect */
+	MCNL_SKIP_ALLOW,		/* an allow rule matched */
+	MCNL_SKIP_NO_CAP,	/* a block rule matched; the device cannot */
+	MCNL_SKIP_UNSUPPORTED,	/* QP setup the driver would refuse flagged */
+	MCNL_SKIP_ALREADY,	/* the creator asked for blocking itself */
+	MCNL_SKIP_MAX,
 };
 
 /**
- * struct mnl_dev - a device's capability and counters
- * @list: on mnl_devs (RCU)
+ * struct mcnl_dev - a device's capability and counters
+ * @list: on mcnl_devs (RCU)
  * @rcu: freeing after readers
  * @ibdev: the device
  * @seen: QPs of a matchable type created on it
  * @flagged: QPs this module flagged
  * @skipped: QPs not flagged, by reason
  */
-struct mnl_dev {
+struct mcnl_dev {
 	struct list_head list;
 	struct rcu_head rcu;
 	struct ib_device *ibdev;
 	atomic_long_t seen;
 	atomic_long_t flagged;
-	atomic_long_t skipped[MNL_SKIP_MAX];
+	atomic_long_t skipped[MCNL_SKIP_MAX];
 };
 
-extern const char * const mnl_skip_names[MNL_SKIP_MAX];
+extern const char * const mcnl_skip_names[MCNL_SKIP_MAX];
 
 /* rules.c */
-int mnl_rules_set(const char *text, size_t len);
-const struct mnl_rule *mnl_rules_match(struct ib_device *dev,
-				       enum ib_qp_type type, bool user);
-ssize_t mnl_rules_show(char *buf, size_t size);
-void mnl_rules_exit(void);
+int mcnl_rules_set(const char *text, size_t len);
+const struct mcnl_rule *mcnl_rules_match(struct ib_device *dev,
+					 enum ib_qp_type type, bool user);
+ssize_t mcnl_rules_show(char *buf, size_t size);
+void mcnl_rules_exit(void);
 
 /* devices.c */
-int mnl_devices_init(void);
-void mnl_devices_exit(void);
-struct mnl_dev *mnl_dev_find(struct ib_device *dev);
-ssize_t mnl_devices_show(char *buf, size_t size);
-int mnl_dev_caps(const char *name, bool *can_block, bool *is_mlx5);
+int mcnl_devices_init(void);
+void mcnl_devices_exit(void);
+struct mcnl_dev *mcnl_dev_find(struct ib_device *dev);
+ssize_t mcnl_devices_show(char *buf, size_t size);
+int mcnl_dev_caps(const char *name, bool *can_block, bool *is_mlx5);
 
 /* qp_hook.c */
-int mnl_hook_init(void);
-void mnl_hook_exit(void);
-bool mnl_user_hooked(void);
-ssize_t mnl_hooks_show(char *buf, size_t size);
+int mcnl_hook_init(void);
+void mcnl_hook_exit(void);
+bool mcnl_user_hooked(void);
+ssize_t mcnl_hooks_show(char *buf, size_t size);
 
 /* sysfs.c */
-int mnl_sysfs_init(void);
-void mnl_sysfs_exit(void);
+int mcnl_sysfs_init(void);
+void mcnl_sysfs_exit(void);
 
 #endif /* MCAST_NOLOOP_H */

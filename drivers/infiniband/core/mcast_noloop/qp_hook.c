@@ -31,11 +31,11 @@
 #include "mcast_noloop.h"
 
 #if defined(HAVE_IB_CREATE_QP_KERNEL_EXPORT)
-#define MNL_KERNEL_FN ib_create_qp_kernel
+#define MCNL_KERNEL_FN ib_create_qp_kernel
 #elif defined(HAVE_IB_CREATE_NAMED_QP_EXPORT)
-#define MNL_KERNEL_FN ib_create_named_qp
+#define MCNL_KERNEL_FN ib_create_named_qp
 #elif defined(HAVE_IB_CREATE_QP_EXPORT)
-#define MNL_KERNEL_FN ib_create_qp
+#define MCNL_KERNEL_FN ib_create_qp
 #endif
 
 /*
@@ -45,44 +45,44 @@
  * changed its tail, never its first three arguments.
  */
 #if defined(HAVE_IB_CREATE_QP_USER_EXPORT) && defined(HAVE_IB_CREATE_QP_KERNEL_EXPORT)
-#define MNL_USER_SYM "ib_create_qp_user"
+#define MCNL_USER_SYM "ib_create_qp_user"
 #endif
 
-#define MNL_USER_NONE "none: no exported ib_create_qp_user(dev, pd, attr, ...) on this kernel, user-space QPs are not covered"
+#define MCNL_USER_NONE "none: no exported ib_create_qp_user(dev, pd, attr, ...) on this kernel, user-space QPs are not covered"
 
-static void mnl_skip(struct mnl_dev *d, enum mnl_skip why)
+static void mcnl_skip(struct mcnl_dev *d, enum mcnl_skip why)
 {
 	if (d)
 		atomic_long_inc(&d->skipped[why]);
 }
 
-static void __maybe_unused mnl_consider(struct ib_device *dev,
-					struct ib_qp_init_attr *attr, bool user)
+static void __maybe_unused mcnl_consider(struct ib_device *dev,
+					 struct ib_qp_init_attr *attr, bool user)
 {
-	const struct mnl_rule *r;
-	struct mnl_dev *d;
+	const struct mcnl_rule *r;
+	struct mcnl_dev *d;
 
 	if (!dev || !attr ||
 	    (attr->qp_type != IB_QPT_UD && attr->qp_type != IB_QPT_RAW_PACKET))
 		return;
 
 	rcu_read_lock();
-	d = mnl_dev_find(dev);
+	d = mcnl_dev_find(dev);
 	if (d)
 		atomic_long_inc(&d->seen);
-	r = mnl_rules_match(dev, attr->qp_type, user);
+	r = mcnl_rules_match(dev, attr->qp_type, user);
 	if (!r) {
-		mnl_skip(d, MNL_SKIP_NO_RULE);
+		mcnl_skip(d, MCNL_SKIP_NO_RULE);
 	} else if (!r->block) {
-		mnl_skip(d, MNL_SKIP_ALLOW);
+		mcnl_skip(d, MCNL_SKIP_ALLOW);
 	} else if (attr->create_flags & IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK) {
-		mnl_skip(d, MNL_SKIP_ALREADY);
-	} else if (!rb_dev_blocks_mcast_loopback(dev)) {
-		mnl_skip(d, MNL_SKIP_NO_CAP);
+		mcnl_skip(d, MCNL_SKIP_ALREADY);
+	} else if (!rbp_dev_blocks_mcast_loopback(dev)) {
+		mcnl_skip(d, MCNL_SKIP_NO_CAP);
 	} else if (attr->qp_type == IB_QPT_RAW_PACKET &&
-		   (rb_ib_driver_id(dev) != RDMA_DRIVER_MLX5 || attr->rwq_ind_tbl)) {
+		   (rbp_ib_driver_id(dev) != RDMA_DRIVER_MLX5 || attr->rwq_ind_tbl)) {
 		/* mlx5 refuses any create flag on RSS raw packet QPs. */
-		mnl_skip(d, MNL_SKIP_UNSUPPORTED);
+		mcnl_skip(d, MCNL_SKIP_UNSUPPORTED);
 	} else {
 		attr->create_flags |= IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK;
 		if (d)
@@ -91,43 +91,43 @@ static void __maybe_unused mnl_consider(struct ib_device *dev,
 	rcu_read_unlock();
 }
 
-#ifdef MNL_USER_SYM
+#ifdef MCNL_USER_SYM
 /* ib_create_qp_user(dev, pd, attr, ...) */
-static int mnl_user_pre(struct kprobe *kp, struct pt_regs *regs)
+static int mcnl_user_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	mnl_consider((struct ib_device *)rb_kprobe_arg(regs, 0),
-		     (struct ib_qp_init_attr *)rb_kprobe_arg(regs, 2), true);
+	mcnl_consider((struct ib_device *)rbp_kprobe_arg(regs, 0),
+		      (struct ib_qp_init_attr *)rbp_kprobe_arg(regs, 2), true);
 	return 0;
 }
 
-static struct kprobe mnl_user_kp = {
-	.symbol_name = MNL_USER_SYM,
-	.pre_handler = mnl_user_pre,
+static struct kprobe mcnl_user_kp = {
+	.symbol_name = MCNL_USER_SYM,
+	.pre_handler = mcnl_user_pre,
 };
 #endif
 
-#ifdef MNL_KERNEL_FN
-/* MNL_KERNEL_FN(pd, attr, ...) */
-static int mnl_kernel_pre(struct kprobe *kp, struct pt_regs *regs)
+#ifdef MCNL_KERNEL_FN
+/* MCNL_KERNEL_FN(pd, attr, ...) */
+static int mcnl_kernel_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct ib_pd *pd = (struct ib_pd *)rb_kprobe_arg(regs, 0);
+	struct ib_pd *pd = (struct ib_pd *)rbp_kprobe_arg(regs, 0);
 
-	mnl_consider(pd ? pd->device : NULL,
-		     (struct ib_qp_init_attr *)rb_kprobe_arg(regs, 1), false);
+	mcnl_consider(pd ? pd->device : NULL,
+		      (struct ib_qp_init_attr *)rbp_kprobe_arg(regs, 1), false);
 	return 0;
 }
 
-static struct kprobe mnl_kernel_kp = { .pre_handler = mnl_kernel_pre };
+static struct kprobe mcnl_kernel_kp = { .pre_handler = mcnl_kernel_pre };
 #endif
 
 /**
- * mnl_user_hooked() - are user-space QPs covered on this kernel?
+ * mcnl_user_hooked() - are user-space QPs covered on this kernel?
  *
  * Return: true when their creation is hooked.
  */
-bool mnl_user_hooked(void)
+bool mcnl_user_hooked(void)
 {
-#ifdef MNL_USER_SYM
+#ifdef MCNL_USER_SYM
 	return true;
 #else
 	return false;
@@ -135,23 +135,23 @@ bool mnl_user_hooked(void)
 }
 
 /**
- * mnl_hooks_show() - which functions are hooked, per creator
+ * mcnl_hooks_show() - which functions are hooked, per creator
  * @buf: output
  * @size: its size
  *
  * Return: bytes written.
  */
-ssize_t mnl_hooks_show(char *buf, size_t size)
+ssize_t mcnl_hooks_show(char *buf, size_t size)
 {
-#ifdef MNL_USER_SYM
-	const char *user = MNL_USER_SYM;
+#ifdef MCNL_USER_SYM
+	const char *user = MCNL_USER_SYM;
 #else
-	const char *user = MNL_USER_NONE;
+	const char *user = MCNL_USER_NONE;
 #endif
 
 	return scnprintf(buf, size, "kernel %s\nuser %s\n",
-#ifdef MNL_KERNEL_FN
-			 __stringify(MNL_KERNEL_FN),
+#ifdef MCNL_KERNEL_FN
+			 __stringify(MCNL_KERNEL_FN),
 #else
 			 "none",
 #endif
@@ -159,7 +159,7 @@ ssize_t mnl_hooks_show(char *buf, size_t size)
 }
 
 /**
- * mnl_hook_init() - arm the probes this kernel has hook points for
+ * mcnl_hook_init() - arm the probes this kernel has hook points for
  *
  * The kernel QP function is public and placed by address; ib_create_qp_user()
  * is exported but declared only in ib_core's private header, so its probe
@@ -168,29 +168,29 @@ ssize_t mnl_hooks_show(char *buf, size_t size)
  *
  * Return: 0 or a negative errno (-EOPNOTSUPP: nothing to hook).
  */
-int mnl_hook_init(void)
+int mcnl_hook_init(void)
 {
-#ifdef MNL_KERNEL_FN
+#ifdef MCNL_KERNEL_FN
 	int ret;
 
-	mnl_kernel_kp.addr = (kprobe_opcode_t *)MNL_KERNEL_FN;
-	ret = register_kprobe(&mnl_kernel_kp);
+	mcnl_kernel_kp.addr = (kprobe_opcode_t *)MCNL_KERNEL_FN;
+	ret = register_kprobe(&mcnl_kernel_kp);
 	if (ret) {
-		pr_err("cannot probe %s: %d\n", __stringify(MNL_KERNEL_FN), ret);
+		pr_err("cannot probe %s: %d\n", __stringify(MCNL_KERNEL_FN), ret);
 		return ret;
 	}
-#ifdef MNL_USER_SYM
-	ret = register_kprobe(&mnl_user_kp);
+#ifdef MCNL_USER_SYM
+	ret = register_kprobe(&mcnl_user_kp);
 	if (ret) {
-		pr_err("cannot probe %s: %d\n", MNL_USER_SYM, ret);
-		unregister_kprobe(&mnl_kernel_kp);
+		pr_err("cannot probe %s: %d\n", MCNL_USER_SYM, ret);
+		unregister_kprobe(&mcnl_kernel_kp);
 		return ret;
 	}
 	pr_info("kernel QPs hooked at %s(), user-space QPs at %s()\n",
-		__stringify(MNL_KERNEL_FN), MNL_USER_SYM);
+		__stringify(MCNL_KERNEL_FN), MCNL_USER_SYM);
 #else
 	pr_info("kernel QPs hooked at %s(); user-space QPs are not covered on this kernel (no exported ib_create_qp_user(dev, pd, attr, ...)): creator=user rules are refused\n",
-		__stringify(MNL_KERNEL_FN));
+		__stringify(MCNL_KERNEL_FN));
 #endif
 	return 0;
 #else
@@ -200,14 +200,14 @@ int mnl_hook_init(void)
 }
 
 /**
- * mnl_hook_exit() - disarm; no handler runs after this returns
+ * mcnl_hook_exit() - disarm; no handler runs after this returns
  */
-void mnl_hook_exit(void)
+void mcnl_hook_exit(void)
 {
-#ifdef MNL_USER_SYM
-	unregister_kprobe(&mnl_user_kp);
+#ifdef MCNL_USER_SYM
+	unregister_kprobe(&mcnl_user_kp);
 #endif
-#ifdef MNL_KERNEL_FN
-	unregister_kprobe(&mnl_kernel_kp);
+#ifdef MCNL_KERNEL_FN
+	unregister_kprobe(&mcnl_kernel_kp);
 #endif
 }

@@ -32,17 +32,17 @@
 
 #include "mcast_noloop.h"
 
-#define MNL_MAX_RULES 64
+#define MCNL_MAX_RULES 64
 
-static struct mnl_rules __rcu *mnl_rules;
-static DEFINE_MUTEX(mnl_rules_lock);	/* serialises writers of mnl_rules */
+static struct mcnl_rules __rcu *mcnl_rules;
+static DEFINE_MUTEX(mcnl_rules_lock);	/* serialises writers of mcnl_rules */
 
 /* Check one block/allow rule against the devices present now. */
-static int mnl_rule_check(const struct mnl_rule *r, unsigned int line)
+static int mcnl_rule_check(const struct mcnl_rule *r, unsigned int line)
 {
 	bool can_block, is_mlx5;
 
-	if (r->creator == MNL_CREATOR_USER && !mnl_user_hooked()) {
+	if (r->creator == MCNL_CREATOR_USER && !mcnl_user_hooked()) {
 		pr_err_ratelimited("rules: line %u: creator=user: user-space QP creation is not hooked on this kernel (see hooks); rule refused\n",
 				   line);
 		return -EINVAL;
@@ -55,7 +55,7 @@ static int mnl_rule_check(const struct mnl_rule *r, unsigned int line)
 		}
 		return 0;
 	}
-	if (mnl_dev_caps(r->dev, &can_block, &is_mlx5)) {
+	if (mcnl_dev_caps(r->dev, &can_block, &is_mlx5)) {
 		pr_err_ratelimited("rules: line %u: no RDMA device '%s'\n", line, r->dev);
 		return -EINVAL;
 	}
@@ -73,8 +73,8 @@ static int mnl_rule_check(const struct mnl_rule *r, unsigned int line)
 }
 
 /* Parse one key=value into @r; @seen has a bit per key already given. */
-static int mnl_parse_kv(struct mnl_rule *r, char *tok, unsigned int line,
-			unsigned int *seen)
+static int mcnl_parse_kv(struct mcnl_rule *r, char *tok, unsigned int line,
+			 unsigned int *seen)
 {
 	static const char * const keys[] = { "dev", "type", "creator", "uid", "gid" };
 	char *val = strchr(tok, '=');
@@ -118,11 +118,11 @@ static int mnl_parse_kv(struct mnl_rule *r, char *tok, unsigned int line,
 		return 0;
 	case 2:
 		if (!strcmp(val, "any"))
-			r->creator = MNL_CREATOR_ANY;
+			r->creator = MCNL_CREATOR_ANY;
 		else if (!strcmp(val, "kernel"))
-			r->creator = MNL_CREATOR_KERNEL;
+			r->creator = MCNL_CREATOR_KERNEL;
 		else if (!strcmp(val, "user"))
-			r->creator = MNL_CREATOR_USER;
+			r->creator = MCNL_CREATOR_USER;
 		else
 			break;
 		return 0;
@@ -148,7 +148,7 @@ static int mnl_parse_kv(struct mnl_rule *r, char *tok, unsigned int line,
 	return -EINVAL;
 }
 
-static int mnl_parse_rule(struct mnl_rule *r, char *line_text, unsigned int line)
+static int mcnl_parse_rule(struct mcnl_rule *r, char *line_text, unsigned int line)
 {
 	unsigned int seen = 0;
 	char *tok;
@@ -166,19 +166,19 @@ static int mnl_parse_rule(struct mnl_rule *r, char *line_text, unsigned int line
 	while ((tok = strsep(&line_text, " \t"))) {
 		if (!*tok)
 			continue;
-		ret = mnl_parse_kv(r, tok, line, &seen);
+		ret = mcnl_parse_kv(r, tok, line, &seen);
 		if (ret)
 			return ret;
 	}
-	if ((r->match_uid || r->match_gid) && r->creator != MNL_CREATOR_USER) {
+	if ((r->match_uid || r->match_gid) && r->creator != MCNL_CREATOR_USER) {
 		pr_err_ratelimited("rules: line %u: uid/gid need creator=user\n", line);
 		return -EINVAL;
 	}
-	return mnl_rule_check(r, line);
+	return mcnl_rule_check(r, line);
 }
 
 /**
- * mnl_rules_set() - replace the rule set with the one @text describes
+ * mcnl_rules_set() - replace the rule set with the one @text describes
  * @text: the rules (not NUL-terminated)
  * @len: its length
  *
@@ -186,9 +186,9 @@ static int mnl_parse_rule(struct mnl_rule *r, char *line_text, unsigned int line
  * replaces the old one, or nothing changes.
  * Return: 0 or -EINVAL (a message says which line and why), -ENOMEM.
  */
-int mnl_rules_set(const char *text, size_t len)
+int mcnl_rules_set(const char *text, size_t len)
 {
-	struct mnl_rules *new, *old;
+	struct mcnl_rules *new, *old;
 	char *buf, *cur, *line;
 	unsigned int n = 0, lineno = 0;
 	int ret = 0;
@@ -198,7 +198,7 @@ int mnl_rules_set(const char *text, size_t len)
 		return -ENOMEM;
 	memcpy(buf, text, len);
 	buf[len] = '\0';
-	new = kzalloc(struct_size(new, rules, MNL_MAX_RULES), GFP_KERNEL);
+	new = kzalloc(struct_size(new, rules, MCNL_MAX_RULES), GFP_KERNEL);
 	if (!new) {
 		kfree(buf);
 		return -ENOMEM;
@@ -212,12 +212,12 @@ int mnl_rules_set(const char *text, size_t len)
 		line = strim(line);
 		if (!*line)
 			continue;
-		if (n == MNL_MAX_RULES) {
-			pr_err_ratelimited("rules: more than %d rules\n", MNL_MAX_RULES);
+		if (n == MCNL_MAX_RULES) {
+			pr_err_ratelimited("rules: more than %d rules\n", MCNL_MAX_RULES);
 			ret = -EINVAL;
 			break;
 		}
-		ret = mnl_parse_rule(&new->rules[n], line, lineno);
+		ret = mcnl_parse_rule(&new->rules[n], line, lineno);
 		if (ret)
 			break;
 		n++;
@@ -229,10 +229,10 @@ int mnl_rules_set(const char *text, size_t len)
 	}
 	new->count = n;
 
-	mutex_lock(&mnl_rules_lock);
-	old = rcu_dereference_protected(mnl_rules, lockdep_is_held(&mnl_rules_lock));
-	rcu_assign_pointer(mnl_rules, new);
-	mutex_unlock(&mnl_rules_lock);
+	mutex_lock(&mcnl_rules_lock);
+	old = rcu_dereference_protected(mcnl_rules, lockdep_is_held(&mcnl_rules_lock));
+	rcu_assign_pointer(mcnl_rules, new);
+	mutex_unlock(&mcnl_rules_lock);
 	if (old)
 		kfree_rcu(old, rcu);
 	pr_info("%u rule%s in force\n", n, n == 1 ? "" : "s");
@@ -240,7 +240,7 @@ int mnl_rules_set(const char *text, size_t len)
 }
 
 /**
- * mnl_rules_match() - the first rule that applies to a new QP
+ * mcnl_rules_match() - the first rule that applies to a new QP
  * @dev: the QP's device
  * @type: the QP's type
  * @user: created by user space (ib_create_qp_user())
@@ -248,23 +248,23 @@ int mnl_rules_set(const char *text, size_t len)
  * Context: under rcu_read_lock(), in the creating task's context.
  * Return: the rule, valid until rcu_read_unlock(), or NULL.
  */
-const struct mnl_rule *mnl_rules_match(struct ib_device *dev,
-				       enum ib_qp_type type, bool user)
+const struct mcnl_rule *mcnl_rules_match(struct ib_device *dev,
+					 enum ib_qp_type type, bool user)
 {
-	struct mnl_rules *set = rcu_dereference(mnl_rules);
+	struct mcnl_rules *set = rcu_dereference(mcnl_rules);
 	unsigned int i;
 
 	if (!set)
 		return NULL;
 	for (i = 0; i < set->count; i++) {
-		const struct mnl_rule *r = &set->rules[i];
+		const struct mcnl_rule *r = &set->rules[i];
 
 		if (r->dev[0] && strncmp(r->dev, dev->name, IB_DEVICE_NAME_MAX))
 			continue;
 		if (r->qp_type != type)
 			continue;
-		if ((r->creator == MNL_CREATOR_USER && !user) ||
-		    (r->creator == MNL_CREATOR_KERNEL && user))
+		if ((r->creator == MCNL_CREATOR_USER && !user) ||
+		    (r->creator == MCNL_CREATOR_KERNEL && user))
 			continue;
 		if (r->match_uid && !uid_eq(current_euid(), r->uid))
 			continue;
@@ -276,23 +276,23 @@ const struct mnl_rule *mnl_rules_match(struct ib_device *dev,
 }
 
 /**
- * mnl_rules_show() - the rule set in force, one canonical rule a line
+ * mcnl_rules_show() - the rule set in force, one canonical rule a line
  * @buf: output
  * @size: its size
  *
  * Return: bytes written.
  */
-ssize_t mnl_rules_show(char *buf, size_t size)
+ssize_t mcnl_rules_show(char *buf, size_t size)
 {
 	static const char * const creators[] = { "any", "kernel", "user" };
-	struct mnl_rules *set;
+	struct mcnl_rules *set;
 	ssize_t n = 0;
 	unsigned int i;
 
 	rcu_read_lock();
-	set = rcu_dereference(mnl_rules);
+	set = rcu_dereference(mcnl_rules);
 	for (i = 0; set && i < set->count; i++) {
-		const struct mnl_rule *r = &set->rules[i];
+		const struct mcnl_rule *r = &set->rules[i];
 
 		n += scnprintf(buf + n, size - n, "%s dev=%s type=%s creator=%s",
 			       r->block ? "block" : "allow",
@@ -312,10 +312,10 @@ ssize_t mnl_rules_show(char *buf, size_t size)
 }
 
 /**
- * mnl_rules_exit() - drop the rule set (no reader is left)
+ * mcnl_rules_exit() - drop the rule set (no reader is left)
  */
-void mnl_rules_exit(void)
+void mcnl_rules_exit(void)
 {
-	kfree(rcu_dereference_protected(mnl_rules, true));
-	RCU_INIT_POINTER(mnl_rules, NULL);
+	kfree(rcu_dereference_protected(mcnl_rules, true));
+	RCU_INIT_POINTER(mcnl_rules, NULL);
 }

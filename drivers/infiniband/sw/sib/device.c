@@ -44,11 +44,11 @@ static int sib_query_device(struct ib_device *ibdev, struct ib_device_attr *attr
 	attr->device_cap_flags = IB_DEVICE_PORT_ACTIVE_EVENT |
 				 IB_DEVICE_SYS_IMAGE_GUID;
 	if (!sib_hide_block_lb)
-		rb_attr_set_block_mcast_loopback(attr);
+		rbp_attr_set_block_mcast_loopback(attr);
 	return 0;
 }
 
-static int sib_query_port(struct ib_device *ibdev, rb_port_t port,
+static int sib_query_port(struct ib_device *ibdev, rbp_port_t port,
 			  struct ib_port_attr *attr)
 {
 	struct sib_dev *sd = to_sdev(ibdev);
@@ -72,7 +72,7 @@ static int sib_query_port(struct ib_device *ibdev, rb_port_t port,
 	return 0;
 }
 
-static int sib_get_port_immutable(struct ib_device *ibdev, rb_port_t port,
+static int sib_get_port_immutable(struct ib_device *ibdev, rbp_port_t port,
 				  struct ib_port_immutable *imm)
 {
 	/* IB with MAD, CM and SA; no SMI, so ib_mad makes no QP0. */
@@ -95,7 +95,7 @@ void sib_port_gid(struct sib_dev *sd, union ib_gid *gid)
 	gid->global.interface_id = sd->guid;
 }
 
-static int sib_query_gid(struct ib_device *ibdev, rb_port_t port, int index,
+static int sib_query_gid(struct ib_device *ibdev, rbp_port_t port, int index,
 			 union ib_gid *gid)
 {
 	if (index)
@@ -104,7 +104,7 @@ static int sib_query_gid(struct ib_device *ibdev, rb_port_t port, int index,
 	return 0;
 }
 
-static int sib_query_pkey(struct ib_device *ibdev, rb_port_t port, u16 index,
+static int sib_query_pkey(struct ib_device *ibdev, rbp_port_t port, u16 index,
 			  u16 *pkey)
 {
 	if (index)
@@ -114,7 +114,7 @@ static int sib_query_pkey(struct ib_device *ibdev, rb_port_t port, u16 index,
 }
 
 /* ib_cm attaches only to devices that can set port capability bits. */
-static int sib_modify_port(struct ib_device *ibdev, rb_port_t port, int mask,
+static int sib_modify_port(struct ib_device *ibdev, rbp_port_t port, int mask,
 			   struct ib_port_modify *props)
 {
 	return 0;

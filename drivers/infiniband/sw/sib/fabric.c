@@ -192,7 +192,7 @@ static bool sib_port_receives(struct sib_group *g, struct sib_dev *sd)
 	sib_port_gid(sd, &gid);
 	list_for_each_entry(m, &g->members, list)
 		if (!memcmp(&m->port_gid, &gid, sizeof(gid)))
-			return m->join_state & (RB_JOIN_FULL_MEMBER | RB_JOIN_NON_MEMBER);
+			return m->join_state & (RBP_JOIN_FULL_MEMBER | RBP_JOIN_NON_MEMBER);
 	return false;
 }
 

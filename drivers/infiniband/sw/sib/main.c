@@ -223,5 +223,5 @@ module_exit(sib_exit);
 MODULE_DESCRIPTION("Software InfiniBand HCAs and subnet with an embedded SA");
 MODULE_AUTHOR("rdma-backports");
 MODULE_LICENSE("GPL");
-MODULE_VERSION(RB_MODULE_VERSION);
-RB_MODULE_INFO();
+MODULE_VERSION(RBP_MODULE_VERSION);
+RBP_MODULE_INFO();

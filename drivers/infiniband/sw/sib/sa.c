@@ -153,8 +153,8 @@ static struct sib_member *sib_member_find(struct sib_group *g,
 /* The JoinState bits that make a member a full member in this personality. */
 static u8 sib_full_bits(void)
 {
-	return sib_subnet.sa_mode == SIB_SA_LEGACY ? RB_JOIN_FULL_MEMBER :
-	       RB_JOIN_FULL_MEMBER | RB_JOIN_SENDONLY_FULL_MEMBER;
+	return sib_subnet.sa_mode == SIB_SA_LEGACY ? RBP_JOIN_FULL_MEMBER :
+	       RBP_JOIN_FULL_MEMBER | RBP_JOIN_SENDONLY_FULL_MEMBER;
 }
 
 static void sib_group_free(struct sib_group *g)

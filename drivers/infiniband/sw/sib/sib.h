@@ -31,7 +31,7 @@
 #include <linux/xarray.h>
 #include <rdma/ib_verbs.h>
 
-#include "compat/rb_compat.h"
+#include "compat/rbp_compat.h"
 
 /*
  * Verb signatures that differ between the kernel lines rdma_sib builds on

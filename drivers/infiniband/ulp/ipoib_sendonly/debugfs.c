@@ -21,18 +21,18 @@
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 
-static struct dentry *iso_debugfs;
+static struct dentry *ipoib_so_debugfs;
 
-static int iso_status_show(struct seq_file *m, void *v)
+static int ipoib_so_status_show(struct seq_file *m, void *v)
 {
-	long misencoded = iso_misencoded_seen();
+	long misencoded = ipoib_so_misencoded_seen();
 
-	seq_printf(m, "policy: %s\n", iso_policy_name(iso_get_policy()));
-	seq_printf(m, "ipoib_sa_client: %s\n", iso_ipoib_resolved() ?
+	seq_printf(m, "policy: %s\n", ipoib_so_policy_name(ipoib_so_get_policy()));
+	seq_printf(m, "ipoib_sa_client: %s\n", ipoib_so_ipoib_resolved() ?
 		   "found (recognised at a join IPoIB made)" :
 		   "not seen (no IPoIB join since ib_ipoib was loaded, or it is not loaded)");
 	seq_puts(m, "kernel: ");
-	if (iso_kernel_decides())
+	if (ipoib_so_kernel_decides())
 		seq_puts(m,
 			 "IPoIB uses SendOnlyFullMember unless the SM is known to lack it (auto is inert)\n");
 	else if (misencoded)
@@ -41,25 +41,25 @@ static int iso_status_show(struct seq_file *m, void *v)
 	else
 		seq_puts(m, "IPoIB does not ask the SM before a send-only join\n");
 	seq_printf(m, "misencoded: %ld send-only joins with JoinState 0x%lx (FullMember|NonMember for SendOnlyFullMember)\n",
-		   misencoded, ISO_JOIN_MISENCODED);
+		   misencoded, IPOIB_SO_JOIN_MISENCODED);
 	seq_puts(m, "hook: kprobe on ib_sa_join_multicast\n");
-	seq_printf(m, "refusals: %s\n", iso_refusals_armed() ?
+	seq_printf(m, "refusals: %s\n", ipoib_so_refusals_armed() ?
 		   "kprobe on ipoib_mcast_join_complete" :
 		   "not probed (IPoIB not seen yet)");
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(iso_status);
+DEFINE_SHOW_ATTRIBUTE(ipoib_so_status);
 
-static int iso_ports_show(struct seq_file *m, void *v)
+static int ipoib_so_ports_show(struct seq_file *m, void *v)
 {
-	struct iso_dev *d;
+	struct ipoib_so_dev *d;
 	u32 i;
 
 	seq_puts(m, "device port sm_lid sm_cap legacy learned status queries native effective seen sendonly rewritten left_alone refused\n");
-	mutex_lock(&iso_lock);
-	list_for_each_entry(d, &iso_devices, list) {
+	mutex_lock(&ipoib_so_lock);
+	list_for_each_entry(d, &ipoib_so_devices, list) {
 		for (i = 0; i < d->nports; i++) {
-			struct iso_port *p = &d->ports[i];
+			struct ipoib_so_port *p = &d->ports[i];
 			unsigned long flags;
 			time64_t learned;
 			int status;
@@ -71,11 +71,11 @@ static int iso_ports_show(struct seq_file *m, void *v)
 			learned = p->learned;
 			status = p->status;
 			spin_unlock_irqrestore(&p->lock, flags);
-			target = iso_decide(p, atomic_read(&p->native)).state;
+			target = ipoib_so_decide(p, atomic_read(&p->native)).state;
 			seq_printf(m, "%s %u 0x%x %s %d %lld %d %u 0x%x 0x%x %ld %ld %ld %ld %ld\n",
 				   d->ibdev->name, p->port,
 				   READ_ONCE(p->sm_lid),
-				   iso_cap_name(atomic_read(&p->cap)),
+				   ipoib_so_cap_name(atomic_read(&p->cap)),
 				   atomic_read(&p->legacy),
 				   (long long)learned, status,
 				   READ_ONCE(p->queries), atomic_read(&p->native),
@@ -86,13 +86,13 @@ static int iso_ports_show(struct seq_file *m, void *v)
 				   atomic_long_read(&p->refused));
 		}
 	}
-	mutex_unlock(&iso_lock);
+	mutex_unlock(&ipoib_so_lock);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(iso_ports);
+DEFINE_SHOW_ATTRIBUTE(ipoib_so_ports);
 
-static ssize_t iso_relearn_write(struct file *file, const char __user *ubuf,
-				 size_t count, loff_t *ppos)
+static ssize_t ipoib_so_relearn_write(struct file *file, const char __user *ubuf,
+				      size_t count, loff_t *ppos)
 {
 	bool yes;
 	int ret;
@@ -102,32 +102,32 @@ static ssize_t iso_relearn_write(struct file *file, const char __user *ubuf,
 		pr_err_ratelimited("relearn: write 1 to ask every SM again\n");
 		return -EINVAL;
 	}
-	iso_relearn_all();
+	ipoib_so_relearn_all();
 	return count;
 }
 
-static const struct file_operations iso_relearn_fops = {
+static const struct file_operations ipoib_so_relearn_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
-	.write = iso_relearn_write,
+	.write = ipoib_so_relearn_write,
 	.llseek = noop_llseek,
 };
 
 /**
- * iso_debugfs_init() - create the directory (debugfs errors are not fatal)
+ * ipoib_so_debugfs_init() - create the directory (debugfs errors are not fatal)
  */
-void iso_debugfs_init(void)
+void ipoib_so_debugfs_init(void)
 {
-	iso_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	debugfs_create_file("status", 0444, iso_debugfs, NULL, &iso_status_fops);
-	debugfs_create_file("ports", 0444, iso_debugfs, NULL, &iso_ports_fops);
-	debugfs_create_file("relearn", 0200, iso_debugfs, NULL, &iso_relearn_fops);
+	ipoib_so_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("status", 0444, ipoib_so_debugfs, NULL, &ipoib_so_status_fops);
+	debugfs_create_file("ports", 0444, ipoib_so_debugfs, NULL, &ipoib_so_ports_fops);
+	debugfs_create_file("relearn", 0200, ipoib_so_debugfs, NULL, &ipoib_so_relearn_fops);
 }
 
 /**
- * iso_debugfs_exit() - remove it
+ * ipoib_so_debugfs_exit() - remove it
  */
-void iso_debugfs_exit(void)
+void ipoib_so_debugfs_exit(void)
 {
-	debugfs_remove_recursive(iso_debugfs);
+	debugfs_remove_recursive(ipoib_so_debugfs);
 }

@@ -13,25 +13,25 @@
 
 #include "ipoib_sendonly.h"
 
-/* Tracked devices: RCU list, changed under iso_lock. */
-LIST_HEAD(iso_devices);
-DEFINE_MUTEX(iso_lock);	/* writers of iso_devices; debugfs walks */
-struct workqueue_struct *iso_wq;
+/* Tracked devices: RCU list, changed under ipoib_so_lock. */
+LIST_HEAD(ipoib_so_devices);
+DEFINE_MUTEX(ipoib_so_lock);	/* writers of ipoib_so_devices; debugfs walks */
+struct workqueue_struct *ipoib_so_wq;
 
 /**
- * iso_find_port() - our state of a device's port
+ * ipoib_so_find_port() - our state of a device's port
  * @dev: the device
  * @port: the port number
  *
- * Context: under rcu_read_lock() (the kprobe handler) or iso_lock.
+ * Context: under rcu_read_lock() (the kprobe handler) or ipoib_so_lock.
  * Return: the port, or NULL when the device or port is not tracked.
  */
-struct iso_port *iso_find_port(struct ib_device *dev, u32 port)
+struct ipoib_so_port *ipoib_so_find_port(struct ib_device *dev, u32 port)
 {
-	struct iso_dev *d;
+	struct ipoib_so_dev *d;
 
-	rb_list_for_each_entry_rcu(d, &iso_devices, list,
-				   lockdep_is_held(&iso_lock)) {
+	rbp_list_for_each_entry_rcu(d, &ipoib_so_devices, list,
+				    lockdep_is_held(&ipoib_so_lock)) {
 		if (d->ibdev != dev)
 			continue;
 		if (port < d->first_port || port >= d->first_port + d->nports)
@@ -42,20 +42,20 @@ struct iso_port *iso_find_port(struct ib_device *dev, u32 port)
 }
 
 /**
- * iso_find_port_by_gid() - the tracked port whose IPoIB joins name @gid
+ * ipoib_so_find_port_by_gid() - the tracked port whose IPoIB joins name @gid
  * @gid: a PortGID from a join record
  *
  * Context: under rcu_read_lock() (kprobe handlers).
  * Return: the port, or NULL when no IPoIB send-only join named @gid yet.
  */
-struct iso_port *iso_find_port_by_gid(const union ib_gid *gid)
+struct ipoib_so_port *ipoib_so_find_port_by_gid(const union ib_gid *gid)
 {
-	struct iso_dev *d;
+	struct ipoib_so_dev *d;
 	u32 i;
 
-	list_for_each_entry_rcu(d, &iso_devices, list) {
+	list_for_each_entry_rcu(d, &ipoib_so_devices, list) {
 		for (i = 0; i < d->nports; i++) {
-			struct iso_port *p = &d->ports[i];
+			struct ipoib_so_port *p = &d->ports[i];
 
 			if (READ_ONCE(p->gid_guid) == gid->global.interface_id &&
 			    READ_ONCE(p->gid_prefix) == gid->global.subnet_prefix)
@@ -66,19 +66,19 @@ struct iso_port *iso_find_port_by_gid(const union ib_gid *gid)
 }
 
 /**
- * iso_report() - one pr_info line when a port's effective behaviour changes
+ * ipoib_so_report() - one pr_info line when a port's effective behaviour changes
  * @p: the port
  *
  * Context: process context (log work); never per join.
  */
-void iso_report(struct iso_port *p)
+void ipoib_so_report(struct ipoib_so_port *p)
 {
-	struct iso_decision d = iso_decide(p, atomic_read(&p->native));
+	struct ipoib_so_decision d = ipoib_so_decide(p, atomic_read(&p->native));
 	int key;
 
 	/* Inert (state 0): one line per policy, whatever IPoIB asks for. */
 	if (!d.state)
-		key = 1 | iso_get_policy() << 1;
+		key = 1 | ipoib_so_get_policy() << 1;
 	else
 		key = (d.state << 8) | atomic_read(&p->native) << 1 |
 		      atomic_read(&p->legacy) << 16;
@@ -86,55 +86,55 @@ void iso_report(struct iso_port *p)
 		return;
 	p->logged = key;
 	pr_info("%s port %u: SM %s%s, policy %s: %s\n", p->dev->ibdev->name,
-		p->port, iso_cap_name(atomic_read(&p->cap)),
+		p->port, ipoib_so_cap_name(atomic_read(&p->cap)),
 		atomic_read(&p->legacy) ? " (refused SendOnlyFullMember)" : "",
-		iso_policy_name(iso_get_policy()), d.why);
+		ipoib_so_policy_name(ipoib_so_get_policy()), d.why);
 }
 
-static void iso_log_work(struct work_struct *work)
+static void ipoib_so_log_work(struct work_struct *work)
 {
-	iso_report(container_of(work, struct iso_port, log_work));
+	ipoib_so_report(container_of(work, struct ipoib_so_port, log_work));
 }
 
-static void iso_log_kicked(struct irq_work *work)
+static void ipoib_so_log_kicked(struct irq_work *work)
 {
-	queue_work(iso_wq, &container_of(work, struct iso_port, log_kick)->log_work);
+	queue_work(ipoib_so_wq, &container_of(work, struct ipoib_so_port, log_kick)->log_work);
 }
 
-static void iso_event(struct ib_event_handler *h, struct ib_event *ev)
+static void ipoib_so_event(struct ib_event_handler *h, struct ib_event *ev)
 {
-	struct iso_dev *d = container_of(h, struct iso_dev, events);
+	struct ipoib_so_dev *d = container_of(h, struct ipoib_so_dev, events);
 	u32 port = ev->element.port_num;
 
 	if (port < d->first_port || port >= d->first_port + d->nports)
 		return;
 	switch (ev->event) {
 	case IB_EVENT_SM_CHANGE:
-		iso_new_sm(&d->ports[port - d->first_port]);
+		ipoib_so_new_sm(&d->ports[port - d->first_port]);
 		break;
 	case IB_EVENT_CLIENT_REREGISTER:
 	case IB_EVENT_LID_CHANGE:
 	case IB_EVENT_PORT_ACTIVE:
-		iso_relearn(&d->ports[port - d->first_port]);
+		ipoib_so_relearn(&d->ports[port - d->first_port]);
 		break;
 	default:
 		break;
 	}
 }
 
-static void iso_port_stop(struct iso_port *p)
+static void ipoib_so_port_stop(struct ipoib_so_port *p)
 {
-	iso_caps_port_stop(p);
+	ipoib_so_caps_port_stop(p);
 	irq_work_sync(&p->log_kick);
 	cancel_work_sync(&p->log_work);
 }
 
-static struct ib_client iso_client;
+static struct ib_client ipoib_so_client;
 
-static int iso_add_one(struct ib_device *dev)
+static int ipoib_so_add_one(struct ib_device *dev)
 {
 	u32 first = rdma_start_port(dev), n = rdma_end_port(dev) - first + 1;
-	struct iso_dev *d;
+	struct ipoib_so_dev *d;
 	bool any = false;
 	u32 i;
 
@@ -145,14 +145,14 @@ static int iso_add_one(struct ib_device *dev)
 	d->first_port = first;
 	d->nports = n;
 	for (i = 0; i < n; i++) {
-		struct iso_port *p = &d->ports[i];
+		struct ipoib_so_port *p = &d->ports[i];
 
 		p->dev = d;
 		p->port = first + i;
 		p->logged = -1;
-		INIT_WORK(&p->log_work, iso_log_work);
-		init_irq_work(&p->log_kick, iso_log_kicked);
-		if (iso_caps_port_init(p))
+		INIT_WORK(&p->log_work, ipoib_so_log_work);
+		init_irq_work(&p->log_kick, ipoib_so_log_kicked);
+		if (ipoib_so_caps_port_init(p))
 			any = true;
 	}
 	if (!any) {
@@ -160,57 +160,57 @@ static int iso_add_one(struct ib_device *dev)
 		return -EOPNOTSUPP;	/* no IB port with an SA: not ours */
 	}
 
-	INIT_IB_EVENT_HANDLER(&d->events, dev, iso_event);
+	INIT_IB_EVENT_HANDLER(&d->events, dev, ipoib_so_event);
 	ib_register_event_handler(&d->events);
-	mutex_lock(&iso_lock);
-	list_add_tail_rcu(&d->list, &iso_devices);
-	mutex_unlock(&iso_lock);
-	ib_set_client_data(dev, &iso_client, d);
+	mutex_lock(&ipoib_so_lock);
+	list_add_tail_rcu(&d->list, &ipoib_so_devices);
+	mutex_unlock(&ipoib_so_lock);
+	ib_set_client_data(dev, &ipoib_so_client, d);
 	for (i = 0; i < n; i++)
-		iso_relearn(&d->ports[i]);
+		ipoib_so_relearn(&d->ports[i]);
 	return 0;
 }
 
-static void iso_remove_one(struct ib_device *dev, void *data)
+static void ipoib_so_remove_one(struct ib_device *dev, void *data)
 {
-	struct iso_dev *d = data;
+	struct ipoib_so_dev *d = data;
 	u32 i;
 
 	if (!d)		/* add() declined the device */
 		return;
 	ib_unregister_event_handler(&d->events);
-	mutex_lock(&iso_lock);
+	mutex_lock(&ipoib_so_lock);
 	list_del_rcu(&d->list);
-	mutex_unlock(&iso_lock);
+	mutex_unlock(&ipoib_so_lock);
 	/* No kprobe handler still looks at the ports after this. */
 	synchronize_rcu();
 	for (i = 0; i < d->nports; i++)
-		iso_port_stop(&d->ports[i]);
+		ipoib_so_port_stop(&d->ports[i]);
 	kfree(d);
 }
 
-RB_IB_CLIENT_ADD_WRAPPER(iso_add_one);
+RBP_IB_CLIENT_ADD_WRAPPER(ipoib_so_add_one);
 
-static struct ib_client iso_client = {
+static struct ib_client ipoib_so_client = {
 	.name = "ipoib_sendonly",
-	.add = RB_IB_CLIENT_ADD(iso_add_one),
-	.remove = iso_remove_one,
+	.add = RBP_IB_CLIENT_ADD(ipoib_so_add_one),
+	.remove = ipoib_so_remove_one,
 };
 
 /**
- * iso_devices_init() - start tracking every IB device, present and future
+ * ipoib_so_devices_init() - start tracking every IB device, present and future
  *
  * Return: 0 or a negative errno.
  */
-int iso_devices_init(void)
+int ipoib_so_devices_init(void)
 {
-	return ib_register_client(&iso_client);
+	return ib_register_client(&ipoib_so_client);
 }
 
 /**
- * iso_devices_exit() - stop tracking; all queries and work are finished after
+ * ipoib_so_devices_exit() - stop tracking; all queries and work are finished after
  */
-void iso_devices_exit(void)
+void ipoib_so_devices_exit(void)
 {
-	ib_unregister_client(&iso_client);
+	ib_unregister_client(&ipoib_so_client);
 }

@@ -2,7 +2,7 @@
 /*
  * ipoib_sendonly: the map of the module.
  *
- *   main.c       module life cycle, the policy parameter and iso_decide(),
+ *   main.c       module life cycle, the policy parameter and ipoib_so_decide(),
  *                the one place a send-only join's JoinState is decided
  *   devices.c    the devices and ports tracked (ib_client, RCU list, port
  *                events) and the log line per port
@@ -14,7 +14,7 @@
  *                refusing a SendOnlyFullMember join
  *   debugfs.c    state for people and tests
  *
- * Locking: iso_devices is an RCU list, written under iso_lock (a mutex, in
+ * Locking: ipoib_so_devices is an RCU list, written under ipoib_so_lock (a mutex, in
  * process context) and read by the kprobe handlers under RCU. A kprobe
  * handler may run in NMI context (an int3 probe, where the probe cannot go
  * through ftrace), so handlers take no lock and queue no work: they use
@@ -40,14 +40,14 @@
 #include <rdma/ib_verbs.h>
 #include <rdma/ib_mad.h>
 
-#include "compat/rb_compat.h"
+#include "compat/rbp_compat.h"
 
 /* Policy for IPoIB's send-only multicast joins. */
-enum iso_policy {
-	ISO_POLICY_AUTO,	/* 0x8 unless the SM is known to lack it */
-	ISO_POLICY_FULL,	/* always FullMember (0x1) */
-	ISO_POLICY_SENDONLY_FULL, /* always SendOnlyFullMember (0x8) */
-	ISO_POLICY_OFF,		/* leave the kernel's choice alone */
+enum ipoib_so_policy {
+	IPOIB_SO_POLICY_AUTO,	/* 0x8 unless the SM is known to lack it */
+	IPOIB_SO_POLICY_FULL,	/* always FullMember (0x1) */
+	IPOIB_SO_POLICY_SENDONLY_FULL, /* always SendOnlyFullMember (0x8) */
+	IPOIB_SO_POLICY_OFF,		/* leave the kernel's choice alone */
 };
 
 /*
@@ -56,29 +56,29 @@ enum iso_policy {
  * enum index 3, not the bit 0x8, so the SA sees FullMember|NonMember. IPoIB
  * never asks for 0x3 otherwise: from its client, 0x3 is a send-only join.
  */
-#define ISO_JOIN_MISENCODED	(RB_JOIN_FULL_MEMBER | RB_JOIN_NON_MEMBER)
+#define IPOIB_SO_JOIN_MISENCODED	(RBP_JOIN_FULL_MEMBER | RBP_JOIN_NON_MEMBER)
 
 /*
  * What a port's SM says it supports, as far as we know. Only
- * ISO_CAP_NO_SENDONLY_FULL says SendOnlyFullMember is not supported; every
- * other state leaves it possible (see iso_sm_lacks_sendonly()).
+ * IPOIB_SO_CAP_NO_SENDONLY_FULL says SendOnlyFullMember is not supported; every
+ * other state leaves it possible (see ipoib_so_sm_lacks_sendonly()).
  */
-enum iso_cap {
-	ISO_CAP_UNKNOWN,	/* not asked yet, or asked and no answer yet */
-	ISO_CAP_SENDONLY_FULL,	/* IB ClassPortInfo, CapabilityMask2 bit 12 set */
-	ISO_CAP_NO_SENDONLY_FULL, /* IB ClassPortInfo, bit 12 clear */
-	ISO_CAP_FAILED,		/* the query failed; retried with backoff */
-	ISO_CAP_REFUSED,	/* the SA refused ClassPortInfo (an error status) */
-	ISO_CAP_NOT_IB,		/* not an IB ClassPortInfo (OPA), nothing to read */
+enum ipoib_so_cap {
+	IPOIB_SO_CAP_UNKNOWN,	/* not asked yet, or asked and no answer yet */
+	IPOIB_SO_CAP_SENDONLY_FULL,	/* IB ClassPortInfo, CapabilityMask2 bit 12 set */
+	IPOIB_SO_CAP_NO_SENDONLY_FULL, /* IB ClassPortInfo, bit 12 clear */
+	IPOIB_SO_CAP_FAILED,		/* the query failed; retried with backoff */
+	IPOIB_SO_CAP_REFUSED,	/* the SA refused ClassPortInfo (an error status) */
+	IPOIB_SO_CAP_NOT_IB,		/* not an IB ClassPortInfo (OPA), nothing to read */
 };
 
-struct iso_dev;
+struct ipoib_so_dev;
 
 /**
- * struct iso_port - one IB port of one device
+ * struct ipoib_so_port - one IB port of one device
  * @dev: owning device
  * @port: port number
- * @cap: enum iso_cap (atomic: read by the kprobe handler)
+ * @cap: enum ipoib_so_cap (atomic: read by the kprobe handler)
  * @native: the JoinState IPoIB itself asked for in the last send-only join
  *          seen on this port, 0 before the first (atomic)
  * @legacy: 1 once the SA refused a SendOnlyFullMember join from this port,
@@ -105,8 +105,8 @@ struct iso_dev;
  * @left_alone: send-only joins it let through unchanged
  * @refused: SendOnlyFullMember joins of IPoIB the SA refused
  */
-struct iso_port {
-	struct iso_dev *dev;
+struct ipoib_so_port {
+	struct ipoib_so_dev *dev;
 	u32 port;
 	atomic_t cap;
 	atomic_t native;
@@ -133,8 +133,8 @@ struct iso_port {
 };
 
 /**
- * struct iso_dev - an RDMA device with at least one IB port
- * @list: on iso_devices (RCU)
+ * struct ipoib_so_dev - an RDMA device with at least one IB port
+ * @list: on ipoib_so_devices (RCU)
  * @rcu: for freeing after readers
  * @ibdev: the device
  * @events: port event handler
@@ -142,66 +142,66 @@ struct iso_port {
  * @nports: number of ports
  * @ports: the ports
  */
-struct iso_dev {
+struct ipoib_so_dev {
 	struct list_head list;
 	struct rcu_head rcu;
 	struct ib_device *ibdev;
 	struct ib_event_handler events;
 	u32 first_port;
 	u32 nports;
-	struct iso_port ports[];
+	struct ipoib_so_port ports[];
 };
 
-extern struct list_head iso_devices;
-extern struct mutex iso_lock;
-extern struct workqueue_struct *iso_wq;
+extern struct list_head ipoib_so_devices;
+extern struct mutex ipoib_so_lock;
+extern struct workqueue_struct *ipoib_so_wq;
 
 /**
- * struct iso_decision - what a port's send-only joins get, and why
+ * struct ipoib_so_decision - what a port's send-only joins get, and why
  * @state: the JoinState to send; 0 when the module leaves joins alone
  * @why: the reason, in the words of the kernel log
  */
-struct iso_decision {
+struct ipoib_so_decision {
 	u8 state;
 	const char *why;
 };
 
 /* main.c */
-enum iso_policy iso_get_policy(void);
-struct iso_decision iso_decide(struct iso_port *p, u8 requested);
-const char *iso_policy_name(enum iso_policy policy);
-void iso_policy_changed(void);
+enum ipoib_so_policy ipoib_so_get_policy(void);
+struct ipoib_so_decision ipoib_so_decide(struct ipoib_so_port *p, u8 requested);
+const char *ipoib_so_policy_name(enum ipoib_so_policy policy);
+void ipoib_so_policy_changed(void);
 
 /* join_hook.c */
-int iso_hook_init(void);
-void iso_hook_exit(void);
-bool iso_ipoib_resolved(void);
-bool iso_kernel_decides(void);
-long iso_misencoded_seen(void);
+int ipoib_so_hook_init(void);
+void ipoib_so_hook_exit(void);
+bool ipoib_so_ipoib_resolved(void);
+bool ipoib_so_kernel_decides(void);
+long ipoib_so_misencoded_seen(void);
 
 /* refusals.c */
-void iso_refusals_arm(void);
-void iso_refusals_disarm(void);
-bool iso_refusals_armed(void);
+void ipoib_so_refusals_arm(void);
+void ipoib_so_refusals_disarm(void);
+bool ipoib_so_refusals_armed(void);
 
 /* devices.c */
-int iso_devices_init(void);
-void iso_devices_exit(void);
-struct iso_port *iso_find_port(struct ib_device *dev, u32 port);
-struct iso_port *iso_find_port_by_gid(const union ib_gid *gid);
-void iso_report(struct iso_port *p);
+int ipoib_so_devices_init(void);
+void ipoib_so_devices_exit(void);
+struct ipoib_so_port *ipoib_so_find_port(struct ib_device *dev, u32 port);
+struct ipoib_so_port *ipoib_so_find_port_by_gid(const union ib_gid *gid);
+void ipoib_so_report(struct ipoib_so_port *p);
 
 /* sm_caps.c */
-bool iso_caps_port_init(struct iso_port *p);
-void iso_caps_port_stop(struct iso_port *p);
-void iso_relearn(struct iso_port *p);
-void iso_new_sm(struct iso_port *p);
-void iso_relearn_all(void);
-bool iso_sm_lacks_sendonly(struct iso_port *p);
-const char *iso_cap_name(enum iso_cap cap);
+bool ipoib_so_caps_port_init(struct ipoib_so_port *p);
+void ipoib_so_caps_port_stop(struct ipoib_so_port *p);
+void ipoib_so_relearn(struct ipoib_so_port *p);
+void ipoib_so_new_sm(struct ipoib_so_port *p);
+void ipoib_so_relearn_all(void);
+bool ipoib_so_sm_lacks_sendonly(struct ipoib_so_port *p);
+const char *ipoib_so_cap_name(enum ipoib_so_cap cap);
 
 /* debugfs.c */
-void iso_debugfs_init(void);
-void iso_debugfs_exit(void);
+void ipoib_so_debugfs_init(void);
+void ipoib_so_debugfs_exit(void);
 
 #endif /* IPOIB_SENDONLY_H */

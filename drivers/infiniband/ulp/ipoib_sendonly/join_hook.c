@@ -43,29 +43,29 @@
 
 #include "ipoib_sendonly.h"
 
-#define ISO_IPOIB_MODULE "ib_ipoib"
+#define IPOIB_SO_IPOIB_MODULE "ib_ipoib"
 /* How "%ps" names IPoIB's SA client. */
-#define ISO_IPOIB_CLIENT "ipoib_sa_client [" ISO_IPOIB_MODULE "]"
+#define IPOIB_SO_IPOIB_CLIENT "ipoib_sa_client [" IPOIB_SO_IPOIB_MODULE "]"
 
 /* Send-only JoinStates: SendOnlyNonMember (IPoIB before 4.9), SendOnlyFull. */
-#define ISO_SENDONLY_STATES (RB_JOIN_SENDONLY_NON_MEMBER | RB_JOIN_SENDONLY_FULL_MEMBER)
+#define IPOIB_SO_SENDONLY_STATES (RBP_JOIN_SENDONLY_NON_MEMBER | RBP_JOIN_SENDONLY_FULL_MEMBER)
 
 /* Address of ib_ipoib's ipoib_sa_client once recognised, else 0. */
-static unsigned long iso_ipoib_client;
+static unsigned long ipoib_so_ipoib_client;
 
-/* Mis-encoded send-only joins (ISO_JOIN_MISENCODED) seen since load. */
-static atomic_long_t iso_misencoded = ATOMIC_LONG_INIT(0);
+/* Mis-encoded send-only joins (IPOIB_SO_JOIN_MISENCODED) seen since load. */
+static atomic_long_t ipoib_so_misencoded = ATOMIC_LONG_INIT(0);
 
-/* Reported by iso_note_work: IPoIB recognised; first mis-encoded join. */
-static atomic_t iso_note_found = ATOMIC_INIT(0);
-static atomic_t iso_note_misencoded = ATOMIC_INIT(0);
-static struct work_struct iso_note_work;
-/* Queues iso_note_work from the handler (NMI-safe). */
-static struct irq_work iso_note_kick;
+/* Reported by ipoib_so_note_work: IPoIB recognised; first mis-encoded join. */
+static atomic_t ipoib_so_note_found = ATOMIC_INIT(0);
+static atomic_t ipoib_so_note_misencoded = ATOMIC_INIT(0);
+static struct work_struct ipoib_so_note_work;
+/* Queues ipoib_so_note_work from the handler (NMI-safe). */
+static struct irq_work ipoib_so_note_kick;
 
-static void iso_note_kicked(struct irq_work *work)
+static void ipoib_so_note_kicked(struct irq_work *work)
 {
-	queue_work(iso_wq, &iso_note_work);
+	queue_work(ipoib_so_wq, &ipoib_so_note_work);
 }
 
 /*
@@ -76,13 +76,13 @@ static void iso_note_kicked(struct irq_work *work)
  * ib_sa_sendonly_fullmem_support() whose IPoIB used FullMember whenever
  * support was not known: that is not auto's choice, so it is not this.)
  */
-#define ISO_KERNEL_AUTO_SYM "ib_sa_sendonly_fullmem_state"
+#define IPOIB_SO_KERNEL_AUTO_SYM "ib_sa_sendonly_fullmem_state"
 
-/* The running ib_core has ISO_KERNEL_AUTO_SYM; set once at init. */
-static bool iso_kernel_auto;
+/* The running ib_core has IPOIB_SO_KERNEL_AUTO_SYM; set once at init. */
+static bool ipoib_so_kernel_auto;
 
 /**
- * iso_kernel_decides() - does the kernel's IPoIB do policy auto itself?
+ * ipoib_so_kernel_decides() - does the kernel's IPoIB do policy auto itself?
  *
  * True when the running ib_core has ib_sa_sendonly_fullmem_state(): its
  * IPoIB then uses SendOnlyFullMember unless the SM is known to lack it and
@@ -94,33 +94,33 @@ static bool iso_kernel_auto;
  *
  * Return: the answer.
  */
-bool iso_kernel_decides(void)
+bool ipoib_so_kernel_decides(void)
 {
-	return iso_kernel_auto;
+	return ipoib_so_kernel_auto;
 }
 
 /**
- * iso_ipoib_resolved() - is IPoIB's SA client known?
+ * ipoib_so_ipoib_resolved() - is IPoIB's SA client known?
  *
  * Return: true from IPoIB's first join until ib_ipoib is unloaded.
  */
-bool iso_ipoib_resolved(void)
+bool ipoib_so_ipoib_resolved(void)
 {
-	return READ_ONCE(iso_ipoib_client) != 0;
+	return READ_ONCE(ipoib_so_ipoib_client) != 0;
 }
 
 /**
- * iso_misencoded_seen() - mis-encoded send-only joins seen since load
+ * ipoib_so_misencoded_seen() - mis-encoded send-only joins seen since load
  *
  * Return: their number.
  */
-long iso_misencoded_seen(void)
+long ipoib_so_misencoded_seen(void)
 {
-	return atomic_long_read(&iso_misencoded);
+	return atomic_long_read(&ipoib_so_misencoded);
 }
 
 /**
- * iso_is_ipoib_client() - is @client IPoIB's SA client?
+ * ipoib_so_is_ipoib_client() - is @client IPoIB's SA client?
  * @client: the struct ib_sa_client * a join passes, as a number
  *
  * Once IPoIB's client was recognised only that address is, which costs
@@ -130,10 +130,10 @@ long iso_misencoded_seen(void)
  * and does not sleep.
  * Return: true for IPoIB's client.
  */
-static bool iso_is_ipoib_client(unsigned long client)
+static bool ipoib_so_is_ipoib_client(unsigned long client)
 {
-	unsigned long known = READ_ONCE(iso_ipoib_client);
-	char name[sizeof(ISO_IPOIB_CLIENT) + 1];
+	unsigned long known = READ_ONCE(ipoib_so_ipoib_client);
+	char name[sizeof(IPOIB_SO_IPOIB_CLIENT) + 1];
 
 	if (known)
 		return client == known;
@@ -141,47 +141,47 @@ static bool iso_is_ipoib_client(unsigned long client)
 		return false;
 	/* Longer names are cut short and differ: no false match. */
 	snprintf(name, sizeof(name), "%ps", (void *)client);
-	if (strcmp(name, ISO_IPOIB_CLIENT))
+	if (strcmp(name, IPOIB_SO_IPOIB_CLIENT))
 		return false;
-	if (!cmpxchg(&iso_ipoib_client, 0, client)) {
-		atomic_set(&iso_note_found, 1);
-		irq_work_queue(&iso_note_kick);
+	if (!cmpxchg(&ipoib_so_ipoib_client, 0, client)) {
+		atomic_set(&ipoib_so_note_found, 1);
+		irq_work_queue(&ipoib_so_note_kick);
 	}
 	return true;
 }
 
-static int iso_join_pre(struct kprobe *kp, struct pt_regs *regs)
+static int ipoib_so_join_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	unsigned long client = rb_kprobe_arg(regs, 0);
-	struct ib_device *dev = (struct ib_device *)rb_kprobe_arg(regs, 1);
+	unsigned long client = rbp_kprobe_arg(regs, 0);
+	struct ib_device *dev = (struct ib_device *)rbp_kprobe_arg(regs, 1);
 	/* u8 before 5.13: the register's upper bits are not defined. */
-	u32 port = (rb_port_t)rb_kprobe_arg(regs, 2);
-	struct ib_sa_mcmember_rec *rec = (void *)rb_kprobe_arg(regs, 3);
-	ib_sa_comp_mask mask = (__force ib_sa_comp_mask)rb_kprobe_arg(regs, 4);
-	struct iso_port *p;
+	u32 port = (rbp_port_t)rbp_kprobe_arg(regs, 2);
+	struct ib_sa_mcmember_rec *rec = (void *)rbp_kprobe_arg(regs, 3);
+	ib_sa_comp_mask mask = (__force ib_sa_comp_mask)rbp_kprobe_arg(regs, 4);
+	struct ipoib_so_port *p;
 	u8 state, want;
 
 	rcu_read_lock();
-	p = iso_find_port(dev, port);
+	p = ipoib_so_find_port(dev, port);
 	if (p)
 		atomic_long_inc(&p->seen);
 
 	/* Only IPoIB's own joins that name a JoinState... */
 	if (!rec || (mask & IB_SA_MCMEMBER_REC_JOIN_STATE) == 0 ||
-	    !iso_is_ipoib_client(client))
+	    !ipoib_so_is_ipoib_client(client))
 		goto out;
 	/* ...and a send-only one, or RHEL 7's rendering of SendOnlyFull. */
 	state = rec->join_state;
-	if (state == ISO_JOIN_MISENCODED) {
-		if (atomic_long_inc_return(&iso_misencoded) == 1) {
-			atomic_set(&iso_note_misencoded, 1);
-			irq_work_queue(&iso_note_kick);
+	if (state == IPOIB_SO_JOIN_MISENCODED) {
+		if (atomic_long_inc_return(&ipoib_so_misencoded) == 1) {
+			atomic_set(&ipoib_so_note_misencoded, 1);
+			irq_work_queue(&ipoib_so_note_kick);
 		}
-	} else if (!state || (state & ~ISO_SENDONLY_STATES)) {
+	} else if (!state || (state & ~IPOIB_SO_SENDONLY_STATES)) {
 		goto out;
 	}
 
-	want = iso_decide(p, state).state ?: state;
+	want = ipoib_so_decide(p, state).state ?: state;
 	if (p) {
 		/* Its completion names this GID: refusals.c finds @p by it. */
 		WRITE_ONCE(p->gid_prefix, rec->port_gid.global.subnet_prefix);
@@ -201,30 +201,30 @@ out:
 	return 0;
 }
 
-static struct kprobe iso_join_kprobe = {
-	.pre_handler = iso_join_pre,
+static struct kprobe ipoib_so_join_kprobe = {
+	.pre_handler = ipoib_so_join_pre,
 };
 
 /* What the handler noted, said once in process context. */
-static void iso_note(struct work_struct *work)
+static void ipoib_so_note(struct work_struct *work)
 {
-	if (atomic_xchg(&iso_note_found, 0)) {
+	if (atomic_xchg(&ipoib_so_note_found, 0)) {
 		pr_info("IPoIB's SA client recognised at its first join (%s)\n",
-			ISO_IPOIB_CLIENT);
-		iso_refusals_arm();
+			IPOIB_SO_IPOIB_CLIENT);
+		ipoib_so_refusals_arm();
 	}
-	if (atomic_xchg(&iso_note_misencoded, 0))
+	if (atomic_xchg(&ipoib_so_note_misencoded, 0))
 		pr_warn("IPoIB asked for JoinState 0x%lx (FullMember|NonMember) in a send-only join: the kernel's SendOnlyFullMember is mis-encoded (enum index, not bit 0x%lx); such joins follow policy %s\n",
-			ISO_JOIN_MISENCODED, RB_JOIN_SENDONLY_FULL_MEMBER,
-			iso_policy_name(iso_get_policy()));
+			IPOIB_SO_JOIN_MISENCODED, RBP_JOIN_SENDONLY_FULL_MEMBER,
+			ipoib_so_policy_name(ipoib_so_get_policy()));
 }
 
-static int iso_module_event(struct notifier_block *nb, unsigned long action,
-			    void *data)
+static int ipoib_so_module_event(struct notifier_block *nb, unsigned long action,
+				 void *data)
 {
 	struct module *mod = data;
 
-	if (strcmp(mod->name, ISO_IPOIB_MODULE))
+	if (strcmp(mod->name, IPOIB_SO_IPOIB_MODULE))
 		return NOTIFY_DONE;
 	/*
 	 * GOING: ib_ipoib's exit has returned, none of its joins is in
@@ -232,15 +232,15 @@ static int iso_module_event(struct notifier_block *nb, unsigned long action,
 	 * code has run yet; clearing is only belt and braces.
 	 */
 	if (action == MODULE_STATE_GOING || action == MODULE_STATE_COMING) {
-		WRITE_ONCE(iso_ipoib_client, 0);
+		WRITE_ONCE(ipoib_so_ipoib_client, 0);
 		/* The completion probe sits in ib_ipoib's text: off with it. */
-		iso_refusals_disarm();
+		ipoib_so_refusals_disarm();
 	}
 	return NOTIFY_DONE;
 }
 
-static struct notifier_block iso_module_nb = {
-	.notifier_call = iso_module_event,
+static struct notifier_block ipoib_so_module_nb = {
+	.notifier_call = ipoib_so_module_event,
 };
 
 /*
@@ -250,7 +250,7 @@ static struct notifier_block iso_module_nb = {
  * does not do: ib_core exports it without _GPL, and __symbol_get() refuses such
  * symbols since 6.5 and in the stable kernels that took that change.)
  */
-static bool iso_kernel_has(const char *sym)
+static bool ipoib_so_kernel_has(const char *sym)
 {
 	struct kprobe kp = {
 		.symbol_name = sym,
@@ -264,50 +264,50 @@ static bool iso_kernel_has(const char *sym)
 }
 
 /**
- * iso_hook_init() - arm the kprobe; IPoIB is recognised at its first join
+ * ipoib_so_hook_init() - arm the kprobe; IPoIB is recognised at its first join
  *
  * The probe is placed by the address of ib_sa_join_multicast, a symbol of
  * ib_core this module links against: ib_core cannot go away under it.
  *
  * Return: 0 or a negative errno.
  */
-int iso_hook_init(void)
+int ipoib_so_hook_init(void)
 {
 	int ret;
 
-	INIT_WORK(&iso_note_work, iso_note);
-	init_irq_work(&iso_note_kick, iso_note_kicked);
-	iso_kernel_auto = iso_kernel_has(ISO_KERNEL_AUTO_SYM);
-	if (iso_kernel_auto)
+	INIT_WORK(&ipoib_so_note_work, ipoib_so_note);
+	init_irq_work(&ipoib_so_note_kick, ipoib_so_note_kicked);
+	ipoib_so_kernel_auto = ipoib_so_kernel_has(IPOIB_SO_KERNEL_AUTO_SYM);
+	if (ipoib_so_kernel_auto)
 		pr_info("the kernel's IPoIB picks send-only JoinStates as policy auto does (ib_core has %s): auto leaves them alone\n",
-			ISO_KERNEL_AUTO_SYM);
+			IPOIB_SO_KERNEL_AUTO_SYM);
 	if (!IS_ENABLED(CONFIG_KALLSYMS_ALL))
 		pr_warn("CONFIG_KALLSYMS_ALL is off: IPoIB's SA client cannot be recognised, its joins are left alone\n");
 
 	/* Before the kprobe: no address is cached before a GOING we miss. */
-	ret = register_module_notifier(&iso_module_nb);
+	ret = register_module_notifier(&ipoib_so_module_nb);
 	if (ret)
 		return ret;
 
-	iso_join_kprobe.addr = (kprobe_opcode_t *)ib_sa_join_multicast;
-	ret = register_kprobe(&iso_join_kprobe);
+	ipoib_so_join_kprobe.addr = (kprobe_opcode_t *)ib_sa_join_multicast;
+	ret = register_kprobe(&ipoib_so_join_kprobe);
 	if (ret) {
 		pr_err("cannot probe ib_sa_join_multicast: %d\n", ret);
-		unregister_module_notifier(&iso_module_nb);
+		unregister_module_notifier(&ipoib_so_module_nb);
 		return ret;
 	}
 	return 0;
 }
 
 /**
- * iso_hook_exit() - disarm; returns once no handler runs any more
+ * ipoib_so_hook_exit() - disarm; returns once no handler runs any more
  */
-void iso_hook_exit(void)
+void ipoib_so_hook_exit(void)
 {
-	unregister_kprobe(&iso_join_kprobe);
-	unregister_module_notifier(&iso_module_nb);
-	irq_work_sync(&iso_note_kick);
-	cancel_work_sync(&iso_note_work);
-	iso_refusals_disarm();
-	WRITE_ONCE(iso_ipoib_client, 0);
+	unregister_kprobe(&ipoib_so_join_kprobe);
+	unregister_module_notifier(&ipoib_so_module_nb);
+	irq_work_sync(&ipoib_so_note_kick);
+	cancel_work_sync(&ipoib_so_note_work);
+	ipoib_so_refusals_disarm();
+	WRITE_ONCE(ipoib_so_ipoib_client, 0);
 }

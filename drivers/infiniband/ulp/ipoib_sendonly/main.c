@@ -61,72 +61,72 @@
 
 #include "ipoib_sendonly.h"
 
-static const char * const iso_policy_names[] = {
-	[ISO_POLICY_AUTO] = "auto",
-	[ISO_POLICY_FULL] = "full",
-	[ISO_POLICY_SENDONLY_FULL] = "sendonly-full",
-	[ISO_POLICY_OFF] = "off",
+static const char * const ipoib_so_policy_names[] = {
+	[IPOIB_SO_POLICY_AUTO] = "auto",
+	[IPOIB_SO_POLICY_FULL] = "full",
+	[IPOIB_SO_POLICY_SENDONLY_FULL] = "sendonly-full",
+	[IPOIB_SO_POLICY_OFF] = "off",
 };
 
-/* enum iso_policy; written by the parameter's setter, read anywhere. */
-static int iso_policy = ISO_POLICY_AUTO;
+/* enum ipoib_so_policy; written by the parameter's setter, read anywhere. */
+static int ipoib_so_policy = IPOIB_SO_POLICY_AUTO;
 
 /**
- * iso_policy_name() - the name of a policy, as the parameter spells it
+ * ipoib_so_policy_name() - the name of a policy, as the parameter spells it
  * @policy: the policy
  *
  * Return: its name.
  */
-const char *iso_policy_name(enum iso_policy policy)
+const char *ipoib_so_policy_name(enum ipoib_so_policy policy)
 {
-	return iso_policy_names[policy];
+	return ipoib_so_policy_names[policy];
 }
 
 /**
- * iso_get_policy() - the policy in force
+ * ipoib_so_get_policy() - the policy in force
  *
  * Context: any, including the kprobe handler.
  * Return: the policy.
  */
-enum iso_policy iso_get_policy(void)
+enum ipoib_so_policy ipoib_so_get_policy(void)
 {
-	return READ_ONCE(iso_policy);
+	return READ_ONCE(ipoib_so_policy);
 }
 
 /**
- * iso_decide() - the policy applied: the one place a send-only join's
+ * ipoib_so_decide() - the policy applied: the one place a send-only join's
  *   JoinState is decided (for the hook, the log and debugfs alike)
  * @p: the port, or NULL when the device is not (yet) known
  * @requested: the send-only JoinState IPoIB asked for, 0 when none was
- *             seen yet, ISO_JOIN_MISENCODED for RHEL 7's SendOnlyFullMember
+ *             seen yet, IPOIB_SO_JOIN_MISENCODED for RHEL 7's SendOnlyFullMember
  *
  * off leaves joins alone; full sends 0x1, sendonly-full 0x8; auto leaves
  * them alone where the kernel's IPoIB already decides as auto does, and
  * otherwise sends 0x8 unless the port's SM is known to lack it
- * (iso_sm_lacks_sendonly()), 0x1 then. A mis-encoded join is one IPoIB
+ * (ipoib_so_sm_lacks_sendonly()), 0x1 then. A mis-encoded join is one IPoIB
  * meant as SendOnlyFullMember and is decided like any other.
  *
  * Context: any, including the kprobe handlers (atomics only).
  * Return: the decision; its state is 0 when the join is left alone.
  */
-struct iso_decision iso_decide(struct iso_port *p, u8 requested)
+struct ipoib_so_decision ipoib_so_decide(struct ipoib_so_port *p, u8 requested)
 {
-	enum iso_policy policy = iso_get_policy();
-	bool misencoded = requested == ISO_JOIN_MISENCODED;
-	struct iso_decision d = {};
+	enum ipoib_so_policy policy = ipoib_so_get_policy();
+	bool misencoded = requested == IPOIB_SO_JOIN_MISENCODED;
+	struct ipoib_so_decision d = {};
 
 	switch (policy) {
-	case ISO_POLICY_OFF:
+	case IPOIB_SO_POLICY_OFF:
 		d.why = "policy off: the kernel's own JoinState (inert)";
 		return d;
-	case ISO_POLICY_FULL:
-		d.state = RB_JOIN_FULL_MEMBER;
+	case IPOIB_SO_POLICY_FULL:
+		d.state = RBP_JOIN_FULL_MEMBER;
 		break;
-	case ISO_POLICY_SENDONLY_FULL:
-		d.state = RB_JOIN_SENDONLY_FULL_MEMBER;
+	case IPOIB_SO_POLICY_SENDONLY_FULL:
+		d.state = RBP_JOIN_SENDONLY_FULL_MEMBER;
 		break;
-	case ISO_POLICY_AUTO:
-		if (iso_kernel_decides() && !misencoded) {
+	case IPOIB_SO_POLICY_AUTO:
+		if (ipoib_so_kernel_decides() && !misencoded) {
 			d.why = "the kernel's IPoIB already does what auto does (inert)";
 			return d;
 		}
@@ -134,130 +134,130 @@ struct iso_decision iso_decide(struct iso_port *p, u8 requested)
 		 * Unknown (e.g. just after a re-register) or not an IB SA:
 		 * 0x8, as upstream does; a refusal is learned and retried.
 		 */
-		d.state = iso_sm_lacks_sendonly(p) ? RB_JOIN_FULL_MEMBER :
-			  RB_JOIN_SENDONLY_FULL_MEMBER;
+		d.state = ipoib_so_sm_lacks_sendonly(p) ? RBP_JOIN_FULL_MEMBER :
+			  RBP_JOIN_SENDONLY_FULL_MEMBER;
 		break;
 	}
 
 	if (requested == d.state)
 		d.why = "IPoIB's own choice already matches the policy (inert)";
 	else if (misencoded)
-		d.why = d.state == RB_JOIN_FULL_MEMBER ?
+		d.why = d.state == RBP_JOIN_FULL_MEMBER ?
 			"mis-encoded send-only joins (0x3) become FullMember (0x1)" :
 			"mis-encoded send-only joins (0x3) become SendOnlyFullMember (0x8)";
-	else if (policy == ISO_POLICY_AUTO && d.state == RB_JOIN_FULL_MEMBER &&
+	else if (policy == IPOIB_SO_POLICY_AUTO && d.state == RBP_JOIN_FULL_MEMBER &&
 		 p && atomic_read(&p->legacy))
 		d.why = "SA refused 0x8: send-only joins are FullMember (0x1) until an SM change";
 	else
-		d.why = d.state == RB_JOIN_FULL_MEMBER ?
+		d.why = d.state == RBP_JOIN_FULL_MEMBER ?
 			"send-only joins become FullMember (0x1)" :
 			"send-only joins become SendOnlyFullMember (0x8)";
 	return d;
 }
 
-static int iso_policy_set(const char *val, const struct kernel_param *kp)
+static int ipoib_so_policy_set(const char *val, const struct kernel_param *kp)
 {
-	int i = sysfs_match_string(iso_policy_names, val);
+	int i = sysfs_match_string(ipoib_so_policy_names, val);
 
 	if (i < 0) {
 		pr_err_ratelimited("policy: '%.*s' is not one of auto, full, sendonly-full, off\n",
 				   (int)strcspn(val, "\n"), val);
 		return -EINVAL;
 	}
-	if (i == READ_ONCE(iso_policy))
+	if (i == READ_ONCE(ipoib_so_policy))
 		return 0;
-	WRITE_ONCE(iso_policy, i);
-	iso_policy_changed();
+	WRITE_ONCE(ipoib_so_policy, i);
+	ipoib_so_policy_changed();
 	return 0;
 }
 
-static int iso_policy_get(char *buf, const struct kernel_param *kp)
+static int ipoib_so_policy_get(char *buf, const struct kernel_param *kp)
 {
-	return rb_sysfs_emit(buf, "%s\n", iso_policy_names[READ_ONCE(iso_policy)]);
+	return rbp_sysfs_emit(buf, "%s\n", ipoib_so_policy_names[READ_ONCE(ipoib_so_policy)]);
 }
 
-static const struct kernel_param_ops iso_policy_ops = {
-	.set = iso_policy_set,
-	.get = iso_policy_get,
+static const struct kernel_param_ops ipoib_so_policy_ops = {
+	.set = ipoib_so_policy_set,
+	.get = ipoib_so_policy_get,
 };
 
-module_param_cb(policy, &iso_policy_ops, NULL, 0644);
+module_param_cb(policy, &ipoib_so_policy_ops, NULL, 0644);
 MODULE_PARM_DESC(policy,
 		 "JoinState for IPoIB send-only joins: auto (default), full, sendonly-full, off");
 
-static bool iso_loaded;
+static bool ipoib_so_loaded;
 
 /**
- * iso_policy_changed() - report the new effective behaviour of every port
+ * ipoib_so_policy_changed() - report the new effective behaviour of every port
  *
  * Called when the policy parameter changes; at load time the ports report
  * themselves as they are added.
  */
-void iso_policy_changed(void)
+void ipoib_so_policy_changed(void)
 {
-	struct iso_dev *d;
+	struct ipoib_so_dev *d;
 	u32 i;
 
-	if (!READ_ONCE(iso_loaded))
+	if (!READ_ONCE(ipoib_so_loaded))
 		return;
-	pr_info("policy is now %s\n", iso_policy_name(iso_get_policy()));
-	mutex_lock(&iso_lock);
-	list_for_each_entry(d, &iso_devices, list)
+	pr_info("policy is now %s\n", ipoib_so_policy_name(ipoib_so_get_policy()));
+	mutex_lock(&ipoib_so_lock);
+	list_for_each_entry(d, &ipoib_so_devices, list)
 		for (i = 0; i < d->nports; i++)
-			queue_work(iso_wq, &d->ports[i].log_work);
-	mutex_unlock(&iso_lock);
+			queue_work(ipoib_so_wq, &d->ports[i].log_work);
+	mutex_unlock(&ipoib_so_lock);
 }
 
-static int __init iso_init(void)
+static int __init ipoib_so_init(void)
 {
 	int ret;
 
-	iso_wq = alloc_ordered_workqueue("ipoib_sendonly", 0);
-	if (!iso_wq)
+	ipoib_so_wq = alloc_ordered_workqueue("ipoib_sendonly", 0);
+	if (!ipoib_so_wq)
 		return -ENOMEM;
-	iso_debugfs_init();
-	ret = iso_devices_init();
+	ipoib_so_debugfs_init();
+	ret = ipoib_so_devices_init();
 	if (ret)
 		goto err_debugfs;
-	ret = iso_hook_init();
+	ret = ipoib_so_hook_init();
 	if (ret)
 		goto err_caps;
-	WRITE_ONCE(iso_loaded, true);
-	pr_info("loaded, policy %s%s\n", iso_policy_name(iso_get_policy()),
-		iso_get_policy() == ISO_POLICY_OFF ?
+	WRITE_ONCE(ipoib_so_loaded, true);
+	pr_info("loaded, policy %s%s\n", ipoib_so_policy_name(ipoib_so_get_policy()),
+		ipoib_so_get_policy() == IPOIB_SO_POLICY_OFF ?
 		" (inert: the kernel's own join states are used)" : "");
 	return 0;
 
 err_caps:
-	iso_devices_exit();
+	ipoib_so_devices_exit();
 err_debugfs:
-	iso_debugfs_exit();
-	destroy_workqueue(iso_wq);
+	ipoib_so_debugfs_exit();
+	destroy_workqueue(ipoib_so_wq);
 	return ret;
 }
 
-static void __exit iso_exit(void)
+static void __exit ipoib_so_exit(void)
 {
 	/*
 	 * The policy file stays writable until the module is freed; its
 	 * setter runs under the parameter lock, so after this none is
-	 * inside iso_policy_changed() and none will queue work again.
+	 * inside ipoib_so_policy_changed() and none will queue work again.
 	 */
-	rb_kernel_param_lock(THIS_MODULE);
-	WRITE_ONCE(iso_loaded, false);
-	rb_kernel_param_unlock(THIS_MODULE);
-	iso_hook_exit();
-	iso_devices_exit();
-	iso_debugfs_exit();
-	destroy_workqueue(iso_wq);
+	rbp_kernel_param_lock(THIS_MODULE);
+	WRITE_ONCE(ipoib_so_loaded, false);
+	rbp_kernel_param_unlock(THIS_MODULE);
+	ipoib_so_hook_exit();
+	ipoib_so_devices_exit();
+	ipoib_so_debugfs_exit();
+	destroy_workqueue(ipoib_so_wq);
 	pr_info("unloaded; IPoIB send-only joins use the kernel's own JoinState again\n");
 }
 
-module_init(iso_init);
-module_exit(iso_exit);
+module_init(ipoib_so_init);
+module_exit(ipoib_so_exit);
 
 MODULE_DESCRIPTION("IPoIB send-only multicast joins that work with every subnet manager");
 MODULE_AUTHOR("rdma-backports");
 MODULE_LICENSE("GPL");
-MODULE_VERSION(RB_MODULE_VERSION);
-RB_MODULE_INFO();
+MODULE_VERSION(RBP_MODULE_VERSION);
+RBP_MODULE_INFO();

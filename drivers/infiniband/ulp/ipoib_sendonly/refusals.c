@@ -25,7 +25,7 @@
  * and unprobed when ib_ipoib goes, before its text is freed. Nothing is
  * ever called through its address.
  *
- * Locking: iso_done_lock (a mutex) serialises arming and disarming, which
+ * Locking: ipoib_so_done_lock (a mutex) serialises arming and disarming, which
  * happen in process context (the note work, the module notifier, exit).
  * The handler, possibly in NMI context, uses atomics, RCU and irq_work.
  */
@@ -37,24 +37,24 @@
 
 #include "ipoib_sendonly.h"
 
-#define ISO_DONE_SYM "ipoib_mcast_join_complete"
+#define IPOIB_SO_DONE_SYM "ipoib_mcast_join_complete"
 
-static DEFINE_MUTEX(iso_done_lock);
-static struct kprobe iso_done_kprobe;
-static bool iso_done_armed;	/* under iso_done_lock; read racily by debugfs */
+static DEFINE_MUTEX(ipoib_so_done_lock);
+static struct kprobe ipoib_so_done_kprobe;
+static bool ipoib_so_done_armed;	/* under ipoib_so_done_lock; read racily by debugfs */
 
 /* ipoib_mcast_join_complete(int status, struct ib_sa_multicast *multicast) */
-static int iso_done_pre(struct kprobe *kp, struct pt_regs *regs)
+static int ipoib_so_done_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	int status = (int)rb_kprobe_arg(regs, 0);
-	struct ib_sa_multicast *mc = (void *)rb_kprobe_arg(regs, 1);
-	struct iso_port *p;
+	int status = (int)rbp_kprobe_arg(regs, 0);
+	struct ib_sa_multicast *mc = (void *)rbp_kprobe_arg(regs, 1);
+	struct ipoib_so_port *p;
 
 	if (status != -EINVAL || !mc ||
-	    mc->rec.join_state != RB_JOIN_SENDONLY_FULL_MEMBER)
+	    mc->rec.join_state != RBP_JOIN_SENDONLY_FULL_MEMBER)
 		return 0;
 	rcu_read_lock();
-	p = iso_find_port_by_gid(&mc->rec.port_gid);
+	p = ipoib_so_find_port_by_gid(&mc->rec.port_gid);
 	if (p) {
 		atomic_long_inc(&p->refused);
 		if (!atomic_xchg(&p->legacy, 1))
@@ -65,50 +65,50 @@ static int iso_done_pre(struct kprobe *kp, struct pt_regs *regs)
 }
 
 /**
- * iso_refusals_arm() - probe IPoIB's join completion, if not yet done
+ * ipoib_so_refusals_arm() - probe IPoIB's join completion, if not yet done
  *
  * Context: process context; IPoIB's SA client was just recognised.
  */
-void iso_refusals_arm(void)
+void ipoib_so_refusals_arm(void)
 {
 	int ret;
 
-	mutex_lock(&iso_done_lock);
-	if (!iso_done_armed && iso_ipoib_resolved()) {
-		memset(&iso_done_kprobe, 0, sizeof(iso_done_kprobe));
-		iso_done_kprobe.symbol_name = ISO_DONE_SYM;
-		iso_done_kprobe.pre_handler = iso_done_pre;
-		ret = register_kprobe(&iso_done_kprobe);
+	mutex_lock(&ipoib_so_done_lock);
+	if (!ipoib_so_done_armed && ipoib_so_ipoib_resolved()) {
+		memset(&ipoib_so_done_kprobe, 0, sizeof(ipoib_so_done_kprobe));
+		ipoib_so_done_kprobe.symbol_name = IPOIB_SO_DONE_SYM;
+		ipoib_so_done_kprobe.pre_handler = ipoib_so_done_pre;
+		ret = register_kprobe(&ipoib_so_done_kprobe);
 		if (ret)
 			pr_warn("cannot probe %s (%d): an SM that refuses SendOnlyFullMember joins is noticed only by its ClassPortInfo\n",
-				ISO_DONE_SYM, ret);
+				IPOIB_SO_DONE_SYM, ret);
 		else
-			WRITE_ONCE(iso_done_armed, true);
+			WRITE_ONCE(ipoib_so_done_armed, true);
 	}
-	mutex_unlock(&iso_done_lock);
+	mutex_unlock(&ipoib_so_done_lock);
 }
 
 /**
- * iso_refusals_disarm() - remove the probe; no handler runs after return
+ * ipoib_so_refusals_disarm() - remove the probe; no handler runs after return
  *
  * Context: process context (module notifier, module exit).
  */
-void iso_refusals_disarm(void)
+void ipoib_so_refusals_disarm(void)
 {
-	mutex_lock(&iso_done_lock);
-	if (iso_done_armed) {
-		unregister_kprobe(&iso_done_kprobe);
-		WRITE_ONCE(iso_done_armed, false);
+	mutex_lock(&ipoib_so_done_lock);
+	if (ipoib_so_done_armed) {
+		unregister_kprobe(&ipoib_so_done_kprobe);
+		WRITE_ONCE(ipoib_so_done_armed, false);
 	}
-	mutex_unlock(&iso_done_lock);
+	mutex_unlock(&ipoib_so_done_lock);
 }
 
 /**
- * iso_refusals_armed() - is IPoIB's join completion probed?
+ * ipoib_so_refusals_armed() - is IPoIB's join completion probed?
  *
  * Return: the answer, for debugfs.
  */
-bool iso_refusals_armed(void)
+bool ipoib_so_refusals_armed(void)
 {
-	return READ_ONCE(iso_done_armed);
+	return READ_ONCE(ipoib_so_done_armed);
 }

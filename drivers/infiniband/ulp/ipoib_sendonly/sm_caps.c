@@ -23,34 +23,34 @@
 
 #include "ipoib_sendonly.h"
 
-#define ISO_QUERY_TIMEOUT_MS	1000
-#define ISO_QUERY_RETRIES	3
-#define ISO_RETRY_MAX_S		60
+#define IPOIB_SO_QUERY_TIMEOUT_MS	1000
+#define IPOIB_SO_QUERY_RETRIES	3
+#define IPOIB_SO_RETRY_MAX_S		60
 /* SA status "insufficient resources" (IBA 15.2.1.1): a passing condition. */
-#define ISO_SA_ERR_NO_RESOURCES	0x0100
+#define IPOIB_SO_SA_ERR_NO_RESOURCES	0x0100
 
-static const char * const iso_cap_names[] = {
-	[ISO_CAP_UNKNOWN] = "unknown",
-	[ISO_CAP_SENDONLY_FULL] = "sendonly-full",
-	[ISO_CAP_NO_SENDONLY_FULL] = "no-sendonly-full",
-	[ISO_CAP_FAILED] = "query-failed",
-	[ISO_CAP_REFUSED] = "cpi-refused",
-	[ISO_CAP_NOT_IB] = "not-ib-cpi",
+static const char * const ipoib_so_cap_names[] = {
+	[IPOIB_SO_CAP_UNKNOWN] = "unknown",
+	[IPOIB_SO_CAP_SENDONLY_FULL] = "sendonly-full",
+	[IPOIB_SO_CAP_NO_SENDONLY_FULL] = "no-sendonly-full",
+	[IPOIB_SO_CAP_FAILED] = "query-failed",
+	[IPOIB_SO_CAP_REFUSED] = "cpi-refused",
+	[IPOIB_SO_CAP_NOT_IB] = "not-ib-cpi",
 };
 
 /**
- * iso_cap_name() - name of a capability state, as debugfs shows it
+ * ipoib_so_cap_name() - name of a capability state, as debugfs shows it
  * @cap: the state
  *
  * Return: its name.
  */
-const char *iso_cap_name(enum iso_cap cap)
+const char *ipoib_so_cap_name(enum ipoib_so_cap cap)
 {
-	return iso_cap_names[cap];
+	return ipoib_so_cap_names[cap];
 }
 
 /**
- * iso_sm_lacks_sendonly() - is port @p's SM known to lack SendOnlyFullMember?
+ * ipoib_so_sm_lacks_sendonly() - is port @p's SM known to lack SendOnlyFullMember?
  * @p: the port, or NULL when the device is not (yet) known
  *
  * Known means: its IB ClassPortInfo has CapabilityMask2 bit 12 clear, or its
@@ -59,26 +59,26 @@ const char *iso_cap_name(enum iso_cap cap)
  * Context: any (atomics only).
  * Return: the answer; false when nothing is known.
  */
-bool iso_sm_lacks_sendonly(struct iso_port *p)
+bool ipoib_so_sm_lacks_sendonly(struct ipoib_so_port *p)
 {
-	return p && (atomic_read(&p->cap) == ISO_CAP_NO_SENDONLY_FULL ||
+	return p && (atomic_read(&p->cap) == IPOIB_SO_CAP_NO_SENDONLY_FULL ||
 		     atomic_read(&p->legacy));
 }
 
 /* An SA's answer is in, whatever it says. */
-static bool iso_cap_settled(enum iso_cap cap)
+static bool ipoib_so_cap_settled(enum ipoib_so_cap cap)
 {
-	return cap != ISO_CAP_UNKNOWN && cap != ISO_CAP_FAILED;
+	return cap != IPOIB_SO_CAP_UNKNOWN && cap != IPOIB_SO_CAP_FAILED;
 }
 
-static void iso_set_cap(struct iso_port *p, enum iso_cap cap)
+static void ipoib_so_set_cap(struct ipoib_so_port *p, enum ipoib_so_cap cap)
 {
 	atomic_set(&p->cap, cap);
-	queue_work(iso_wq, &p->log_work);
+	queue_work(ipoib_so_wq, &p->log_work);
 }
 
 /* A query failed: say so, and ask again later (backoff up to a minute). */
-static void iso_query_failed(struct iso_port *p, int err)
+static void ipoib_so_query_failed(struct ipoib_so_port *p, int err)
 {
 	unsigned long flags;
 	unsigned int delay;
@@ -86,17 +86,17 @@ static void iso_query_failed(struct iso_port *p, int err)
 	spin_lock_irqsave(&p->lock, flags);
 	p->status = err;
 	p->retry_delay = min(p->retry_delay ? p->retry_delay * 2 : 1,
-			     (unsigned int)ISO_RETRY_MAX_S);
+			     (unsigned int)IPOIB_SO_RETRY_MAX_S);
 	delay = p->retry_delay;
 	spin_unlock_irqrestore(&p->lock, flags);
-	iso_set_cap(p, ISO_CAP_FAILED);
-	mod_delayed_work(iso_wq, &p->query_work, delay * HZ);
+	ipoib_so_set_cap(p, IPOIB_SO_CAP_FAILED);
+	mod_delayed_work(ipoib_so_wq, &p->query_work, delay * HZ);
 }
 
-static void iso_mad_send_done(struct ib_mad_agent *agent,
-			      struct ib_mad_send_wc *wc)
+static void ipoib_so_mad_send_done(struct ib_mad_agent *agent,
+				   struct ib_mad_send_wc *wc)
 {
-	struct iso_port *p = agent->context;
+	struct ipoib_so_port *p = agent->context;
 	struct ib_mad_send_buf *buf = wc->send_buf;
 
 	/*
@@ -104,30 +104,30 @@ static void iso_mad_send_done(struct ib_mad_agent *agent,
 	 * Without one the answer is still outstanding: unknown, or unknown
 	 * after earlier failures. Each failure schedules the next try.
 	 */
-	if (wc->status != IB_WC_SUCCESS && !iso_cap_settled(atomic_read(&p->cap)))
-		iso_query_failed(p, wc->status == IB_WC_RESP_TIMEOUT_ERR ?
+	if (wc->status != IB_WC_SUCCESS && !ipoib_so_cap_settled(atomic_read(&p->cap)))
+		ipoib_so_query_failed(p, wc->status == IB_WC_RESP_TIMEOUT_ERR ?
 				 -ETIMEDOUT : -EIO);
-	rb_rdma_destroy_ah(buf->ah);
+	rbp_rdma_destroy_ah(buf->ah);
 	ib_free_send_mad(buf);
 }
 
-static void iso_mad_recv(struct ib_mad_agent *agent,
-			 struct ib_mad_send_buf *send_buf,
-			 struct ib_mad_recv_wc *wc)
+static void ipoib_so_mad_recv(struct ib_mad_agent *agent,
+			      struct ib_mad_send_buf *send_buf,
+			      struct ib_mad_recv_wc *wc)
 {
-	struct iso_port *p = agent->context;
+	struct ipoib_so_port *p = agent->context;
 	struct ib_sa_mad *mad = (struct ib_sa_mad *)wc->recv_buf.mad;
 	struct ib_class_port_info *cpi = (void *)mad->data;
 	int status = be16_to_cpu(mad->mad_hdr.status);
 
-	enum iso_cap cap;
+	enum ipoib_so_cap cap;
 	unsigned long flags;
 
 	if (!send_buf || mad->mad_hdr.attr_id != cpu_to_be16(IB_SA_ATTR_CLASS_PORTINFO))
 		goto out;
 	/* Busy, or out of resources for now: ask again later, believe nothing. */
-	if ((status & IB_MGMT_MAD_STATUS_BUSY) || status == ISO_SA_ERR_NO_RESOURCES) {
-		iso_query_failed(p, -EBUSY);
+	if ((status & IB_MGMT_MAD_STATUS_BUSY) || status == IPOIB_SO_SA_ERR_NO_RESOURCES) {
+		ipoib_so_query_failed(p, -EBUSY);
 		goto out;
 	}
 	/*
@@ -136,25 +136,25 @@ static void iso_mad_recv(struct ib_mad_agent *agent,
 	 * CapabilityMask2 is the IB SA's.
 	 */
 	if (status)
-		cap = ISO_CAP_REFUSED;
+		cap = IPOIB_SO_CAP_REFUSED;
 	else if (cpi->class_version != IB_SA_CLASS_VERSION)
-		cap = ISO_CAP_NOT_IB;
+		cap = IPOIB_SO_CAP_NOT_IB;
 	else if (ib_get_cpi_capmask2(cpi) & IB_SA_CAP_MASK2_SENDONLY_FULL_MEM_SUPPORT)
-		cap = ISO_CAP_SENDONLY_FULL;
+		cap = IPOIB_SO_CAP_SENDONLY_FULL;
 	else
-		cap = ISO_CAP_NO_SENDONLY_FULL;
+		cap = IPOIB_SO_CAP_NO_SENDONLY_FULL;
 	spin_lock_irqsave(&p->lock, flags);
-	p->learned = rb_real_seconds();
+	p->learned = rbp_real_seconds();
 	p->retry_delay = 0;
 	p->status = status;
 	spin_unlock_irqrestore(&p->lock, flags);
-	iso_set_cap(p, cap);
+	ipoib_so_set_cap(p, cap);
 out:
 	ib_free_recv_mad(wc);
 }
 
 /* Send one ClassPortInfo Get to the port's SM. */
-static int iso_send_query(struct iso_port *p)
+static int ipoib_so_send_query(struct ipoib_so_port *p)
 {
 	struct ib_device *dev = p->dev->ibdev;
 	struct rdma_ah_attr ah_attr = {};
@@ -175,7 +175,7 @@ static int iso_send_query(struct iso_port *p)
 	rdma_ah_set_dlid(&ah_attr, attr.sm_lid);
 	rdma_ah_set_sl(&ah_attr, attr.sm_sl);
 	rdma_ah_set_port_num(&ah_attr, p->port);
-	ah = rb_rdma_create_ah(p->agent->qp->pd, &ah_attr);
+	ah = rbp_rdma_create_ah(p->agent->qp->pd, &ah_attr);
 	if (IS_ERR(ah))
 		return PTR_ERR(ah);
 
@@ -183,7 +183,7 @@ static int iso_send_query(struct iso_port *p)
 				 IB_MGMT_SA_DATA, GFP_KERNEL,
 				 IB_MGMT_BASE_VERSION);
 	if (IS_ERR(buf)) {
-		rb_rdma_destroy_ah(ah);
+		rbp_rdma_destroy_ah(ah);
 		return PTR_ERR(buf);
 	}
 	mad = buf->mad;
@@ -194,12 +194,12 @@ static int iso_send_query(struct iso_port *p)
 	mad->mad_hdr.attr_id = cpu_to_be16(IB_SA_ATTR_CLASS_PORTINFO);
 	mad->mad_hdr.tid = cpu_to_be64((u64)p->agent->hi_tid << 32 | ++p->tid);
 	buf->ah = ah;
-	buf->timeout_ms = ISO_QUERY_TIMEOUT_MS;
-	buf->retries = ISO_QUERY_RETRIES;
+	buf->timeout_ms = IPOIB_SO_QUERY_TIMEOUT_MS;
+	buf->retries = IPOIB_SO_QUERY_RETRIES;
 
 	ret = ib_post_send_mad(buf, NULL);
 	if (ret) {
-		rb_rdma_destroy_ah(ah);
+		rbp_rdma_destroy_ah(ah);
 		ib_free_send_mad(buf);
 		return ret;
 	}
@@ -207,13 +207,13 @@ static int iso_send_query(struct iso_port *p)
 	return 0;
 }
 
-static void iso_query_work(struct work_struct *work)
+static void ipoib_so_query_work(struct work_struct *work)
 {
-	struct iso_port *p = container_of(to_delayed_work(work),
-					  struct iso_port, query_work);
+	struct ipoib_so_port *p = container_of(to_delayed_work(work),
+					  struct ipoib_so_port, query_work);
 	int ret;
 
-	ret = iso_send_query(p);
+	ret = ipoib_so_send_query(p);
 	if (ret == -ENETDOWN) {
 		unsigned long flags;
 
@@ -221,17 +221,17 @@ static void iso_query_work(struct work_struct *work)
 		p->status = ret;
 		spin_unlock_irqrestore(&p->lock, flags);
 	} else if (ret) {
-		iso_query_failed(p, ret);
+		ipoib_so_query_failed(p, ret);
 	}
 }
 
 /**
- * iso_relearn() - forget what the port's SM said and ask again
+ * ipoib_so_relearn() - forget what the port's SM said and ask again
  * @p: the port
  *
  * Context: any (event handlers).
  */
-void iso_relearn(struct iso_port *p)
+void ipoib_so_relearn(struct ipoib_so_port *p)
 {
 	unsigned long flags;
 
@@ -239,66 +239,66 @@ void iso_relearn(struct iso_port *p)
 		return;
 	/* OPA's SA speaks OPA MADs: no IB ClassPortInfo to ask for. */
 	if (rdma_cap_opa_mad(p->dev->ibdev, p->port)) {
-		iso_set_cap(p, ISO_CAP_NOT_IB);
+		ipoib_so_set_cap(p, IPOIB_SO_CAP_NOT_IB);
 		return;
 	}
-	atomic_set(&p->cap, ISO_CAP_UNKNOWN);
+	atomic_set(&p->cap, IPOIB_SO_CAP_UNKNOWN);
 	spin_lock_irqsave(&p->lock, flags);
 	p->retry_delay = 0;
 	spin_unlock_irqrestore(&p->lock, flags);
-	mod_delayed_work(iso_wq, &p->query_work, 0);
-	queue_work(iso_wq, &p->log_work);
+	mod_delayed_work(ipoib_so_wq, &p->query_work, 0);
+	queue_work(ipoib_so_wq, &p->log_work);
 }
 
 /**
- * iso_new_sm() - another SM: forget also that the old one refused
+ * ipoib_so_new_sm() - another SM: forget also that the old one refused
  *   SendOnlyFullMember, and ask again
  * @p: the port
  *
  * Context: any (event handlers).
  */
-void iso_new_sm(struct iso_port *p)
+void ipoib_so_new_sm(struct ipoib_so_port *p)
 {
 	atomic_set(&p->legacy, 0);
-	iso_relearn(p);
+	ipoib_so_relearn(p);
 }
 
 /**
- * iso_relearn_all() - forget everything every port's SM told us and ask
+ * ipoib_so_relearn_all() - forget everything every port's SM told us and ask
  * again, as after an SM change (debugfs "relearn")
  */
-void iso_relearn_all(void)
+void ipoib_so_relearn_all(void)
 {
-	struct iso_dev *d;
+	struct ipoib_so_dev *d;
 	u32 i;
 
-	mutex_lock(&iso_lock);
-	list_for_each_entry(d, &iso_devices, list)
+	mutex_lock(&ipoib_so_lock);
+	list_for_each_entry(d, &ipoib_so_devices, list)
 		for (i = 0; i < d->nports; i++)
-			iso_new_sm(&d->ports[i]);
-	mutex_unlock(&iso_lock);
+			ipoib_so_new_sm(&d->ports[i]);
+	mutex_unlock(&ipoib_so_lock);
 }
 
 /**
- * iso_caps_port_init() - set up the ClassPortInfo query of port @p
+ * ipoib_so_caps_port_init() - set up the ClassPortInfo query of port @p
  * @p: the port, its device and number set
  *
  * Registers this module's MAD agent on the port's GSI QP where the port
- * has an SA; iso_relearn() then sends the first query.
+ * has an SA; ipoib_so_relearn() then sends the first query.
  *
  * Context: process context (the ib_client's add).
  * Return: true when the port has an SA and an agent.
  */
-bool iso_caps_port_init(struct iso_port *p)
+bool ipoib_so_caps_port_init(struct ipoib_so_port *p)
 {
 	struct ib_device *dev = p->dev->ibdev;
 
 	spin_lock_init(&p->lock);
-	INIT_DELAYED_WORK(&p->query_work, iso_query_work);
+	INIT_DELAYED_WORK(&p->query_work, ipoib_so_query_work);
 	if (!rdma_cap_ib_sa(dev, p->port))
 		return false;
 	p->agent = ib_register_mad_agent(dev, p->port, IB_QPT_GSI, NULL, 0,
-					 iso_mad_send_done, iso_mad_recv, p, 0);
+					 ipoib_so_mad_send_done, ipoib_so_mad_recv, p, 0);
 	if (IS_ERR(p->agent)) {
 		pr_warn("%s port %u: no MAD agent (%ld): SM capability unknown, auto keeps SendOnlyFullMember\n",
 			dev->name, p->port, PTR_ERR(p->agent));
@@ -309,12 +309,12 @@ bool iso_caps_port_init(struct iso_port *p)
 }
 
 /**
- * iso_caps_port_stop() - no query of port @p is pending or running after
+ * ipoib_so_caps_port_stop() - no query of port @p is pending or running after
  * @p: the port
  *
  * Context: process context.
  */
-void iso_caps_port_stop(struct iso_port *p)
+void ipoib_so_caps_port_stop(struct ipoib_so_port *p)
 {
 	cancel_delayed_work_sync(&p->query_work);
 	/* Cancels and waits for our outstanding MADs and their handlers. */

@@ -5,12 +5,12 @@
  * Every decision here tests a HAVE_* feature macro produced by compiling a
  * probe against the target kernel (scripts/compat/probes/), never
  * LINUX_VERSION_CODE: distribution kernels backport APIs without changing it.
- * The generated rb_compat_autoconf.h lives in the build directory.
+ * The generated rbp_compat_autoconf.h lives in the build directory.
  */
-#ifndef RB_COMPAT_H
-#define RB_COMPAT_H
+#ifndef RBP_COMPAT_H
+#define RBP_COMPAT_H
 
-#include <rb_compat_autoconf.h>
+#include <rbp_compat_autoconf.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
@@ -27,20 +27,20 @@
 
 /* Port numbers in the verbs: u32 since 5.13, u8 before. */
 #ifdef HAVE_IB_PORT_U32
-typedef u32 rb_port_t;
+typedef u32 rbp_port_t;
 #else
-typedef u8 rb_port_t;
+typedef u8 rbp_port_t;
 #endif
 
 /**
- * rb_kprobe_arg() - the Nth integer argument of a function, at its entry
+ * rbp_kprobe_arg() - the Nth integer argument of a function, at its entry
  * @regs: registers as a kprobe pre-handler (at offset 0) receives them
  * @n: argument index, 0-based; only register-passed arguments (n < 6 on
  *     x86-64, n < 8 on arm64)
  *
  * Return: the argument's raw value, or 0 when it is not in a register.
  */
-static inline unsigned long rb_kprobe_arg(struct pt_regs *regs, unsigned int n)
+static inline unsigned long rbp_kprobe_arg(struct pt_regs *regs, unsigned int n)
 {
 #if defined(HAVE_REGS_GET_KERNEL_ARGUMENT)
 	return regs_get_kernel_argument(regs, n);
@@ -57,12 +57,12 @@ static inline unsigned long rb_kprobe_arg(struct pt_regs *regs, unsigned int n)
 #elif defined(CONFIG_ARM64)
 	return n < 8 ? regs->regs[n] : 0;
 #else
-#error "rb_kprobe_arg: no regs_get_kernel_argument() and no known calling convention"
+#error "rbp_kprobe_arg: no regs_get_kernel_argument() and no known calling convention"
 #endif
 }
 
 /**
- * rb_dev_blocks_mcast_loopback() - can QPs of @dev block multicast loopback?
+ * rbp_dev_blocks_mcast_loopback() - can QPs of @dev block multicast loopback?
  * @dev: the RDMA device
  *
  * The capability moved from device_cap_flags (IB_DEVICE_*) to
@@ -70,7 +70,7 @@ static inline unsigned long rb_kprobe_arg(struct pt_regs *regs, unsigned int n)
  *
  * Return: true when the device honours IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK.
  */
-static inline bool rb_dev_blocks_mcast_loopback(const struct ib_device *dev)
+static inline bool rbp_dev_blocks_mcast_loopback(const struct ib_device *dev)
 {
 #if defined(HAVE_IBK_BLOCK_MULTICAST_LOOPBACK)
 	return dev->attrs.kernel_cap_flags & IBK_BLOCK_MULTICAST_LOOPBACK;
@@ -82,10 +82,10 @@ static inline bool rb_dev_blocks_mcast_loopback(const struct ib_device *dev)
 }
 
 /**
- * rb_attr_set_block_mcast_loopback() - advertise the loopback-blocking cap
+ * rbp_attr_set_block_mcast_loopback() - advertise the loopback-blocking cap
  * @attr: device attributes a driver fills in
  */
-static inline void rb_attr_set_block_mcast_loopback(struct ib_device_attr *attr)
+static inline void rbp_attr_set_block_mcast_loopback(struct ib_device_attr *attr)
 {
 #if defined(HAVE_IBK_BLOCK_MULTICAST_LOOPBACK)
 	attr->kernel_cap_flags |= IBK_BLOCK_MULTICAST_LOOPBACK;
@@ -95,42 +95,42 @@ static inline void rb_attr_set_block_mcast_loopback(struct ib_device_attr *attr)
 }
 
 /*
- * rb_list_for_each_entry_rcu() - list_for_each_entry_rcu() with the lockdep
+ * rbp_list_for_each_entry_rcu() - list_for_each_entry_rcu() with the lockdep
  * condition of lists read under RCU or under the writers' lock (5.4+); older
  * kernels take no condition (and check none).
  */
 #ifdef HAVE_LIST_FOR_EACH_ENTRY_RCU_COND
-#define rb_list_for_each_entry_rcu(pos, head, member, cond)	\
+#define rbp_list_for_each_entry_rcu(pos, head, member, cond)	\
 	list_for_each_entry_rcu(pos, head, member, cond)
 #else
-#define rb_list_for_each_entry_rcu(pos, head, member, cond)	\
+#define rbp_list_for_each_entry_rcu(pos, head, member, cond)	\
 	list_for_each_entry_rcu(pos, head, member)
 #endif
 
 /*
- * rb_kernel_param_lock() - hold off writers of @mod's parameters: a lock per
+ * rbp_kernel_param_lock() - hold off writers of @mod's parameters: a lock per
  * module since 4.2, one lock for all before.
  */
 #ifdef HAVE_KERNEL_PARAM_LOCK
-#define rb_kernel_param_lock(mod)	kernel_param_lock(mod)
-#define rb_kernel_param_unlock(mod)	kernel_param_unlock(mod)
+#define rbp_kernel_param_lock(mod)	kernel_param_lock(mod)
+#define rbp_kernel_param_unlock(mod)	kernel_param_unlock(mod)
 #else
-#define rb_kernel_param_lock(mod)	__kernel_param_lock()
-#define rb_kernel_param_unlock(mod)	__kernel_param_unlock()
+#define rbp_kernel_param_lock(mod)	__kernel_param_lock()
+#define rbp_kernel_param_unlock(mod)	__kernel_param_unlock()
 #endif
 
 /*
- * rb_sysfs_emit() - format a sysfs (or kernel_param get) page: sysfs_emit()
+ * rbp_sysfs_emit() - format a sysfs (or kernel_param get) page: sysfs_emit()
  * where it exists (5.10+, widely backported), the same bound by hand before.
  */
 #ifdef HAVE_SYSFS_EMIT
-#define rb_sysfs_emit(buf, fmt, ...)	sysfs_emit(buf, fmt, ##__VA_ARGS__)
+#define rbp_sysfs_emit(buf, fmt, ...)	sysfs_emit(buf, fmt, ##__VA_ARGS__)
 #else
-#define rb_sysfs_emit(buf, fmt, ...)	scnprintf(buf, PAGE_SIZE, fmt, ##__VA_ARGS__)
+#define rbp_sysfs_emit(buf, fmt, ...)	scnprintf(buf, PAGE_SIZE, fmt, ##__VA_ARGS__)
 #endif
 
 /* Wall-clock seconds: ktime_get_real_seconds() since 3.19. */
-static inline time64_t rb_real_seconds(void)
+static inline time64_t rbp_real_seconds(void)
 {
 #ifdef HAVE_KTIME_GET_REAL_SECONDS
 	return ktime_get_real_seconds();
@@ -143,8 +143,8 @@ static inline time64_t rb_real_seconds(void)
  * Address handles that may sleep: rdma_create_ah()/rdma_destroy_ah() say so
  * with a flag since 5.0; before, they always could.
  */
-static inline struct ib_ah *rb_rdma_create_ah(struct ib_pd *pd,
-					      struct rdma_ah_attr *attr)
+static inline struct ib_ah *rbp_rdma_create_ah(struct ib_pd *pd,
+					       struct rdma_ah_attr *attr)
 {
 #ifdef HAVE_RDMA_CREATE_AH_FLAGS
 	return rdma_create_ah(pd, attr, RDMA_CREATE_AH_SLEEPABLE);
@@ -153,7 +153,7 @@ static inline struct ib_ah *rb_rdma_create_ah(struct ib_pd *pd,
 #endif
 }
 
-static inline void rb_rdma_destroy_ah(struct ib_ah *ah)
+static inline void rbp_rdma_destroy_ah(struct ib_ah *ah)
 {
 #ifdef HAVE_RDMA_CREATE_AH_FLAGS
 	rdma_destroy_ah(ah, RDMA_DESTROY_AH_SLEEPABLE);
@@ -163,7 +163,7 @@ static inline void rb_rdma_destroy_ah(struct ib_ah *ah)
 }
 
 /**
- * rb_ib_driver_id() - which driver a device belongs to
+ * rbp_ib_driver_id() - which driver a device belongs to
  * @dev: the RDMA device
  *
  * In struct ib_device_ops since 5.0; in struct ib_device itself before (and
@@ -171,7 +171,7 @@ static inline void rb_rdma_destroy_ah(struct ib_ah *ah)
  *
  * Return: the driver's RDMA_DRIVER_* id.
  */
-static inline enum rdma_driver_id rb_ib_driver_id(const struct ib_device *dev)
+static inline enum rdma_driver_id rbp_ib_driver_id(const struct ib_device *dev)
 {
 #ifdef HAVE_IB_DEVICE_OPS
 	return dev->ops.driver_id;
@@ -185,19 +185,19 @@ static inline enum rdma_driver_id rb_ib_driver_id(const struct ib_device *dev)
  * data, and remove() is not called for it); before, it returned nothing.
  * Write the callback returning int, then:
  *
- *	RB_IB_CLIENT_ADD_WRAPPER(my_add);
- *	static struct ib_client my_client = { .add = RB_IB_CLIENT_ADD(my_add), ... };
+ *	RBP_IB_CLIENT_ADD_WRAPPER(my_add);
+ *	static struct ib_client my_client = { .add = RBP_IB_CLIENT_ADD(my_add), ... };
  *
  * On old kernels remove() is also called for declined devices, with NULL.
  */
 #ifdef HAVE_IB_CLIENT_ADD_RETURNS_INT
-#define RB_IB_CLIENT_ADD_WRAPPER(fn) struct rb_unused_##fn
-#define RB_IB_CLIENT_ADD(fn) (fn)
+#define RBP_IB_CLIENT_ADD_WRAPPER(fn) struct rbp_unused_##fn
+#define RBP_IB_CLIENT_ADD(fn) (fn)
 #else
-#define RB_IB_CLIENT_ADD_WRAPPER(fn)					\
+#define RBP_IB_CLIENT_ADD_WRAPPER(fn)					\
 	static void fn##_noret(struct ib_device *dev) { fn(dev); }	\
-	struct rb_unused_##fn
-#define RB_IB_CLIENT_ADD(fn) (fn##_noret)
+	struct rbp_unused_##fn
+#define RBP_IB_CLIENT_ADD(fn) (fn##_noret)
 #endif
 
 /*
@@ -205,23 +205,23 @@ static inline enum rdma_driver_id rb_ib_driver_id(const struct ib_device *dev)
  * bit mask, bit i meaning membership type i. SendOnlyFullMember (bit 3) has
  * its enum name only since 4.9.
  */
-#define RB_JOIN_FULL_MEMBER		BIT(0)
-#define RB_JOIN_NON_MEMBER		BIT(1)
-#define RB_JOIN_SENDONLY_NON_MEMBER	BIT(2)
+#define RBP_JOIN_FULL_MEMBER		BIT(0)
+#define RBP_JOIN_NON_MEMBER		BIT(1)
+#define RBP_JOIN_SENDONLY_NON_MEMBER	BIT(2)
 #ifdef HAVE_SENDONLY_FULLMEMBER_JOIN
-#define RB_JOIN_SENDONLY_FULL_MEMBER	BIT(SENDONLY_FULLMEMBER_JOIN)
+#define RBP_JOIN_SENDONLY_FULL_MEMBER	BIT(SENDONLY_FULLMEMBER_JOIN)
 #else
-#define RB_JOIN_SENDONLY_FULL_MEMBER	BIT(3)
+#define RBP_JOIN_SENDONLY_FULL_MEMBER	BIT(3)
 #endif
 
 /* Module version text shown by modinfo: suite version and build's git state. */
-#define RB_MODULE_VERSION RB_VERSION " (" RB_DESCRIBE ")"
+#define RBP_MODULE_VERSION RBP_VERSION " (" RBP_DESCRIBE ")"
 
 /*
- * RB_MODULE_INFO() - the compat probe summary of the kernel a module was
- * built for, in modinfo ("rb_compat:"), next to MODULE_VERSION(RB_MODULE_VERSION):
+ * RBP_MODULE_INFO() - the compat probe summary of the kernel a module was
+ * built for, in modinfo ("rbp_compat:"), next to MODULE_VERSION(RBP_MODULE_VERSION):
  * the first things support staff ask for. Every module of the suite has both.
  */
-#define RB_MODULE_INFO() MODULE_INFO(rb_compat, RB_COMPAT_SUMMARY)
+#define RBP_MODULE_INFO() MODULE_INFO(rbp_compat, RBP_COMPAT_SUMMARY)
 
-#endif /* RB_COMPAT_H */
+#endif /* RBP_COMPAT_H */
