@@ -123,10 +123,11 @@ sib_sa_errors()
 	awk -v a="$1" '$1 == a { print $5 }' $SIB_D/sa
 }
 
-# sib_port_counter HCA NAME: a counter of debugfs "ports" (e.g. rx_pkts).
+# sib_port_counter HCA NAME: a counter of the HCA's port (e.g. rx_pkts,
+# drop_no_recv), from its RDMA hw counters.
 sib_port_counter()
 {
-	awk -v h="$1" -v c="$2" '$1 == h { for (i = 2; i < NF; i++) if ($i == c) print $(i + 1) }' $SIB_D/ports
+	cat "/sys/class/infiniband/$1/ports/1/hw_counters/$2"
 }
 
 # sib_mcast_send NS SRC-IP GROUP COUNT: COUNT UDP datagrams to GROUP:5000.

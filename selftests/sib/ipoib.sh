@@ -4,14 +4,15 @@
 # The distribution's IPoIB over two rdma_sib HCAs: IB link layer, ACTIVE
 # ports, one IPoIB link per port, ping both ways with the links in separate
 # network namespaces (datagram mode), an IPv4 multicast stream reaching a
-# receiver that joined, and the SA's group table showing both members.
+# receiver that joined, the SA's group table showing both members, and the
+# port counters read with the rdma tool.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
 
 modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
 trap 'kill $rx 2>/dev/null; sib_cleanup' EXIT
 
-ktap_plan 9
+ktap_plan 10
 ktap_run "rdma_sib, ib_ipoib, links in two namespaces, carrier" sib_setup
 
 out=$(rdma link show)
@@ -27,6 +28,12 @@ ktap_run "ping b -> a" ip netns exec b ping -c 5 -W 5 $SIB_IP_A
 rx1=$(sib_port_counter sib1 rx_pkts)
 [ $((rx1 - rx0)) -ge 10 ]
 ktap_check "sib1 delivered the pings ($((rx1 - rx0)) packets)" $?
+# The same counters through the rdma tool, as for any HCA.
+out=$(rdma statistic show link sib1/1)
+ktap_diag "$out"
+rx2=$(echo "$out" | tr ' ' '\n' | awk 'p { print; exit } $0 == "rx_pkts" { p = 1 }')
+[ -n "$rx2" ] && [ "$rx2" -ge "$rx1" ] && echo "$out" | grep -q 'drop_no_recv'
+ktap_check "rdma statistic show link sib1/1: rx_pkts $rx2 and the drop counters" $?
 
 # IPv4 multicast: b joins 239.1.1.1, a sends 20 datagrams.
 rx=$(sib_mcast_recv_start b $SIB_IP_B 239.1.1.1 /tmp/mc.rx)

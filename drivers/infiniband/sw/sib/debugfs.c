@@ -3,8 +3,8 @@
  * /sys/kernel/debug/rdma_sib/:
  *
  *   control  write a command (see main.c); bad input: -EINVAL and a message
- *   ports    one line per HCA: name, LID, port GUID, state, packets and
- *            bytes sent and delivered, drops by reason
+ *   ports    one line per HCA: name, LID, port GUID, state (its packet,
+ *            byte and drop counters are RDMA hw counters: counters.c)
  *   groups   one line per multicast group (MGID, MLID, P_Key, Q_Key), then
  *            one line per member: port GID and JoinState
  *   sa       personality, then requests and errors per attribute
@@ -21,16 +21,8 @@ static struct dentry *sib_debugfs;
 
 static void sib_show_port(struct seq_file *m, struct sib_dev *sd)
 {
-	int i;
-
-	seq_printf(m, "%s lid %u guid %016llx state ACTIVE tx_pkts %lld tx_bytes %lld rx_pkts %lld rx_bytes %lld",
-		   dev_name(&sd->ibdev.dev), sd->lid, be64_to_cpu(sd->guid),
-		   atomic64_read(&sd->stats.tx_pkts), atomic64_read(&sd->stats.tx_bytes),
-		   atomic64_read(&sd->stats.rx_pkts), atomic64_read(&sd->stats.rx_bytes));
-	for (i = 0; i < SIB_DROP_MAX; i++)
-		seq_printf(m, " drop_%s %lld", sib_drop_names[i],
-			   atomic64_read(&sd->stats.drops[i]));
-	seq_putc(m, '\n');
+	seq_printf(m, "%s lid %u guid %016llx state ACTIVE\n",
+		   dev_name(&sd->ibdev.dev), sd->lid, be64_to_cpu(sd->guid));
 }
 
 static int sib_ports_show(struct seq_file *m, void *v)

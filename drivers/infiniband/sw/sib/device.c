@@ -207,9 +207,27 @@ static const struct ib_device_ops sib_dev_ops = {
 	.get_dma_mr = sib_get_dma_mr,
 	.reg_user_mr = sib_reg_user_mr,
 	.dereg_mr = sib_dereg_mr,
+	.create_cq = sib_create_cq,
+	.destroy_cq = sib_destroy_cq,
+	.poll_cq = sib_poll_cq,
+	.req_notify_cq = sib_req_notify_cq,
+	.create_qp = sib_create_qp,
+	.modify_qp = sib_modify_qp,
+	.query_qp = sib_query_qp,
+	.destroy_qp = sib_destroy_qp,
+	.post_send = sib_post_send,
+	.post_recv = sib_post_recv,
+	.attach_mcast = sib_attach_mcast,
+	.detach_mcast = sib_detach_mcast,
+	.alloc_hw_port_stats = sib_alloc_hw_port_stats,
+	.get_hw_stats = sib_get_hw_stats,
 
 	INIT_RDMA_OBJ_SIZE(ib_pd, sib_pd, ibpd),
 	INIT_RDMA_OBJ_SIZE(ib_ah, sib_ah, ibah),
+	INIT_RDMA_OBJ_SIZE(ib_cq, sib_cq, ibcq),
+#ifdef HAVE_IB_CORE_ALLOCATED_QP
+	INIT_RDMA_OBJ_SIZE(ib_qp, sib_qp, ibqp),
+#endif
 };
 
 /**
@@ -243,7 +261,6 @@ struct sib_dev *sib_dev_create(unsigned int index)
 	strscpy(sd->ibdev.node_desc, "rdma_sib simulated HCA",
 		sizeof(sd->ibdev.node_desc));
 	ib_set_device_ops(&sd->ibdev, &sib_dev_ops);
-	ib_set_device_ops(&sd->ibdev, &sib_qp_ops);
 
 	spin_lock_irqsave(&sib_subnet.lock, flags);
 	sib_subnet.by_lid[sd->lid] = sd;

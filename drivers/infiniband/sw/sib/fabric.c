@@ -24,18 +24,6 @@
 
 #include "sib.h"
 
-#define SIB_GRH_SLOT	sizeof(struct ib_grh)
-
-const char * const sib_drop_names[SIB_DROP_MAX] = {
-	[SIB_DROP_NO_RECV] = "no_recv",
-	[SIB_DROP_QKEY] = "bad_qkey",
-	[SIB_DROP_NO_LID] = "unknown_lid",
-	[SIB_DROP_NO_QP] = "no_qp",
-	[SIB_DROP_MTU] = "mtu_exceeded",
-	[SIB_DROP_LEN] = "recv_too_small",
-	[SIB_DROP_FANOUT] = "fanout_truncated",
-};
-
 /**
  * sib_pkt_alloc() - a packet with room for @len bytes of payload
  * @len: payload length
@@ -84,84 +72,6 @@ void sib_fabric_flush(void)
 	flush_work(&sib_subnet.deliver);
 }
 
-static void sib_drop(struct sib_dev *sd, enum sib_drop why)
-{
-	if (sd)
-		atomic64_inc(&sd->stats.drops[why]);
-}
-
-/* Copy @len bytes to the receive's scatter list, starting at byte @off. */
-static void sib_scatter(struct sib_wqe *w, u32 off, const void *src, u32 len)
-{
-	unsigned int i;
-
-	for (i = 0; i < w->num_sge && len; i++) {
-		u32 l = w->sge[i].length, n;
-
-		if (off >= l) {
-			off -= l;
-			continue;
-		}
-		n = min(len, l - off);
-		memcpy((void *)(uintptr_t)(w->sge[i].addr + off), src, n);
-		src += n;
-		len -= n;
-		off = 0;
-	}
-}
-
-static void sib_deliver_qp(struct sib_dev *dst, struct sib_qp *qp,
-			   const struct sib_pkt *pkt)
-{
-	struct ib_wc wc = {};
-	struct sib_wqe *w;
-	u32 room = 0;
-	unsigned int i;
-
-	if (READ_ONCE(qp->qkey) != pkt->qkey) {
-		sib_drop(dst, SIB_DROP_QKEY);
-		return;
-	}
-	w = sib_qp_take_recv(qp);
-	if (!w) {
-		sib_drop(dst, SIB_DROP_NO_RECV);
-		return;
-	}
-	for (i = 0; i < w->num_sge; i++)
-		room += w->sge[i].length;
-
-	wc.wr_id = w->wr_id;
-	if (w->wr_cqe)
-		wc.wr_cqe = w->wr_cqe;
-	wc.opcode = IB_WC_RECV;
-	wc.qp = &qp->ibqp;
-	if (room < SIB_GRH_SLOT + pkt->len) {
-		wc.status = IB_WC_LOC_LEN_ERR;
-		sib_drop(dst, SIB_DROP_LEN);
-	} else {
-		/* The first 40 bytes are the GRH's, present or not. */
-		if (pkt->has_grh)
-			sib_scatter(w, 0, &pkt->grh, SIB_GRH_SLOT);
-		sib_scatter(w, SIB_GRH_SLOT, pkt->data, pkt->len);
-		wc.status = IB_WC_SUCCESS;
-		wc.byte_len = SIB_GRH_SLOT + pkt->len;
-		wc.src_qp = pkt->src_qpn;
-		wc.slid = pkt->slid;
-		wc.sl = pkt->sl;
-		wc.pkey_index = 0;
-		wc.port_num = 1;
-		wc.wc_flags = pkt->has_grh ? IB_WC_GRH : 0;
-		if (pkt->has_imm) {
-			wc.wc_flags |= IB_WC_WITH_IMM;
-			wc.ex.imm_data = pkt->imm_data;
-		}
-		atomic64_inc(&dst->stats.rx_pkts);
-		atomic64_add(pkt->len, &dst->stats.rx_bytes);
-	}
-	kfree(w);
-	sib_cq_complete(to_scq(qp->ibqp.recv_cq), &wc, pkt->solicited);
-}
-
 static void sib_route_unicast(struct sib_pkt *pkt)
 {
 	struct sib_dev *dst = NULL;
@@ -180,20 +90,7 @@ static void sib_route_unicast(struct sib_pkt *pkt)
 	else if (!qp)
 		sib_drop(dst, SIB_DROP_NO_QP);
 	else
-		sib_deliver_qp(dst, qp, pkt);
-}
-
-/* Does the port of @sd receive group @g's traffic (MFT membership)? */
-static bool sib_port_receives(struct sib_group *g, struct sib_dev *sd)
-{
-	struct sib_member *m;
-	union ib_gid gid;
-
-	sib_port_gid(sd, &gid);
-	list_for_each_entry(m, &g->members, list)
-		if (!memcmp(&m->port_gid, &gid, sizeof(gid)))
-			return m->join_state & (RBP_JOIN_FULL_MEMBER | RBP_JOIN_NON_MEMBER);
-	return false;
+		sib_qp_receive(dst, qp, pkt);
 }
 
 #define SIB_MC_TARGETS 64
@@ -201,7 +98,7 @@ static bool sib_port_receives(struct sib_group *g, struct sib_dev *sd)
 static void sib_route_multicast(struct sib_pkt *pkt)
 {
 	struct { struct sib_dev *dev; struct sib_qp *qp; } *t;
-	struct sib_group *g, *grp = NULL;
+	struct sib_group *grp;
 	unsigned int n = 0, i;
 	unsigned long flags, idx;
 	union ib_gid mgid;
@@ -212,19 +109,14 @@ static void sib_route_multicast(struct sib_pkt *pkt)
 		return;
 
 	spin_lock_irqsave(&sib_subnet.lock, flags);
-	list_for_each_entry(g, &sib_subnet.groups, list) {
-		if (g->mlid == pkt->dlid) {
-			grp = g;
-			break;
-		}
-	}
+	grp = sib_group_by_mlid(pkt->dlid);
 	if (!grp)
 		goto unlock;
 	mgid = grp->mgid;
 	for (i = SIB_FIRST_LID; i < ARRAY_SIZE(sib_subnet.by_lid); i++) {
 		struct sib_dev *sd = sib_subnet.by_lid[i];
 
-		if (!sd || (sd != pkt->src && !sib_port_receives(grp, sd)))
+		if (!sd || (sd != pkt->src && !sib_group_forwards_to(grp, sd)))
 			continue;
 		xa_for_each(&sd->qps, idx, qp) {
 			if (qp == pkt->sqp && qp->block_mc_lb)
@@ -245,27 +137,8 @@ unlock:
 	spin_unlock_irqrestore(&sib_subnet.lock, flags);
 
 	for (i = 0; i < n; i++)
-		sib_deliver_qp(t[i].dev, t[i].qp, pkt);
+		sib_qp_receive(t[i].dev, t[i].qp, pkt);
 	kfree(t);
-}
-
-static void sib_complete_send(struct sib_pkt *pkt)
-{
-	struct sib_qp *qp = pkt->sqp;
-	struct ib_wc wc = {};
-
-	if (!qp)
-		return;
-	atomic_dec(&qp->send_inflight);
-	if (!pkt->signaled)
-		return;
-	wc.wr_id = pkt->wr_id;
-	if (pkt->wr_cqe)
-		wc.wr_cqe = pkt->wr_cqe;
-	wc.status = IB_WC_SUCCESS;
-	wc.opcode = IB_WC_SEND;
-	wc.qp = &qp->ibqp;
-	sib_cq_complete(to_scq(qp->ibqp.send_cq), &wc, false);
 }
 
 /**
@@ -293,7 +166,7 @@ void sib_fabric_deliver_work(struct work_struct *work)
 				sib_route_multicast(pkt);
 			else
 				sib_route_unicast(pkt);
-			sib_complete_send(pkt);
+			sib_send_complete(pkt);
 			kfree(pkt);
 		}
 		local_bh_enable();

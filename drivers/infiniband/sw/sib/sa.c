@@ -139,6 +139,47 @@ static struct sib_group *sib_group_find(const union ib_gid *mgid)
 	return NULL;
 }
 
+/**
+ * sib_group_forwards_to() - does the port of @sd receive group @g's traffic?
+ * @g: the group
+ * @sd: the HCA
+ *
+ * What the multicast forwarding tables an SM programs say: ports whose
+ * JoinState includes FullMember or NonMember receive, send-only members
+ * do not.
+ *
+ * Context: under sib_subnet.lock.
+ * Return: true if it does.
+ */
+bool sib_group_forwards_to(const struct sib_group *g, struct sib_dev *sd)
+{
+	struct sib_member *m;
+	union ib_gid gid;
+
+	sib_port_gid(sd, &gid);
+	list_for_each_entry(m, &g->members, list)
+		if (!memcmp(&m->port_gid, &gid, sizeof(gid)))
+			return m->join_state & (RBP_JOIN_FULL_MEMBER | RBP_JOIN_NON_MEMBER);
+	return false;
+}
+
+/**
+ * sib_group_by_mlid() - the group that multicast LID @mlid stands for
+ * @mlid: the destination LID of a packet
+ *
+ * Context: under sib_subnet.lock.
+ * Return: the group, or NULL.
+ */
+struct sib_group *sib_group_by_mlid(u16 mlid)
+{
+	struct sib_group *g;
+
+	list_for_each_entry(g, &sib_subnet.groups, list)
+		if (g->mlid == mlid)
+			return g;
+	return NULL;
+}
+
 static struct sib_member *sib_member_find(struct sib_group *g,
 					  const union ib_gid *gid)
 {

@@ -227,7 +227,6 @@ extern struct mutex sib_lock;
 extern struct list_head sib_hcas;
 extern bool sib_hide_block_lb;
 extern bool sib_port_active_event;
-extern const char * const sib_drop_names[SIB_DROP_MAX];
 
 static inline struct sib_dev *to_sdev(struct ib_device *d)
 {
@@ -249,6 +248,13 @@ static inline struct sib_ah *to_sah(struct ib_ah *a)
 	return container_of(a, struct sib_ah, ibah);
 }
 
+/* Count a packet @sd's port dropped (none: @sd NULL). */
+static inline void sib_drop(struct sib_dev *sd, enum sib_drop why)
+{
+	if (sd)
+		atomic64_inc(&sd->stats.drops[why]);
+}
+
 /* main.c */
 int sib_add_hca(void);
 int sib_del_hca(const char *name);
@@ -258,12 +264,43 @@ int sib_port_event(const char *name, enum ib_event_type event);
 struct sib_dev *sib_dev_create(unsigned int index);
 void sib_dev_destroy(struct sib_dev *sd);
 void sib_port_gid(struct sib_dev *sd, union ib_gid *gid);
-extern const struct ib_device_ops sib_qp_ops;
 
 /* qp.c */
-void sib_cq_complete(struct sib_cq *cq, const struct ib_wc *wc, bool solicited);
-struct sib_wqe *sib_qp_take_recv(struct sib_qp *qp);
+#ifdef HAVE_IB_CORE_ALLOCATED_QP
+int sib_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
+		  struct ib_udata *udata);
+#else
+struct ib_qp *sib_create_qp(struct ib_pd *pd, struct ib_qp_init_attr *init,
+			    struct ib_udata *udata);
+#endif
+int sib_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
+		  struct ib_udata *udata);
+int sib_query_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
+		 struct ib_qp_init_attr *init);
+int sib_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata);
+int sib_attach_mcast(struct ib_qp *ibqp, union ib_gid *gid, u16 lid);
+int sib_detach_mcast(struct ib_qp *ibqp, union ib_gid *gid, u16 lid);
 bool sib_qp_attached(struct sib_qp *qp, const union ib_gid *mgid);
+
+/* send.c */
+int sib_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
+		  const struct ib_send_wr **bad);
+void sib_send_complete(struct sib_pkt *pkt);
+
+/* recv.c */
+int sib_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
+		  const struct ib_recv_wr **bad);
+void sib_recv_flush(struct sib_qp *qp);
+void sib_qp_receive(struct sib_dev *dst, struct sib_qp *qp,
+		    const struct sib_pkt *pkt);
+
+/* cq.c */
+void sib_cq_complete(struct sib_cq *cq, const struct ib_wc *wc, bool solicited);
+int sib_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
+		  struct sib_create_cq_ctx *uctx);
+int sib_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata);
+int sib_poll_cq(struct ib_cq *ibcq, int num, struct ib_wc *wc);
+int sib_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags);
 
 /* fabric.c */
 int sib_fabric_send(struct sib_pkt *pkt);
@@ -273,6 +310,8 @@ struct sib_pkt *sib_pkt_alloc(u32 len, gfp_t gfp);
 
 /* sa.c */
 void sib_sa_handle(struct sib_pkt *req);
+struct sib_group *sib_group_by_mlid(u16 mlid);
+bool sib_group_forwards_to(const struct sib_group *g, struct sib_dev *sd);
 void sib_sa_init(void);
 void sib_sa_exit(void);
 void sib_sa_port_gone(struct sib_dev *sd);
@@ -280,6 +319,12 @@ int sib_sa_set_mode(const char *mode);
 const char *sib_sa_mode_name(void);
 int sib_sa_set_cpi(const char *how);
 const char *sib_sa_cpi_name(void);
+
+/* counters.c */
+struct rdma_hw_stats *sib_alloc_hw_port_stats(struct ib_device *ibdev,
+					      rbp_port_t port);
+int sib_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats,
+		     rbp_port_t port, int index);
 
 /* debugfs.c */
 void sib_debugfs_init(void);

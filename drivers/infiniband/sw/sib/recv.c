@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The receive side of a QP: posted receives wait on the QP's receive queue
+ * until the fabric hands the QP a packet (sib_qp_receive()), which takes
+ * the oldest, fills it and completes it; on the move to the error state
+ * every posted receive completes with IB_WC_WR_FLUSH_ERR, as ULPs waiting
+ * to tear down expect.
+ */
+#include <linux/slab.h>
+
+#include "sib.h"
+
+#define SIB_GRH_SLOT	sizeof(struct ib_grh)
+
+int sib_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
+		  const struct ib_recv_wr **bad)
+{
+	struct sib_qp *qp = to_sqp(ibqp);
+	unsigned long flags;
+	bool flush = false;
+	int ret = 0;
+
+	for (; wr; wr = wr->next) {
+		struct sib_wqe *w;
+
+		if (wr->num_sge > SIB_MAX_SGE) {
+			ret = -EINVAL;
+			break;
+		}
+		w = kzalloc(sizeof(*w), GFP_ATOMIC);
+		if (!w) {
+			ret = -ENOMEM;
+			break;
+		}
+		w->wr_id = wr->wr_id;
+		w->wr_cqe = wr->wr_cqe;
+		w->num_sge = wr->num_sge;
+		memcpy(w->sge, wr->sg_list, wr->num_sge * sizeof(*w->sge));
+		spin_lock_irqsave(&qp->lock, flags);
+		if (qp->nrecv >= qp->max_recv) {
+			spin_unlock_irqrestore(&qp->lock, flags);
+			kfree(w);
+			ret = -ENOMEM;
+			break;
+		}
+		list_add_tail(&w->list, &qp->rq);
+		qp->nrecv++;
+		flush = qp->state == IB_QPS_ERR;
+		spin_unlock_irqrestore(&qp->lock, flags);
+	}
+	if (ret && bad)
+		*bad = wr;
+	if (flush)
+		sib_recv_flush(qp);
+	return ret;
+}
+
+/**
+ * sib_recv_flush() - complete every posted receive with a flush error
+ * @qp: the QP, in the error state
+ *
+ * Context: process or softirq; the caller holds no lock.
+ */
+void sib_recv_flush(struct sib_qp *qp)
+{
+	struct sib_cq *cq = to_scq(qp->ibqp.recv_cq);
+	struct sib_wqe *w, *n;
+	unsigned long flags;
+	LIST_HEAD(flush);
+
+	spin_lock_irqsave(&qp->lock, flags);
+	list_splice_init(&qp->rq, &flush);
+	qp->nrecv = 0;
+	spin_unlock_irqrestore(&qp->lock, flags);
+
+	list_for_each_entry_safe(w, n, &flush, list) {
+		struct ib_wc wc = {
+			.wr_id = w->wr_id,
+			.status = IB_WC_WR_FLUSH_ERR,
+			.opcode = IB_WC_RECV,
+			.qp = &qp->ibqp,
+		};
+
+		if (w->wr_cqe)
+			wc.wr_cqe = w->wr_cqe;
+		list_del(&w->list);
+		kfree(w);
+		sib_cq_complete(cq, &wc, false);
+	}
+}
+
+/**
+ * sib_qp_take_recv() - the oldest posted receive of a QP ready to receive
+ * @qp: the QP
+ *
+ * Context: any; takes @qp->lock.
+ * Return: the receive (now the caller's), or NULL.
+ */
+static struct sib_wqe *sib_qp_take_recv(struct sib_qp *qp)
+{
+	struct sib_wqe *w = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&qp->lock, flags);
+	if ((qp->state == IB_QPS_RTR || qp->state == IB_QPS_RTS) &&
+	    !list_empty(&qp->rq)) {
+		w = list_first_entry(&qp->rq, struct sib_wqe, list);
+		list_del(&w->list);
+		qp->nrecv--;
+	}
+	spin_unlock_irqrestore(&qp->lock, flags);
+	return w;
+}
+
+/* Copy @len bytes to the receive's scatter list, starting at byte @off. */
+static void sib_scatter(struct sib_wqe *w, u32 off, const void *src, u32 len)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->num_sge && len; i++) {
+		u32 l = w->sge[i].length, n;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		n = min(len, l - off);
+		memcpy((void *)(uintptr_t)(w->sge[i].addr + off), src, n);
+		src += n;
+		len -= n;
+		off = 0;
+	}
+}
+
+/**
+ * sib_qp_receive() - deliver a packet to a QP: the receive side of a UD QP
+ * @dst: the QP's HCA (its counters)
+ * @qp: the QP, found by the fabric
+ * @pkt: the packet
+ *
+ * Checks the Q_Key, takes the oldest posted receive, scatters the GRH slot
+ * and the payload into it and completes it on the receive CQ; what cannot
+ * be received is counted as a drop of @dst.
+ *
+ * Context: the fabric's delivery work, bottom halves disabled.
+ */
+void sib_qp_receive(struct sib_dev *dst, struct sib_qp *qp,
+		    const struct sib_pkt *pkt)
+{
+	struct ib_wc wc = {};
+	struct sib_wqe *w;
+	u32 room = 0;
+	unsigned int i;
+
+	if (READ_ONCE(qp->qkey) != pkt->qkey) {
+		sib_drop(dst, SIB_DROP_QKEY);
+		return;
+	}
+	w = sib_qp_take_recv(qp);
+	if (!w) {
+		sib_drop(dst, SIB_DROP_NO_RECV);
+		return;
+	}
+	for (i = 0; i < w->num_sge; i++)
+		room += w->sge[i].length;
+
+	wc.wr_id = w->wr_id;
+	if (w->wr_cqe)
+		wc.wr_cqe = w->wr_cqe;
+	wc.opcode = IB_WC_RECV;
+	wc.qp = &qp->ibqp;
+	if (room < SIB_GRH_SLOT + pkt->len) {
+		wc.status = IB_WC_LOC_LEN_ERR;
+		sib_drop(dst, SIB_DROP_LEN);
+	} else {
+		/* The first 40 bytes are the GRH's, present or not. */
+		if (pkt->has_grh)
+			sib_scatter(w, 0, &pkt->grh, SIB_GRH_SLOT);
+		sib_scatter(w, SIB_GRH_SLOT, pkt->data, pkt->len);
+		wc.status = IB_WC_SUCCESS;
+		wc.byte_len = SIB_GRH_SLOT + pkt->len;
+		wc.src_qp = pkt->src_qpn;
+		wc.slid = pkt->slid;
+		wc.sl = pkt->sl;
+		wc.pkey_index = 0;
+		wc.port_num = 1;
+		wc.wc_flags = pkt->has_grh ? IB_WC_GRH : 0;
+		if (pkt->has_imm) {
+			wc.wc_flags |= IB_WC_WITH_IMM;
+			wc.ex.imm_data = pkt->imm_data;
+		}
+		atomic64_inc(&dst->stats.rx_pkts);
+		atomic64_add(pkt->len, &dst->stats.rx_bytes);
+	}
+	kfree(w);
+	sib_cq_complete(to_scq(qp->ibqp.recv_cq), &wc, pkt->solicited);
+}

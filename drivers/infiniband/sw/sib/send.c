@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The send side of a QP. post_send runs under ib_mad's spinlock and in
+ * IPoIB's transmit softirq, so it only checks the work request, copies the
+ * payload into a packet and hands it to the fabric; the send completes once
+ * the fabric has routed the packet (sib_send_complete()). A send holds its
+ * slot of the send queue until then: a full queue refuses work requests
+ * with -ENOMEM, as hardware does.
+ */
+#include <linux/slab.h>
+
+#include "sib.h"
+
+/*
+ * The length of a send's payload, or -EINVAL when it does not fit in one
+ * packet (UD and GSI: the MTU) or the sum of its SGEs overflows.
+ */
+static int sib_sge_len(const struct ib_sge *sge, int n, u32 *len)
+{
+	*len = 0;
+	while (n--)
+		if (check_add_overflow(*len, sge[n].length, len))
+			return -EINVAL;
+	return *len > SIB_MTU_BYTES ? -EINVAL : 0;
+}
+
+static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
+{
+	const struct ib_ud_wr *ud = ud_wr(wr);
+	struct sib_ah *ah = to_sah(ud->ah);
+	struct sib_pkt *pkt;
+	u32 len, off = 0;
+	int i;
+
+	if (wr->opcode != IB_WR_SEND && wr->opcode != IB_WR_SEND_WITH_IMM)
+		return -EINVAL;
+	if (wr->num_sge > SIB_MAX_SGE)
+		return -EINVAL;
+	if (sib_sge_len(wr->sg_list, wr->num_sge, &len)) {
+		atomic64_inc(&qp->dev->stats.drops[SIB_DROP_MTU]);
+		return -EINVAL;
+	}
+	/*
+	 * A send holds its slot of the send queue until it completes; a full
+	 * queue refuses the work request, as hardware does.
+	 */
+	if (atomic_inc_return(&qp->send_inflight) > qp->max_send) {
+		atomic_dec(&qp->send_inflight);
+		return -ENOMEM;
+	}
+	pkt = sib_pkt_alloc(len, GFP_ATOMIC);
+	if (!pkt) {
+		atomic_dec(&qp->send_inflight);
+		return -ENOMEM;
+	}
+	for (i = 0; i < wr->num_sge; i++) {
+		memcpy(pkt->data + off, (void *)(uintptr_t)wr->sg_list[i].addr,
+		       wr->sg_list[i].length);
+		off += wr->sg_list[i].length;
+	}
+	pkt->src = qp->dev;
+	pkt->sqp = qp;
+	pkt->src_qpn = qp->ibqp.qp_num;
+	pkt->slid = qp->dev->lid;
+	pkt->dlid = rdma_ah_get_dlid(&ah->attr);
+	pkt->sl = rdma_ah_get_sl(&ah->attr);
+	pkt->dqpn = ud->remote_qpn;
+	/* A Q_Key with the high bit set means "use the QP's own". */
+	pkt->qkey = ud->remote_qkey & 0x80000000 && qp->ibqp.qp_type != IB_QPT_GSI ?
+		    qp->qkey : ud->remote_qkey;
+	pkt->wr_id = wr->wr_id;
+	pkt->wr_cqe = wr->wr_cqe;
+	pkt->signaled = qp->sig_all || (wr->send_flags & IB_SEND_SIGNALED);
+	pkt->solicited = wr->send_flags & IB_SEND_SOLICITED;
+	if (wr->opcode == IB_WR_SEND_WITH_IMM) {
+		pkt->has_imm = true;
+		pkt->imm_data = wr->ex.imm_data;
+	}
+	if (rdma_ah_get_ah_flags(&ah->attr) & IB_AH_GRH) {
+		const struct ib_global_route *g = rdma_ah_read_grh(&ah->attr);
+
+		pkt->has_grh = true;
+		pkt->grh.version_tclass_flow =
+			cpu_to_be32(6 << 28 | g->traffic_class << 20 | g->flow_label);
+		pkt->grh.paylen = cpu_to_be16(len);
+		pkt->grh.next_hdr = 0x1b;
+		pkt->grh.hop_limit = g->hop_limit;
+		sib_port_gid(qp->dev, &pkt->grh.sgid);
+		pkt->grh.dgid = g->dgid;
+	}
+	return sib_fabric_send(pkt);
+}
+
+int sib_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
+		  const struct ib_send_wr **bad)
+{
+	struct sib_qp *qp = to_sqp(ibqp);
+	int ret = 0;
+
+	if (READ_ONCE(qp->state) != IB_QPS_RTS) {
+		ret = -EINVAL;
+		goto out;
+	}
+	for (; wr; wr = wr->next) {
+		ret = sib_post_one_send(qp, wr);
+		if (ret)
+			break;
+	}
+out:
+	if (ret && bad)
+		*bad = wr;
+	return ret;
+}
+
+/**
+ * sib_send_complete() - a send's packet has left the fabric: free its slot
+ * of the send queue and complete it, if it was signaled
+ * @pkt: the packet, routed
+ *
+ * Context: the fabric's delivery work, bottom halves disabled.
+ */
+void sib_send_complete(struct sib_pkt *pkt)
+{
+	struct sib_qp *qp = pkt->sqp;
+	struct ib_wc wc = {};
+
+	if (!qp)
+		return;
+	atomic_dec(&qp->send_inflight);
+	if (!pkt->signaled)
+		return;
+	wc.wr_id = pkt->wr_id;
+	if (pkt->wr_cqe)
+		wc.wr_cqe = pkt->wr_cqe;
+	wc.status = IB_WC_SUCCESS;
+	wc.opcode = IB_WC_SEND;
+	wc.qp = &qp->ibqp;
+	sib_cq_complete(to_scq(qp->ibqp.send_cq), &wc, false);
+}
