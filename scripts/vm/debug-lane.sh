@@ -10,6 +10,8 @@
 #
 #   debug-lane.sh [DIR...]   selftest directories (default: modload)
 #
+# RB_CYCLES (default 10 here) as for scripts/vm/selftests.sh.
+#
 # The suite's modules are built against the debug kernel's tree. Prints the
 # harness's KTAP and tally; RB_SUMMARY as for scripts/vm/selftests.sh.
 set -uo pipefail
@@ -23,8 +25,10 @@ RB_WITH_TESTS=1 "$top/scripts/build.sh" "$dk/build" "$top/build/$rel" > "$top/bu
 	{ tail -n 20 "$top/build/debug-lane-build.log"; exit 1; }
 [ $# -gt 0 ] || set -- modload
 # A KASAN kernel under TCG takes long to reach init and prints nothing
-# before (quiet): the silent-VM watchdog waits longer.
-RB_VM_SILENT_SECS=${RB_VM_SILENT_SECS:-400} RB_KERNEL_ROOT=$dk/root \
+# before (quiet): the silent-VM watchdog waits longer. Its value is in the
+# paths a test takes, not in repeating them: 10 load/unload cycles where a
+# production kernel does 50.
+RB_CYCLES=${RB_CYCLES:-10} RB_VM_SILENT_SECS=${RB_VM_SILENT_SECS:-400} RB_KERNEL_ROOT=$dk/root \
 	RB_BOOT_IMAGE=$dk/root/boot/vmlinuz-$rel KDIR_SEL=$dk/build KVER_SEL=$rel \
 	"$top/scripts/vm/selftests.sh" "$@"
 rc=$?

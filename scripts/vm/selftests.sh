@@ -34,6 +34,9 @@
 # host-prepare scripts get RB_SYSROOT too, RB_KDIR then is the headers' path
 # inside the root, and the runs go to build/vm/runs-<release>/.
 #
+# RB_CYCLES=N: the tests that load and unload modules in a loop (50 times
+# by default) do it N times; the debug lane, ~10 times slower, uses fewer.
+#
 # RB_SUMMARY=file receives "pass fail skip" for callers that add up tallies.
 set -uo pipefail
 
@@ -96,6 +99,8 @@ stage_run()
 		echo "RB_MODE=$mode"
 		echo "RB_TESTS=\"$*\""
 		echo "RB_KVER=$kver"
+		# Load/unload cycles of the tests that repeat them (default 50).
+		[ -z "${RB_CYCLES:-}" ] || echo "export RB_CYCLES=$RB_CYCLES"
 	} > "$stage/rb/run.conf"
 	cp -r "$top/selftests/lib" "$stage/selftests/"
 	for d in "$@"; do

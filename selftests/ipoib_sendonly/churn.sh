@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# ipoib_sendonly loaded and unloaded 50 times while IPoIB on rdma_sib (SA
+# ipoib_sendonly loaded and unloaded 50 times (RB_CYCLES) while IPoIB on rdma_sib (SA
 # legacy) keeps making send-only joins to new groups: every rmmod works,
 # the kernel log stays clean (the harness checks it), IPoIB still works
 # afterwards, and once IPoIB is gone the SA holds no membership of the
@@ -12,7 +12,7 @@
 
 modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
 modinfo ipoib_sendonly > /dev/null 2>&1 || ktap_skip_all "ipoib_sendonly was not built"
-CYCLES=${RB_ISO_CYCLES:-50}
+CYCLES=${RB_CYCLES:-50}
 trap 'rm -f /tmp/churn.run; wait; rmmod ipoib_sendonly 2>/dev/null; sib_cleanup' EXIT
 
 # sender: send-only traffic to 239.20.0.1 ... 239.20.0.40, round robin,

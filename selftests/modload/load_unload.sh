@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Load and unload every module the suite builds, 50 times each, and fail on a
+# Load and unload every module the suite builds, 50 times each (RB_CYCLES), and fail on a
 # load or unload error, a module left loaded, a reference leaked on a module
 # it uses (refcnt of its dependencies back to where it started), or a kernel
 # warning (the runner checks dmesg after the test).
 . "$(dirname "$0")/../lib/ktap.sh"
 
-CYCLES=${RB_MODLOAD_CYCLES:-50}
+CYCLES=${RB_CYCLES:-50}
 dir=/lib/modules/$(uname -r)/updates/rdma-backports
 mods=()
 for ko in "$dir"/*.ko; do

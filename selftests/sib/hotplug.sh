@@ -4,7 +4,7 @@
 # rdma_sib at run time: an HCA added while IPoIB is up gets its own IPoIB
 # link and reaches the others; removing it takes the link away and leaves
 # the rest working; malformed control input is refused with -EINVAL and a
-# message, and changes nothing; 50 load/unload cycles of rdma_sib with
+# message, and changes nothing; 50 load/unload cycles (RB_CYCLES) of rdma_sib with
 # IPoIB traffic running each time.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
@@ -52,9 +52,10 @@ done
 ktap_check "malformed control input refused, state unchanged" $bad
 
 sib_cleanup
-# 50 cycles: load, IPoIB up, ping while unloading.
+# 50 cycles (RB_CYCLES): load, IPoIB up, ping while unloading.
+CYCLES=${RB_CYCLES:-50}
 err=
-for i in $(seq 50); do
+for i in $(seq "$CYCLES"); do
 	modprobe rdma_sib || { err="load $i"; break; }
 	modprobe ib_ipoib
 	n=0
@@ -68,6 +69,6 @@ for i in $(seq 50); do
 	kill $pinger 2>/dev/null; wait $pinger 2>/dev/null
 done
 [ -z "$err" ] && ! [ -d /sys/module/rdma_sib ]
-ktap_check "50 load/unload cycles with IPoIB traffic ${err:+($err)}" $?
+ktap_check "$CYCLES load/unload cycles with IPoIB traffic ${err:+($err)}" $?
 ktap_run "ib_ipoib unloads after" rmmod ib_ipoib
 ktap_finish
