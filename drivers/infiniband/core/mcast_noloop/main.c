@@ -2,26 +2,16 @@
 /*
  * rdma_mcast_noloop - multicast loopback suppression as host policy.
  *
- * The problem: an HCA loops a UD multicast packet back to every local QP
- * attached to the group, the sender's own included. Kernel-bypass
- * applications (a market-data publisher and its subscribers on one host)
- * then receive what they sent. The per-QP cure exists
- * (IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK, IBV_QP_CREATE_BLOCK_SELF_MCAST_LB,
- * mckey -l), but only for applications that ask for it; sites resorted to
- * driver-private switches that turn loopback off for a whole HCA.
+ * An HCA loops UD multicast back to every local QP of the group, the
+ * sender's included; the per-QP cure (IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK)
+ * works only for applications that ask. Host-wide rules decide which new
+ * QPs get that flag: kprobes on the kernel's QP creation functions set it
+ * before the driver sees the request (qp_hook.c), on devices that can block
+ * only (devices.c), as the rules say (rules.c). State and rules are in
+ * /sys/kernel/rdma_mcast_noloop/ (sysfs.c). rmmod stops flagging new QPs.
  *
- * The fix: rules, like a per-host IP_MULTICAST_LOOP. A rule matches new QPs
- * by device, QP type (UD by default, raw packet on mlx5), creator (kernel or
- * user space, optionally by uid or gid) and says block or allow; matching
- * QPs are created with IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK, set by a
- * kprobe on ib_create_qp_user()/ib_create_qp_kernel() before the driver
- * sees the request. Only devices that advertise the capability are touched;
- * a rule naming one that does not is refused. No rule, no effect.
- *
- * Removable at any time: rmmod stops flagging new QPs; QPs already created
- * keep their flag for their lifetime.
- *
- * Interface: /sys/kernel/rdma_mcast_noloop/rules (read/write) and devices.
+ * Behaviour, rule grammar, files and limits:
+ * Documentation/rdma_mcast_noloop.rst.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

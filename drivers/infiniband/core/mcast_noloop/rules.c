@@ -1,21 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The rule grammar. A write replaces the whole rule set, or changes nothing:
- *
- *   rules   := rule { ("\n" | ";") rule }      empty, or "clear": no rules
- *   rule    := ("block" | "allow") { " " key "=" value }
- *   dev     := an RDMA device name, or "*"    (default: *)
- *   type    := "ud" | "raw_packet"            (default: ud)
- *   creator := "kernel" | "user" | "any"      (default: any)
- *   uid     := effective uid of the creating process (needs creator=user)
- *   gid     := a group of the creating process (needs creator=user)
- *
- * The first rule that matches a new QP decides; no match means no effect.
- * A block rule that names a device must name one that exists and can block
- * multicast loopback, and raw_packet is accepted only for mlx5 devices, the
- * one provider known to take the flag on raw packet QPs: a rule the device
- * cannot honour is refused, never applied silently. So is creator=user on a
- * kernel whose user-space QP creation this module cannot hook (qp_hook.c).
+ * The rules: parsing a write into a new rule set (checked against the
+ * devices present now, then swapped in under RCU, or nothing changes), the
+ * canonical form read back, and the match the kprobe handlers make for a
+ * new QP. The grammar, what is refused and why: see
+ * Documentation/rdma_mcast_noloop.rst.
  *
  * Rules name devices by ib_device.name, the array the RDMA core renames in
  * place: the kprobe handlers read it, where dev_name() could be freed by a

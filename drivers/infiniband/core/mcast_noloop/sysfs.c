@@ -1,12 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * /sys/kernel/rdma_mcast_noloop/:
- *
- *   rules    read: the rule set in force, canonical, one rule a line;
- *            write: a whole new rule set (see rules.c), or "clear"
- *   devices  per device: can it block, QPs seen, flagged, skipped by reason
- *   hooks    per creator (kernel, user): the function hooked on this
- *            kernel, or "none" and why
+ * /sys/kernel/rdma_mcast_noloop/: the files rules, devices and hooks, which
+ * hand their work to rules.c, devices.c and qp_hook.c. What each file
+ * holds: see Documentation/rdma_mcast_noloop.rst.
  */
 #include <linux/kobject.h>
 #include <linux/sysfs.h>

@@ -1,18 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * /sys/kernel/debug/ipoib_sendonly/:
- *
- *   status   policy, whether IPoIB's SA client is known (recognised at
- *            IPoIB's first join), whether the kernel does policy auto
- *            itself, mis-encoded send-only joins seen, hook armed
- *   ports    one line per IB port: SM LID, what the SM's ClassPortInfo
- *            says and when it was learned, whether the SA refused a
- *            SendOnlyFullMember join since the last SM change (legacy),
- *            IPoIB's own send-only JoinState as last seen, the JoinState
- *            send-only joins get now (effective; 0x0: left alone), and the
- *            join counters
- *   relearn  write 1: forget what every port's SM said or did (as after an
- *            SM change) and ask the SMs again
+ * /sys/kernel/debug/ipoib_sendonly/: the files status and ports (read) and
+ * relearn (write 1: ask every port's SM again). What each shows: see
+ * Documentation/ipoib_sendonly.rst.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -3,55 +3,18 @@
  * ipoib_sendonly - make IPoIB's send-only multicast joins work with every
  * subnet manager, on the distribution's own ib_ipoib.
  *
- * The problem: since 5.12 IPoIB joins the multicast groups it only sends to
- * with JoinState SendOnlyFullMember (0x8), unconditionally. A subnet manager
- * without SendOnlyFullMember support (OpenSM before 3.3.21 and others still
- * in production) refuses to create a group from such a join, so a sender
- * that comes before any receiver silently sends nothing (tx_dropped on the
- * IPoIB link; the reason is only in the SM's log).
+ * Since 5.12 IPoIB joins the groups it only sends to as SendOnlyFullMember
+ * (0x8), which an SM without that support refuses to create a group from.
+ * A kprobe on ib_sa_join_multicast() (join_hook.c) rewrites the JoinState
+ * of IPoIB's send-only joins, and of nothing else, by the policy parameter
+ * this file holds (auto, full, sendonly-full, off); what each port's SM
+ * supports is learned by asking it (sm_caps.c) and from its refusals
+ * (refusals.c); devices.c tracks the ports. rmmod unhooks: later joins are
+ * the kernel's own again. State: /sys/kernel/debug/ipoib_sendonly/
+ * (debugfs.c).
  *
- * The fix: a kprobe on ib_sa_join_multicast() (exported by ib_core, which
- * copies the member record synchronously) rewrites the JoinState of IPoIB's
- * send-only joins before ib_core sees it, by policy:
- *
- *   auto           0x8 unless the port's SM is known to lack
- *                  SendOnlyFullMember: its IB ClassPortInfo has
- *                  CapabilityMask2 bit 12 clear, or its SA refused a 0x8
- *                  join since the last SM change; FullMember (0x1) then
- *   full           always FullMember
- *   sendonly-full  always SendOnlyFullMember
- *   off            leave the kernel's choice alone
- *
- * The SM's capability is learned per port by this module's own ClassPortInfo
- * query and learned again on SM change, client re-register, LID change and
- * port active events. While the answer is not known (right after a
- * re-register, the race for which upstream dropped its capability check in
- * 2021), or the SA does not give an IB ClassPortInfo (OPA), auto uses 0x8
- * like upstream: no window turns senders into full members. An SM without
- * SendOnlyFullMember that did not say so refuses such a join; IPoIB retries
- * a failed send-only join once, and the refusal, seen by a kprobe on IPoIB's
- * join completion, makes that retry and the port's later send-only joins
- * FullMember until the SM changes. Only joins made through IPoIB's own SA client
- * with a send-only JoinState are touched: never the broadcast group, never
- * full joins, never other clients such as rdma_cm.
- *
- * RHEL 7 (3.10.0-1160): its IPoIB asks the SA's capability itself, but
- * where the SM has it, it sends SendOnlyFullMember as JoinState 0x3 (the
- * enum index, FullMember|NonMember to the SA), so the sender's port joins
- * the group's multicast tree. IPoIB never asks for 0x3 otherwise, so such a
- * join is taken for the send-only join it is and follows the policy (auto
- * and sendonly-full: 0x8, full: 0x1, off: left alone); the first is logged
- * and debugfs status counts them. Limit: where the SM lacks the capability
- * that IPoIB sends 0x1, which cannot be told from a full join, so there its
- * send-only joins stay FullMember whatever the policy (auto would choose
- * the same). Not tried on a running RHEL 7: compile-tested only.
- *
- * Removable at any time: rmmod unhooks, and joins made afterwards are the
- * kernel's own again; memberships already made stay valid, since ib_core
- * keeps the JoinState it was given and leaves with it.
- *
- * State: /sys/kernel/debug/ipoib_sendonly/ (ports, status); policy:
- * /sys/module/ipoib_sendonly/parameters/policy (writable).
+ * Behaviour, policies, files, messages and limits (RHEL 7's mis-encoded
+ * joins included): Documentation/ipoib_sendonly.rst.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
