@@ -16,6 +16,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 kdir=$(readlink -f "$1")
 mkdir -p "$2"
 out=$(cd "$2" && pwd)
@@ -23,7 +25,7 @@ shift 2
 
 cache=${RB_CACHE:-$top/build/compat}
 compat=$("$top/scripts/compat/probe.sh" "$kdir" "$cache" "$@")
-kver=$("$top/scripts/kver.sh" "$kdir")
+kver=$(rb_kver "$kdir")
 modules=
 while read -r verb name dir why; do
 	if [ "$verb" = build ]; then
@@ -44,7 +46,7 @@ for d in $dirs; do
 done
 ln -sf "$top/Kbuild" "$out/Kbuild"
 
-version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/dkms.conf")
+version=$(rb_version)
 describe=$(git -C "$top" describe --always --dirty 2>/dev/null ||
 	cat "$top/.rb-describe" 2>/dev/null || echo unknown)
 

@@ -7,18 +7,23 @@
 # A checkpatch finding passes only when scripts/checkpatch.allow justifies it.
 # And the selftests' shell: no ktap_check whose message has a command
 # substitution and whose status is $?: that $? is the substitution's
-# (expanded first), not the status of the assertion before it.
+# (expanded first), not the status of the assertion before it. And each
+# test directory's Makefile (kselftest TEST_PROGS) names exactly the tests
+# the VM harness runs there (scripts/kselftest-install.sh --check).
 # Prints KTAP; exits non-zero on any finding.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
+# shellcheck source=selftests/lib/ktap.sh
 . "$top/selftests/lib/ktap.sh"
-kdir=${1:-$("$top/scripts/kdir.sh")}
-kver=$("$top/scripts/kver.sh" "$kdir")
+kdir=$(readlink -f "${1:-$(rb_kdir)}") || exit 1
+kver=$(rb_kver "$kdir") || exit 1
 out=$top/build/check/$kver
 log=$top/build/check/$kver.log
 
-ktap_plan 3
+ktap_plan 4
 
 # 1. W=1 + sparse. The build tree holds only our sources, so any warning in
 # the log is ours.
@@ -78,4 +83,10 @@ else
 	ktap_diag "capture the status first: rc=\$?; ktap_check \"...\" \$rc"
 	ktap_fail "selftests: ktap_check whose \$? is a command substitution's"
 fi
+
+# 4. make selftests and make kselftest-install run the same tests.
+ks=$("$top/scripts/kselftest-install.sh" --check 2>&1)
+rc=$?
+[ -n "$ks" ] && ktap_diag "$ks"
+ktap_check "selftests: each Makefile's TEST_PROGS are the tests the VM harness runs" $rc
 ktap_finish

@@ -16,43 +16,28 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 name=rdma-backports
-ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/dkms.conf")
+ver=$(rb_version)
 
-# stage_source DIR: copy the files DKMS needs (what git tracks, or the tree
-# as it is outside a checkout, minus build products) and record the git
-# state for MODULE_VERSION. A copy of the tree inside another checkout (say
-# under build/) is not itself a checkout: only a tree that is git's top level
-# counts as one.
-stage_source()
-{
-	local dst=$1
-	rm -rf "$dst"
-	mkdir -p "$dst"
-	if [ "$(git -C "$top" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$top" && pwd -P)" ]; then
-		(cd "$top" && git ls-files -co --exclude-standard -- Kbuild Makefile dkms.conf drivers include scripts |
-			while read -r f; do [ -e "$f" ] && echo "$f"; done |
-			cpio -pdm --quiet "$dst")
-		git -C "$top" describe --always --dirty > "$dst/.rb-describe"
-	else
-		(cd "$top" && tar -cf - --exclude=./build Kbuild Makefile dkms.conf drivers include scripts) |
-			tar -xf - -C "$dst"
-		[ -e "$top/.rb-describe" ] && cp "$top/.rb-describe" "$dst/"
-	fi
-}
+# The source is staged with rb_stage_source (scripts/lib.sh): the files DKMS
+# needs, the same set the packages install, and the git state for
+# MODULE_VERSION.
 
+# kernels [KVER]: KVER, else every kernel with headers installed.
 kernels()
 {
 	if [ -n "${1:-}" ]; then
 		echo "$1"
 	else
-		"$top/scripts/kdir.sh" --all | while read -r k; do "$top/scripts/kver.sh" "$k"; done
+		rb_kvers
 	fi
 }
 
 case "${1:-}" in
 install)
-	stage_source "/usr/src/$name-$ver"
+	rb_stage_source "/usr/src/$name-$ver"
 	dkms status -m "$name" -v "$ver" 2>/dev/null | grep -q . ||
 		dkms add -m "$name" -v "$ver"
 	for k in $(kernels "${2:-}"); do
@@ -68,6 +53,7 @@ remove)
 	;;
 selftest)
 	set +e	# every step is reported, none aborts
+	# shellcheck source=selftests/lib/ktap.sh
 	. "$top/selftests/lib/ktap.sh"
 	work=$top/build/dkms-selftest
 	rm -rf "$work"
@@ -80,7 +66,7 @@ selftest)
 	before=$(snap)
 
 	ktap_plan $((3 + 5 * ${#ks[@]}))
-	stage_source "$work/src/$name-$ver"
+	rb_stage_source "$work/src/$name-$ver"
 	ktap_run "dkms add" "${d[@]}" add -m "$name" -v "$ver"
 	for k in "${ks[@]}"; do
 		mkdir -p "$work/install/$k"
@@ -112,7 +98,7 @@ selftest)
 		for ko in "${kos[@]}"; do
 			m=$(basename "${ko%%.ko*}")
 			for l in $lists; do
-				grep -qE "(^|/|[[:space:]])$m\.ko|[[:space:]]([^[:space:]]*/)?$m[[:space:]]" "$l" &&
+				grep -qE "(^|/|[[:space:]])${m}\.ko|[[:space:]]([^[:space:]]*/)?${m}[[:space:]]" "$l" &&
 					clash+=" $m($l)"
 			done
 		done

@@ -10,37 +10,14 @@
 #               whose kernel image is in /boot (the VM harness can boot those)
 #
 # With --all, print every installed build tree, one a line.
+# (scripts/lib.sh rb_kdir_pick and rb_kdirs; scripts that source lib.sh call
+# those.)
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 if [ "${1:-}" = "--all" ]; then
-	for d in /lib/modules/*/build; do
-		[ -e "$d/Makefile" ] && readlink -f "$d"
-	done | sort -uV
-	exit 0
-fi
-
-if [ -n "${KDIR:-}" ]; then
-	kdir=$KDIR
-elif [ -n "${KVER:-}" ]; then
-	kdir=/lib/modules/$KVER/build
-elif [ -e "/lib/modules/$(uname -r)/build/Makefile" ]; then
-	kdir=/lib/modules/$(uname -r)/build
+	rb_kdirs
 else
-	kdir=
-	for d in $(ls -d /lib/modules/*/build 2>/dev/null | sort -V); do
-		rel=${d#/lib/modules/}
-		rel=${rel%/build}
-		[ -e "$d/Makefile" ] || continue
-		if [ -e "/boot/vmlinuz-$rel" ]; then
-			booted=$d
-		fi
-		kdir=$d
-	done
-	kdir=${booted:-$kdir}
+	rb_kdir_pick
 fi
-
-if [ -z "$kdir" ] || [ ! -e "$kdir/Makefile" ]; then
-	echo "kdir: no kernel build tree found (${kdir:-none}); install linux-headers-amd64 or set KDIR=" >&2
-	exit 1
-fi
-readlink -f "$kdir"

@@ -19,6 +19,8 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 mode=${1:-all}
 bad=0
 
@@ -42,7 +44,7 @@ build_one()
 	RB_WITH_TESTS=${RB_WITH_TESTS:-0} "$top/scripts/build.sh" "$kdir" "$out" "${kflags[@]}" "$@" > "$log" 2>&1
 	rc=$?
 	secs=$(( $(date +%s) - t0 ))
-	kver=$("$top/scripts/kver.sh" "$kdir")
+	kver=$(rb_kver "$kdir")
 	compat=$("$top/scripts/compat/probe.sh" "$kdir" "$top/build/compat" "$@")
 	have=$(grep -c '^#define HAVE_' "$compat/rbp_compat_autoconf.h")
 	total=$(grep -cE '^(#define|/\* #undef) HAVE_' "$compat/rbp_compat_autoconf.h")
@@ -86,11 +88,11 @@ build_one()
 installed()
 {
 	local kdirs kdir kver rt
-	mapfile -t kdirs < <("$top/scripts/kdir.sh" --all)
+	mapfile -t kdirs < <(rb_kdirs)
 	[ ${#kdirs[@]} -gt 0 ] || { echo "matrix: no kernel headers installed" >&2; return 1; }
 	echo "# installed kernels: W=1 + sparse"
 	for kdir in "${kdirs[@]}"; do
-		kver=$("$top/scripts/kver.sh" "$kdir")
+		kver=$(rb_kver "$kdir")
 		rt=
 		grep -q '^CONFIG_PREEMPT_RT=y' "$kdir/.config" && rt=" (PREEMPT_RT)"
 		RB_WITH_TESTS=1 build_one "Debian $kver$rt" "$kdir" "$top/build/matrix/$kver" real "W=1 C=2 CHECK=sparse"

@@ -7,8 +7,10 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-kdir=${KDIR_SEL:-$("$top/scripts/kdir.sh")}
-kver=${KVER_SEL:-$("$top/scripts/kver.sh" "$kdir")}
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
+kdir=$(rb_kdir)
+kver=$(rb_kver "$kdir")
 
 RB_WITH_TESTS=0 "$top/scripts/build.sh" "$kdir" "$top/build/$kver"
 "$top/scripts/dkms.sh" install

@@ -18,6 +18,8 @@
 set -uo pipefail	# every check is reported, none aborts
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 # shellcheck source=/dev/null
 . "$top/selftests/lib/ktap.sh"
 # shellcheck source=/dev/null
@@ -26,7 +28,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 root=$("$top/scripts/debian13/root.sh") || exit 1
 rel=$(rb_root_release "$root") || exit 1
 name=rdma-backports
-ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/dkms.conf")
+ver=$(rb_version) || exit 1
 log=$top/build/debian13/dkms.log
 
 inroot() { "$top/scripts/vm/in-root.sh" "$root" "$@"; }

@@ -40,7 +40,10 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 . "$top/scripts/patches/lib.sh"
+# shellcheck source=selftests/lib/ktap.sh
 . "$top/selftests/lib/ktap.sh"
 # shellcheck source=/dev/null
 . "$top/scripts/vm/sysroot.sh"
@@ -58,9 +61,9 @@ base_setup()
 	PQ_ROOT=
 	tarball=/usr/src/linux-source-$b.tar.xz
 	if [ -e "$tarball" ]; then
-		kdir=${KDIR_SEL:-$(KDIR=${KDIR:-} KVER=${KVER:-} "$top/scripts/kdir.sh")}
+		kdir=$(rb_kdir)
 		if [ "$(pq_kdir_version "$kdir" | cut -d. -f1,2)" != "$b" ]; then
-			for d in $("$top/scripts/kdir.sh" --all); do
+			for d in $(rb_kdirs); do
 				[ "$(pq_kdir_version "$d" | cut -d. -f1,2)" = "$b" ] && kdir=$d
 			done
 		fi

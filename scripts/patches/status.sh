@@ -23,10 +23,12 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 . "$top/scripts/patches/lib.sh"
 
-kdir=${KDIR_SEL:-$(KDIR=${KDIR:-} KVER=${KVER:-} "$top/scripts/kdir.sh")}
-kver=${KVER_SEL:-$("$top/scripts/kver.sh" "$kdir")}
+kdir=$(rb_kdir)
+kver=$(rb_kver "$kdir")
 
 # in_source PATCH: yes/no/unknown from a kernel source tree, or nothing.
 in_source()

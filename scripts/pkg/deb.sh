@@ -9,9 +9,10 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/pkg/lib.sh
 . "$top/scripts/pkg/lib.sh"
 
-ver=$(pkg_version)
+ver=$(rb_version)
 out=$top/build/pkg
 src=$out/rdma-backports-$ver
 

@@ -1,17 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 #
-# Helpers of the packaging scripts (sourced, not run). $top is the tree.
+# Helpers of the packaging scripts (sourced, not run). $top is the tree; the
+# version (rb_version) and the file set DKMS builds from (rb_dkms_paths,
+# rb_dkms_files) come from scripts/lib.sh, which this sources.
 # shellcheck disable=SC2154 # top is set by the scripts that source this
 
-# pkg_version: dkms.conf's PACKAGE_VERSION, the suite's one version number.
-pkg_version()
-{
-	local v
-	v=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/dkms.conf")
-	[ -n "$v" ] || { echo "pkg: no PACKAGE_VERSION in $top/dkms.conf" >&2; return 1; }
-	echo "$v"
-}
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 
 # pkg_export DIR: a clean copy of the tree in DIR, without build products: in
 # a checkout what git tracks (and new files not ignored, as scripts/dkms.sh
@@ -23,7 +19,7 @@ pkg_export()
 	rm -rf "$dst"
 	mkdir -p "$dst"
 	# (A copy below build/ is inside the checkout but no checkout itself.)
-	if [ "$(git -C "$top" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$top" && pwd -P)" ]; then
+	if rb_is_checkout; then
 		(cd "$top" && git ls-files -co --exclude-standard |
 			while read -r f; do [ -e "$f" ] && echo "$f"; done |
 			cpio -pdm --quiet "$dst")
