@@ -15,6 +15,8 @@
 #                         a cached Debian 13 root (scripts/debian13/)
 #   make selftests-debug  VM tests on a KASAN/lockdep/kmemleak kernel built
 #                         once per machine (TESTS=, default modload)
+#   make kselftest-install  the tests in the kernel's kselftest layout
+#                         (INSTALL_PATH=, default build/kselftest)
 #   make vm               interactive shell in the test VM
 #   make patches-check    the patch queue applies, builds and is checkpatch clean
 #   make patches-status   table of the patch queue
@@ -31,7 +33,7 @@ RB_WITH_TESTS ?= 1
 export KDIR_SEL KVER_SEL RB_WITH_TESTS
 
 .PHONY: all modules probes check matrix dkms-install dkms-remove selftests vm \
-	selftests-debian13 selftests-debug \
+	selftests-debian13 selftests-debug kselftest-install \
 	patches-check patches-status patches-export run test deps clean
 
 all: modules
@@ -72,6 +74,10 @@ selftests-debian13:
 # Builds its own kernel (cached) and the modules against it.
 selftests-debug:
 	@scripts/vm/debug-lane.sh $(TESTS)
+
+# kselftest layout in INSTALL_PATH (default build/kselftest), no build.
+kselftest-install:
+	@scripts/kselftest-install.sh $(or $(INSTALL_PATH),$(BUILD)/kselftest)
 
 vm: modules
 	@scripts/vm/selftests.sh --shell

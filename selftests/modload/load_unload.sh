@@ -8,11 +8,14 @@
 . "$(dirname "$0")/../lib/ktap.sh"
 
 CYCLES=${RB_CYCLES:-50}
-dir=/lib/modules/$(uname -r)/updates/rdma-backports
+# Where the VM harness puts them, or where DKMS installs them (beside
+# other packages' modules there: ours carry modinfo's rbp_compat).
 mods=()
-for ko in "$dir"/*.ko; do
+for ko in /lib/modules/"$(uname -r)"/updates/{rdma-backports,dkms}/*.ko*; do
 	[ -e "$ko" ] || continue
-	m=$(basename "$ko" .ko)
+	[ -n "$(modinfo -F rbp_compat "$ko" 2>/dev/null)" ] || continue
+	m=$(basename "$ko")
+	m=${m%%.ko*}
 	# Test-only helper modules are exercised by their own tests.
 	case "$m" in rb_test_*) continue ;; esac
 	mods+=("$m")
