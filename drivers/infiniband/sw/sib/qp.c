@@ -71,8 +71,8 @@ int sib_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 }
 #else
 /* Before 5.15 (and on RHEL 8.6/9.0) the driver allocates the QP. */
-static struct ib_qp *sib_create_qp(struct ib_pd *pd, struct ib_qp_init_attr *init,
-				   struct ib_udata *udata)
+struct ib_qp *sib_create_qp(struct ib_pd *pd, struct ib_qp_init_attr *init,
+			    struct ib_udata *udata)
 {
 	struct sib_qp *qp = kzalloc(sizeof(*qp), GFP_KERNEL);
 	int ret;
