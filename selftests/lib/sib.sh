@@ -211,16 +211,18 @@ sib_umad_require()
 	trap 'rmmod ib_umad 2>/dev/null; rmmod rdma_sib 2>/dev/null' EXIT
 }
 
-# sib_umad_up N: rdma_sib with N HCAs and ib_umad, one test point; waits
-# for the last HCA's umad device. The test ends here if it failed.
+# sib_umad_up N [PARAM...]: rdma_sib with N HCAs (and module parameters
+# PARAM) and ib_umad, one test point; waits for the last HCA's umad device.
+# The test ends here if it failed.
 sib_umad_up()
 {
-	local n=0 rc
-	modprobe rdma_sib num_hcas="$1" && modprobe ib_umad
+	local n=0 rc hcas=$1
+	shift
+	modprobe rdma_sib num_hcas="$hcas" "$@" && modprobe ib_umad
 	rc=$?
-	ktap_check "rdma_sib with $1 HCA(s), ib_umad loaded" $rc
+	ktap_check "rdma_sib with $hcas HCA(s)${1:+ ($*)}, ib_umad loaded" $rc
 	[ $rc -eq 0 ] || ktap_finish
-	until [ -e /dev/infiniband/umad$(($1 - 1)) ] || [ $n -gt 50 ]; do
+	until [ -e /dev/infiniband/umad$((hcas - 1)) ] || [ $n -gt 50 ]; do
 		n=$((n + 1))
 		sleep 0.1
 	done

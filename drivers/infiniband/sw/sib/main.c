@@ -62,6 +62,11 @@ module_param_named(hide_block_lb, sib_hide_block_lb, bool, 0444);
 MODULE_PARM_DESC(hide_block_lb,
 		 "Do not offer multicast loopback blocking (IBK_BLOCK_MULTICAST_LOOPBACK)");
 
+unsigned int sib_mft_cap = SIB_MLID_COUNT;
+module_param_named(mft_cap, sib_mft_cap, uint, 0444);
+MODULE_PARM_DESC(mft_cap,
+		 "Multicast LIDs the switch forwards, from 0xc000 (its MulticastFDBCap; 1-16383, default all)");
+
 bool sib_port_active_event = true;
 module_param_named(port_active_event, sib_port_active_event, bool, 0444);
 MODULE_PARM_DESC(port_active_event,
@@ -173,13 +178,17 @@ static int __init sib_init(void)
 		pr_err("num_hcas=%u: at most %d\n", num_hcas, SIB_MAX_HCAS);
 		return -EINVAL;
 	}
+	if (!sib_mft_cap || sib_mft_cap > SIB_MLID_COUNT) {
+		pr_err("mft_cap=%u: must be 1-%d\n", sib_mft_cap, SIB_MLID_COUNT);
+		return -EINVAL;
+	}
 	spin_lock_init(&sib_subnet.lock);
 	spin_lock_init(&sib_subnet.pkt_lock);
 	INIT_LIST_HEAD(&sib_subnet.groups);
 	INIT_LIST_HEAD(&sib_subnet.pkts);
 	INIT_WORK(&sib_subnet.deliver, sib_fabric_deliver_work);
 	/* The first MLID given out is the first of the range, 0xc000. */
-	sib_subnet.last_mlid = SIB_MLID_COUNT - 1;
+	sib_subnet.last_mlid = sib_mft_cap - 1;
 	if (sib_sa_set_mode(sa_mode)) {
 		pr_err("sa_mode=%s: must be modern or legacy\n", sa_mode);
 		return -EINVAL;

@@ -238,21 +238,23 @@ static bool sib_gid_is_port(const union ib_gid *gid)
 }
 
 /*
- * A new group with a free MLID. MLIDs of deleted groups come back, the
- * least recently freed first (the search goes on after the last one given
- * out), so a packet still in flight to a deleted group's MLID does not
- * reach the group that is created next. Under sib_subnet.lock.
+ * A new group with a free MLID, of the first sib_mft_cap from 0xc000 (what
+ * the switch's multicast forwarding table holds). MLIDs of deleted groups
+ * come back, the least recently freed first (the search goes on after the
+ * last one given out), so a packet still in flight to a deleted group's
+ * MLID does not reach the group that is created next. Under
+ * sib_subnet.lock.
  */
 static struct sib_group *sib_group_new(const union ib_gid *mgid)
 {
 	struct sib_group *g;
 	unsigned int bit;
 
-	bit = find_next_zero_bit(sib_subnet.mlids, SIB_MLID_COUNT,
+	bit = find_next_zero_bit(sib_subnet.mlids, sib_mft_cap,
 				 sib_subnet.last_mlid + 1);
-	if (bit >= SIB_MLID_COUNT)
-		bit = find_first_zero_bit(sib_subnet.mlids, SIB_MLID_COUNT);
-	if (bit >= SIB_MLID_COUNT)
+	if (bit >= sib_mft_cap)
+		bit = find_first_zero_bit(sib_subnet.mlids, sib_mft_cap);
+	if (bit >= sib_mft_cap)
 		return NULL;
 	g = kzalloc(sizeof(*g), GFP_ATOMIC);
 	if (!g)

@@ -227,6 +227,7 @@ extern struct mutex sib_lock;
 extern struct list_head sib_hcas;
 extern bool sib_hide_block_lb;
 extern bool sib_port_active_event;
+extern unsigned int sib_mft_cap;
 
 static inline struct sib_dev *to_sdev(struct ib_device *d)
 {
