@@ -20,9 +20,10 @@
 # (60) seconds after qemu started: a kernel that does not even get to its
 # first line will not get anywhere, and waiting for the whole test timeout
 # (up to an hour per directory) helps nobody. The same holds from the first
-# line until init says it runs; a kernel that dies or hangs before init (no
-# module of ours is loaded yet; seen as rare early-boot oopses under TCG)
-# is booted once more, and the directory fails only if that fails too.
+# line until init says it runs; a kernel that dies, hangs or reports a bug
+# before init (no module of ours is loaded yet; seen as rare early-boot
+# oopses and KASAN reports under TCG) is booted once more, and the
+# directory fails only if that fails too.
 #
 # KVM is used only where it has been seen to boot a guest (scripts/vm/accel.sh,
 # one probe boot per run; RB_ACCEL=kvm|tcg chooses without probing), TCG
@@ -178,16 +179,26 @@ vm_wait_for()
 }
 
 # boot_tests RUNDIR TIMEOUT: boot for a test directory; a boot that never
-# reached init is tried once more (its console kept as console.boot1.log),
-# and said so. Returns boot's status.
+# reached init, or whose kernel reported a bug before init (seen under TCG
+# on the KASAN kernel: an interrupt during identify_cpu()), is tried once
+# more (its console kept as console.boot1.log), and said so: nothing of
+# ours was loaded yet. Returns boot's status.
 boot_tests()
 {
-	local rc
+	local rc why=
 	boot "$1" "$2"
 	rc=$?
-	if [ $rc -ne 1 ] && ! grep -q '^rb-init: up' "$1/console.log"; then
+	if [ $rc -ne 1 ]; then
+		if ! grep -q '^rb-init: up' "$1/console.log"; then
+			why="the kernel did not reach init (qemu $rc; $(grep -m 1 -E 'BUG:|Oops|panic' "$1/console.log" | tr -d '\r' || echo 'no message'))"
+		elif sed -n '1,/^rb-init: up/p' "$1/console.log" | grep -qE 'BUG:|WARNING:|Oops'; then
+			why="the kernel reported before init, before any module of ours: $(sed -n '1,/^rb-init: up/p' "$1/console.log" | grep -m 1 -E 'BUG:|WARNING:|Oops' | tr -d '\r')"
+		fi
+	fi
+	if [ -n "$why" ]; then
 		cp "$1/console.log" "$1/console.boot1.log"
-		echo "# the kernel did not reach init (qemu $rc; $(grep -m 1 -E 'BUG:|Oops|panic' "$1/console.log" | tr -d '\r' || echo 'no message')); booting once more"
+		rm -f "$1"/out/*
+		echo "# $why; booting once more"
 		boot "$1" "$2"
 		rc=$?
 	fi
