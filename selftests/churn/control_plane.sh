@@ -15,7 +15,7 @@
 . "$(dirname "$0")/../lib/sib.sh"
 
 for m in rdma_sib ipoib_sendonly rdma_mcast_noloop rb_test_mcast; do
-	modinfo $m > /dev/null 2>&1 || ktap_skip_all "$m was not built"
+	ktap_have_module $m || ktap_skip_all "$m was not built"
 done
 SECS=${RB_CHURN_SECS:-30}
 C=/sys/kernel/debug/rb_test_mcast/cmd

@@ -17,8 +17,8 @@
 . "$(dirname "$0")/../lib/sib.sh"
 . "$(dirname "$0")/../lib/ipoib_sendonly.sh"
 
-modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
-modinfo ipoib_sendonly > /dev/null 2>&1 || ktap_skip_all "ipoib_sendonly was not built"
+ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
+ktap_have_module ipoib_sendonly || ktap_skip_all "ipoib_sendonly was not built"
 P=/sys/module/ipoib_sendonly/parameters/policy
 trap 'kill $SIB_RX 2>/dev/null; rmmod rb_test_mcast 2>/dev/null; rmmod ipoib_sendonly; sib_cleanup' EXIT
 

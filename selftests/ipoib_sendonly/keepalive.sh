@@ -11,8 +11,8 @@
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
 
-modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
-modinfo ipoib_sendonly > /dev/null 2>&1 || ktap_skip_all "ipoib_sendonly was not built"
+ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
+ktap_have_module ipoib_sendonly || ktap_skip_all "ipoib_sendonly was not built"
 trap 'kill $SIB_RX 2>/dev/null; rmmod ipoib_sendonly 2>/dev/null; sib_cleanup' EXIT
 
 ktap_plan 6

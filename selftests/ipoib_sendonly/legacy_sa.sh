@@ -10,7 +10,7 @@
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
 
-modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
+ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
 [ -d /sys/module/ipoib_sendonly ] && ktap_skip_all "ipoib_sendonly is loaded"
 trap 'sib_cleanup' EXIT
 

@@ -10,8 +10,8 @@
 # while loaded and gone after rmmod.
 . "$(dirname "$0")/../lib/ktap.sh"
 
-modinfo ipoib_sendonly > /dev/null 2>&1 || ktap_skip_all "ipoib_sendonly was not built"
-modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
+ktap_have_module ipoib_sendonly || ktap_skip_all "ipoib_sendonly was not built"
+ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
 D=/sys/kernel/debug/ipoib_sendonly
 P=/sys/module/ipoib_sendonly/parameters/policy
 IP=192.168.50.1

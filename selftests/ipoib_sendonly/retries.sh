@@ -10,8 +10,8 @@
 . "$(dirname "$0")/../lib/sib.sh"
 . "$(dirname "$0")/../lib/ipoib_sendonly.sh"
 
-modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
-modinfo ipoib_sendonly > /dev/null 2>&1 || ktap_skip_all "ipoib_sendonly was not built"
+ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
+ktap_have_module ipoib_sendonly || ktap_skip_all "ipoib_sendonly was not built"
 trap 'rmmod ipoib_sendonly 2>/dev/null; sib_cleanup' EXIT
 
 # cycle MODE HOW SECS: the SA answers ClassPortInfo as MODE (rdma_sib

@@ -20,7 +20,7 @@
 BIN=$(cd "$(dirname "$0")" && pwd)/bin
 [ -e "$BIN/ib_core.ko" ] && [ -e "$BIN/ib_ipoib.ko" ] ||
 	ktap_skip_all "no bin/ib_core.ko or bin/ib_ipoib.ko (host-prepare did not run)"
-modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
+ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
 [ -e /sys/module/ib_core ] && ktap_skip_all "the distribution's ib_core is already loaded"
 trap 'kill $SIB_RX 2>/dev/null; rmmod ipoib_sendonly 2>/dev/null; sib_cleanup; rmmod ib_cm ib_core 2>/dev/null' EXIT
 
@@ -125,7 +125,7 @@ send_join 12 3
 ktap_check "OPA-style ClassPortInfo: SendOnlyFullMember ($ST)" $?
 
 # ipoib_sendonly on a kernel that does the right thing itself: inert.
-if modinfo ipoib_sendonly > /dev/null 2>&1 && modprobe ipoib_sendonly; then
+if ktap_have_module ipoib_sendonly && modprobe ipoib_sendonly; then
 	sa_change legacy answer smchange
 	wait_cpi
 	send_join 7 3

@@ -60,6 +60,14 @@ ktap_skip()
 	echo "ok $KTAP_N $1 # SKIP $2"
 }
 
+# ktap_have_module NAME: the running kernel can load module NAME (it is in
+# modules.dep). Not modinfo: busybox's, which the VM runs, exits 0 for a
+# module it does not find.
+ktap_have_module()
+{
+	grep -qE "(^|/)$1\.ko(\.[a-z]+)?:" "/lib/modules/$(uname -r)/modules.dep" 2>/dev/null
+}
+
 # ktap_check NAME STATUS: pass when STATUS is 0.
 ktap_check()
 {

@@ -207,7 +207,7 @@ sib_umad_require()
 {
 	SIB_BIN=$(cd "$(dirname "$0")" && pwd)/bin
 	[ -x "$SIB_BIN/sa_mad" ] || ktap_skip_all "no bin/sa_mad (host-prepare did not run)"
-	modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
+	ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
 	trap 'rmmod ib_umad 2>/dev/null; rmmod rdma_sib 2>/dev/null' EXIT
 }
 

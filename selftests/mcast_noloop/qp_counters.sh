@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/rxe.sh"
 
-modinfo rdma_mcast_noloop > /dev/null 2>&1 || ktap_skip_all "rdma_mcast_noloop was not built"
+ktap_have_module rdma_mcast_noloop || ktap_skip_all "rdma_mcast_noloop was not built"
 R=/sys/kernel/rdma_mcast_noloop/rules
 D=/sys/kernel/rdma_mcast_noloop/devices
 trap 'kill $loop 2>/dev/null; rmmod rdma_mcast_noloop 2>/dev/null; rxe_pair_cleanup' EXIT

@@ -14,7 +14,7 @@
 . "$(dirname "$0")/../lib/sib.sh"
 
 for m in rdma_sib rdma_mcast_noloop rb_test_mcast; do
-	modinfo $m > /dev/null 2>&1 || ktap_skip_all "$m was not built"
+	ktap_have_module $m || ktap_skip_all "$m was not built"
 done
 C=/sys/kernel/debug/rb_test_mcast/cmd
 S=/sys/kernel/debug/rb_test_mcast/state

@@ -15,8 +15,8 @@
 # registered a device whose module was then freed.
 . "$(dirname "$0")/../lib/ktap.sh"
 
-modinfo rb_test_fault > /dev/null 2>&1 || ktap_skip_all "rb_test_fault was not built"
-modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
+ktap_have_module rb_test_fault || ktap_skip_all "rb_test_fault was not built"
+ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
 SIB_CTL=/sys/kernel/debug/rdma_sib/control
 writer=
 trap 'kill $writer 2>/dev/null; rmmod rb_test_fault 2>/dev/null' EXIT

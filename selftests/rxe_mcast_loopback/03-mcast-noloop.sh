@@ -16,7 +16,7 @@
 
 [ -e "$BIN/rdma_rxe.ko" ] || ktap_skip_all "$RXE_KO_MISSING"
 [ -x "$BIN/mcast_lb" ] || ktap_skip_all "no bin/mcast_lb (host-prepare did not run)"
-modinfo rdma_mcast_noloop > /dev/null 2>&1 || ktap_skip_all "rdma_mcast_noloop was not built"
+ktap_have_module rdma_mcast_noloop || ktap_skip_all "rdma_mcast_noloop was not built"
 R=/sys/kernel/rdma_mcast_noloop/rules
 D=/sys/kernel/rdma_mcast_noloop/devices
 trap 'rmmod rdma_mcast_noloop 2>/dev/null; rxe_unload' EXIT

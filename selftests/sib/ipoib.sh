@@ -9,7 +9,7 @@
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
 
-modinfo rdma_sib > /dev/null 2>&1 || ktap_skip_all "rdma_sib was not built"
+ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
 trap 'kill $rx 2>/dev/null; sib_cleanup' EXIT
 
 ktap_plan 10
