@@ -24,8 +24,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 # shellcheck source=/dev/null
 . scripts/vm/sysroot.sh
-kdir=${KDIR_SEL:-$(scripts/kdir.sh)}
-kver=$(scripts/kver.sh "$kdir")
+# shellcheck source=/dev/null
+. scripts/lib.sh
+kdir=$(rb_kdir) || exit 1
+kver=$(rb_kver "$kdir") || exit 1
 export KDIR_SEL=$kdir KVER_SEL=$kver
 
 pass=0 fail=0 skip=0
@@ -144,5 +146,5 @@ echo "# VM selftests on the debug kernel (KASAN, lockdep, kmemleak, UBSAN)"
 RB_SUMMARY=$summary scripts/vm/debug-lane.sh ${RB_DEBUG_TESTS:-sib ipoib_sendonly mcast_noloop modload churn} 2>&1 | sed 's/^/    /'
 vm_step "VM selftests on the debug kernel" build/debug-lane-build.log "$summary"
 
-echo "$pass passed, $fail failed, $skip skipped"
+rb_tally $pass $fail $skip
 [ $fail -eq 0 ]

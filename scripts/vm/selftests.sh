@@ -46,6 +46,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/scripts/vm/accel.sh"
 # shellcheck source=/dev/null
 . "$top/scripts/vm/sysroot.sh"
+# shellcheck source=/dev/null
+. "$top/scripts/lib.sh"
 mode="test"
 case "${1:-}" in
 --shell) mode=shell; shift ;;
@@ -61,8 +63,8 @@ if [ -n "${RB_SYSROOT:-}" ]; then
 	kdir=$(rb_in_root readlink -f "/lib/modules/$kver/build") || exit 1
 	runs=$vmdir/runs-$kver
 else
-	kdir=${KDIR_SEL:-$("$top/scripts/kdir.sh")} || exit 1
-	kver=${KVER_SEL:-$("$top/scripts/kver.sh" "$kdir")}
+	kdir=$(rb_kdir) || exit 1
+	kver=${KVER_SEL:-$(rb_kver "$kdir")} || exit 1
 fi
 # Where test directories are looked up (benchmarks point it elsewhere).
 tests=${RB_SELFTESTS_DIR:-$top/selftests}
@@ -301,6 +303,6 @@ for d in "${dirs[@]}"; do
 		echo "ok $n selftests: $d # ${secs}s"
 	fi
 done
-echo "$pass passed, $fail failed, $skip skipped"
+rb_tally $pass $fail $skip
 [ -n "${RB_SUMMARY:-}" ] && echo "$pass $fail $skip" > "$RB_SUMMARY"
 [ $fail -eq 0 ]
