@@ -201,6 +201,21 @@ static inline enum rdma_driver_id rbp_ib_driver_id(const struct ib_device *dev)
 #endif
 
 /*
+ * ib_client.rename() is called after a device got a new name (under the RDMA
+ * core's device lock: the callback must not register or unregister clients).
+ * Kernels without it (RHEL 7.9 of our matrix) tell a client nothing of a
+ * rename; there, state named after a device keeps the name the device had
+ * when the client was added. Write the callback, then:
+ *
+ *	static struct ib_client my_client = { ... RBP_IB_CLIENT_RENAME(my_rename) };
+ */
+#ifdef HAVE_IB_CLIENT_RENAME
+#define RBP_IB_CLIENT_RENAME(fn) .rename = (fn),
+#else
+#define RBP_IB_CLIENT_RENAME(fn)
+#endif
+
+/*
  * JoinState bits of an MCMemberRecord (IBA 15.2.5.17): rec->join_state is a
  * bit mask, bit i meaning membership type i. SendOnlyFullMember (bit 3) has
  * its enum name only since 4.9.

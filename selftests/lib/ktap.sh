@@ -14,6 +14,8 @@
 #
 # Exit codes follow kselftest: 0 all passed, 1 something failed, 4 skipped.
 
+. "$(dirname "${BASH_SOURCE[0]}")/state.sh"
+
 KTAP_N=0
 KTAP_PASS=0
 KTAP_FAIL=0
