@@ -39,13 +39,7 @@ rxe_pair_setup()
 	rdma link add rxe0 type rxe netdev veth0 &&
 	rdma link add rxe1 type rxe netdev veth1 || return 1
 	# The IPv4 GID entries appear asynchronously after the device.
-	local n=0
-	while [ -z "$(rxe_gid_index rxe0 $RXE_IP0)" ] ||
-	      [ -z "$(rxe_gid_index rxe1 $RXE_IP1)" ]; do
-		n=$((n + 1))
-		[ $n -gt 50 ] && { echo "rxe: no IPv4 GIDs after 5 s" >&2; return 1; }
-		sleep 0.1
-	done
+	slowwait 5 rxe_have_gids || { echo "rxe: no IPv4 GIDs after 5 s" >&2; return 1; }
 }
 
 # rxe_gid_index DEV IPV4: the GID table index of DEV holding IPV4's
@@ -61,6 +55,12 @@ rxe_gid_index()
 			return 0
 		fi
 	done
+}
+
+# rxe_have_gids: both rxe devices have their IPv4 GID entry.
+rxe_have_gids()
+{
+	[ -n "$(rxe_gid_index rxe0 $RXE_IP0)" ] && [ -n "$(rxe_gid_index rxe1 $RXE_IP1)" ]
 }
 
 # rxe_pair_cleanup: undo rxe_pair_setup as far as it got.

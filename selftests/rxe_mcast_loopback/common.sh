@@ -132,13 +132,9 @@ lb_expect()
 # its join.
 mckey_wait_joined()
 {
-	local n=0 f
+	local f
 	for f in "$@"; do
-		while ! grep -q 'joined dgid' "$f" 2>/dev/null; do
-			n=$((n + 1))
-			[ $n -gt 600 ] && return 1
-			sleep 0.1
-		done
+		slowwait 60 grep -qs 'joined dgid' "$f" || return 1
 	done
 }
 
