@@ -16,6 +16,9 @@
  * the sending QP itself only, other QPs of the port still get it
  * (IBV_QP_CREATE_BLOCK_SELF_MCAST_LB semantics).
  *
+ * A capture backend attached to the tap (tap.c) sees each packet as the
+ * sending port's, and as each other port's that it reaches.
+ *
  * QPs and HCAs found under sib_subnet.lock stay valid for the whole work
  * run: destroying either first makes it unreachable, then waits for the
  * delivery work (sib_fabric_flush()).
@@ -85,6 +88,8 @@ static void sib_route_unicast(struct sib_pkt *pkt)
 		qp = xa_load(&dst->qps, pkt->dqpn);
 	spin_unlock_irqrestore(&sib_subnet.lock, flags);
 
+	if (dst && dst != pkt->src)
+		sib_tap(dst, pkt, false);
 	if (!dst)
 		sib_drop(pkt->src, SIB_DROP_NO_LID);
 	else if (!qp)
@@ -118,6 +123,8 @@ static void sib_route_multicast(struct sib_pkt *pkt)
 
 		if (!sd || (sd != pkt->src && !sib_group_forwards_to(grp, sd)))
 			continue;
+		if (sd != pkt->src)
+			sib_tap(sd, pkt, false);
 		xa_for_each(&sd->qps, idx, qp) {
 			if (qp == pkt->sqp && qp->block_mc_lb)
 				continue;
@@ -160,6 +167,8 @@ void sib_fabric_deliver_work(struct work_struct *work)
 		local_bh_disable();
 		list_for_each_entry_safe(pkt, n, &batch, list) {
 			list_del(&pkt->list);
+			if (pkt->src)
+				sib_tap(pkt->src, pkt, true);
 			if (pkt->dlid == SIB_SM_LID)
 				sib_sa_handle(pkt);
 			else if (pkt->dlid >= SIB_MLID_BASE)

@@ -8,6 +8,7 @@
  *   fabric.c   the switch: unicast and multicast delivery, from a work
  *   sa.c       the embedded subnet administrator (class 0x03 on QP1)
  *   debugfs.c  state and counters, read-only, plus the control file
+ *   tap.c      copies of the packets for a capture backend (sib_tap.h)
  *
  * Locking:
  *   sib_lock (mutex)       the HCA list; adding and removing HCAs
@@ -17,7 +18,8 @@
  *   qp->lock (spinlock)    a QP's receive and send queues and state
  *   cq->lock (spinlock)    a CQ's completion ring
  *   subnet.pkt_lock        the queue of packets to deliver
- * Order: subnet.lock, then qp->lock, then cq->lock. post_send only queues
+ * Order: subnet.lock, then qp->lock, then cq->lock. A capture backend's
+ * packet() may be called under subnet.lock and takes only its own locks. post_send only queues
  * the packet (GFP_ATOMIC) and the delivery work does the rest, so no verb
  * re-enters another QP's locks from a caller's context.
  */
@@ -25,6 +27,7 @@
 #define SIB_H
 
 #include <linux/atomic.h>
+#include <linux/jump_label.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -326,6 +329,18 @@ struct rdma_hw_stats *sib_alloc_hw_port_stats(struct ib_device *ibdev,
 					      rbp_port_t port);
 int sib_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats,
 		     rbp_port_t port, int index);
+
+/* tap.c */
+DECLARE_STATIC_KEY_FALSE(sib_tap_key);
+void __sib_tap(struct sib_dev *sd, const struct sib_pkt *pkt, bool outgoing);
+
+/* A copy of @pkt as port @sd sends or receives it, if a backend listens. */
+static inline void sib_tap(struct sib_dev *sd, const struct sib_pkt *pkt,
+			   bool outgoing)
+{
+	if (static_branch_unlikely(&sib_tap_key))
+		__sib_tap(sd, pkt, outgoing);
+}
 
 /* debugfs.c */
 void sib_debugfs_init(void);
