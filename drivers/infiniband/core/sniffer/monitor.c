@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A monitor: the netdev that shows one RDMA port's packets. It only
+ * receives. A backend hands a packet to rdma_sniffer_ib_packet(); if the
+ * port's monitor is up and something listens (a packet socket on it or on
+ * all interfaces), its headers are computed on the stack, the filter is
+ * applied, and only then is a frame allocated, filled and put on the
+ * monitor's bounded queue; a NAPI poll hands the queue to the stack, where
+ * the listeners get it (the stack itself has no handler for ethertype
+ * 0x8915 and drops it). A full queue drops and counts; nothing in the path
+ * sleeps or waits for the reader.
+ *
+ * The carrier stays off: the stack then never activates a qdisc, so it
+ * sends nothing of its own (IPv6 autoconfiguration, MLD) through the
+ * monitor, and a capture shows the port's packets only.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+
+#include "sniffer.h"
+
+/* Copies marked as the port's own sends; the rest are received ones. */
+static void snf_mon_deliver(struct snf_mon *mon, struct sk_buff *skb)
+{
+	atomic64_inc(&mon->cnt.mirrored);
+	atomic64_add(skb->len + ETH_HLEN, &mon->cnt.mirrored_bytes);
+	netif_receive_skb(skb);
+}
+
+static int snf_mon_poll(struct napi_struct *napi, int budget)
+{
+	struct snf_mon *mon = container_of(napi, struct snf_mon, napi);
+	struct sk_buff *skb;
+	int done = 0;
+
+	while (done < budget && (skb = skb_dequeue(&mon->queue))) {
+		snf_mon_deliver(mon, skb);
+		done++;
+	}
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
+}
+
+/* Queue a frame, or drop it when the queue is full. */
+static void snf_mon_enqueue(struct snf_mon *mon, struct sk_buff *skb)
+{
+	unsigned long flags;
+	bool queued = false;
+
+	spin_lock_irqsave(&mon->queue.lock, flags);
+	if (skb_queue_len(&mon->queue) < READ_ONCE(mon->queue_max)) {
+		__skb_queue_tail(&mon->queue, skb);
+		queued = true;
+	}
+	spin_unlock_irqrestore(&mon->queue.lock, flags);
+	if (!queued) {
+		atomic64_inc(&mon->cnt.dropped);
+		dev_kfree_skb_any(skb);
+		return;
+	}
+	napi_schedule(&mon->napi);
+}
+
+/**
+ * rdma_sniffer_ib_packet() - a packet of an InfiniBand port, for its monitor
+ * @dev: the RDMA device
+ * @port: its port
+ * @outgoing: the port sends it (else it receives it)
+ * @pkt: the packet; only read during the call
+ *
+ * Costs a lookup and returns when the port has no monitor, it is down or
+ * nobody listens on it. Otherwise counts the packet as seen and then as
+ * filtered, dropped or (later) mirrored.
+ *
+ * Context: any (hard or soft interrupt, process); does not sleep.
+ */
+void rdma_sniffer_ib_packet(struct ib_device *dev, u32 port, bool outgoing,
+			    const struct rdma_sniffer_ib_pkt *pkt)
+{
+	struct snf_frame fr;
+	struct sk_buff *skb;
+	struct snf_dev *sd;
+	struct snf_mon *mon;
+	bool pass;
+
+	rcu_read_lock();
+	sd = xa_load(&snf_devs, dev->index);
+	if (!sd || port >= sd->nports)
+		goto out;
+	mon = rcu_dereference(sd->ports[port].live);
+	if (!mon || !dev_nit_active(mon->netdev))
+		goto out;
+	atomic64_inc(&mon->cnt.seen);
+
+	snf_frame_build(&fr, pkt);
+	pass = snf_filter_match(rcu_dereference(mon->filter), &fr, pkt);
+	if (!pass) {
+		atomic64_inc(&mon->cnt.filtered);
+		goto out;
+	}
+	/* A cheap early look; snf_mon_enqueue() decides under the lock. */
+	if (skb_queue_len(&mon->queue) >= READ_ONCE(mon->queue_max)) {
+		atomic64_inc(&mon->cnt.dropped);
+		goto out;
+	}
+	skb = netdev_alloc_skb(mon->netdev, fr.len);
+	if (!skb) {
+		atomic64_inc(&mon->cnt.dropped);
+		goto out;
+	}
+	snf_frame_write(&fr, pkt, skb);
+	skb->protocol = eth_type_trans(skb, mon->netdev);
+	if (outgoing)
+		skb->pkt_type = PACKET_OUTGOING;
+	snf_mon_enqueue(mon, skb);
+out:
+	rcu_read_unlock();
+}
+EXPORT_SYMBOL_GPL(rdma_sniffer_ib_packet);
+
+static int snf_mon_open(struct net_device *netdev)
+{
+	struct snf_mon *mon = netdev_priv(netdev);
+	struct rdma_sniffer_backend *b = mon->backend;
+	int ret;
+
+	napi_enable(&mon->napi);
+	if (b->start) {
+		ret = b->start(mon->sd->ibdev, mon->port);
+		if (ret) {
+			napi_disable(&mon->napi);
+			return ret;
+		}
+	}
+	rcu_assign_pointer(mon->sd->ports[mon->port].live, mon);
+	return 0;
+}
+
+static int snf_mon_stop(struct net_device *netdev)
+{
+	struct snf_mon *mon = netdev_priv(netdev);
+	struct rdma_sniffer_backend *b = mon->backend;
+
+	RCU_INIT_POINTER(mon->sd->ports[mon->port].live, NULL);
+	if (b->stop)
+		b->stop(mon->sd->ibdev, mon->port);
+	/* No packet path is inside the monitor after this. */
+	synchronize_net();
+	napi_disable(&mon->napi);
+	/* Seen but never delivered: counted as dropped. */
+	atomic64_add(skb_queue_len(&mon->queue), &mon->cnt.dropped);
+	skb_queue_purge(&mon->queue);
+	return 0;
+}
+
+/* The monitor transmits nothing (its carrier is off; see the top). */
+static netdev_tx_t snf_mon_xmit(struct sk_buff *skb, struct net_device *netdev)
+{
+	struct snf_mon *mon = netdev_priv(netdev);
+
+	atomic64_inc(&mon->cnt.tx_dropped);
+	dev_kfree_skb_any(skb);
+	return NETDEV_TX_OK;
+}
+
+static void snf_mon_get_stats64(struct net_device *netdev,
+				struct rtnl_link_stats64 *s)
+{
+	struct snf_mon *mon = netdev_priv(netdev);
+
+	s->rx_packets = atomic64_read(&mon->cnt.mirrored);
+	s->rx_bytes = atomic64_read(&mon->cnt.mirrored_bytes);
+	s->rx_dropped = atomic64_read(&mon->cnt.dropped);
+	s->tx_dropped = atomic64_read(&mon->cnt.tx_dropped);
+}
+
+static const struct net_device_ops snf_mon_ops = {
+	.ndo_open = snf_mon_open,
+	.ndo_stop = snf_mon_stop,
+	.ndo_start_xmit = snf_mon_xmit,
+	.ndo_get_stats64 = snf_mon_get_stats64,
+};
+
+static void snf_mon_setup(struct net_device *netdev)
+{
+	ether_setup(netdev);
+	netdev->netdev_ops = &snf_mon_ops;
+	netdev->flags |= IFF_NOARP;
+	netdev->priv_flags |= IFF_NO_QUEUE;
+	netdev->max_mtu = ETH_MAX_MTU;
+	eth_hw_addr_random(netdev);
+}
+
+/*
+ * The monitor's name: DEVpPORTs (sib0p1s), or rdmasnfINDEXpPORT where that
+ * is too long for IFNAMSIZ or not a valid netdev name.
+ */
+static void snf_mon_name(struct ib_device *ibdev, u32 port, char *name)
+{
+	int n = snprintf(name, IFNAMSIZ, "%sp%us", dev_name(&ibdev->dev), port);
+
+	if (n >= IFNAMSIZ || !dev_valid_name(name))
+		snprintf(name, IFNAMSIZ, "rdmasnf%up%u", ibdev->index, port);
+}
+
+/**
+ * snf_mon_create() - the monitor of port @port of @sd
+ * @sd: the device
+ * @port: a port of it, checked by the caller
+ *
+ * Context: process, snf_lock held.
+ * Return: 0, -EEXIST (it has one, or the name is taken), -EOPNOTSUPP (no
+ * backend captures the port), or another error of the netdev registration.
+ */
+int snf_mon_create(struct snf_dev *sd, u32 port)
+{
+	struct rdma_sniffer_backend *b;
+	struct net_device *netdev;
+	char name[IFNAMSIZ];
+	struct snf_mon *mon;
+	int ret;
+
+	lockdep_assert_held(&snf_lock);
+	if (sd->ports[port].mon)
+		return -EEXIST;
+	b = snf_backend_for(sd->ibdev, port);
+	if (!b)
+		return -EOPNOTSUPP;
+	snf_mon_name(sd->ibdev, port, name);
+	netdev = alloc_netdev(sizeof(*mon), name, NET_NAME_PREDICTABLE,
+			      snf_mon_setup);
+	if (!netdev)
+		return -ENOMEM;
+	mon = netdev_priv(netdev);
+	mon->netdev = netdev;
+	mon->sd = sd;
+	mon->port = port;
+	mon->backend = b;
+	mon->queue_max = SNF_QUEUE_DEFAULT;
+	strscpy(mon->devname, dev_name(&sd->ibdev->dev), sizeof(mon->devname));
+	skb_queue_head_init(&mon->queue);
+	mutex_init(&mon->filter_lock);
+	snf_napi_add(netdev, &mon->napi, snf_mon_poll);
+	netif_carrier_off(netdev);
+
+	ret = register_netdev(netdev);
+	if (ret) {
+		netif_napi_del(&mon->napi);
+		free_netdev(netdev);
+		return ret;
+	}
+	sd->ports[port].mon = mon;
+	snf_debugfs_mon_add(mon);
+	return 0;
+}
+
+/**
+ * snf_mon_destroy() - remove a monitor, taking it down first if it is up
+ * @mon: the monitor
+ *
+ * Context: process, snf_lock held (and not RTNL).
+ */
+void snf_mon_destroy(struct snf_mon *mon)
+{
+	struct net_device *netdev = mon->netdev;
+
+	lockdep_assert_held(&snf_lock);
+	/* Waits for the readers and writers of its files. */
+	debugfs_remove_recursive(mon->dir);
+	mon->sd->ports[mon->port].mon = NULL;
+	unregister_netdev(netdev);
+	netif_napi_del(&mon->napi);
+	kfree(rcu_dereference_protected(mon->filter, true));
+	mutex_destroy(&mon->filter_lock);
+	free_netdev(netdev);
+}

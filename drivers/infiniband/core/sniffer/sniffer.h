@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * rdma_sniffer: monitor netdevs for RDMA ports. The map.
+ *
+ *   main.c     module life cycle, RDMA devices (ib_client), backends
+ *   monitor.c  one monitor: its netdev, queue and NAPI, the packet path
+ *   frame.c    RoCEv1-style frames from InfiniBand header values
+ *   filter.c   the filter language: parse, print, match
+ *   debugfs.c  control files and per-monitor state, one value per file
+ *
+ * Locking:
+ *   snf_lock (mutex)       devices, backends, monitors: creating and
+ *                          deleting them; taken before RTNL
+ *   mon->filter_lock       replacing a monitor's filter (never under
+ *                          snf_lock: debugfs removal waits for writers)
+ *   mon->queue.lock        the monitor's packet queue (irqsave)
+ * The packet path takes no mutex: it finds the device in snf_devs and the
+ * running monitor of the port under RCU. A monitor is published there only
+ * while it is up; going down unpublishes it and waits for a grace period
+ * before the queue is purged.
+ */
+#ifndef SNF_SNIFFER_H
+#define SNF_SNIFFER_H
+
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/if_ether.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/rcupdate.h>
+#include <linux/skbuff.h>
+#include <linux/xarray.h>
+#include <rdma/ib_verbs.h>
+
+#include "compat/rbp_compat.h"
+#include "rdma_sniffer.h"
+
+/* netif_napi_add() lost its weight argument in 6.1 (netif_napi_add_weight). */
+#ifdef HAVE_NETIF_NAPI_ADD_WEIGHT
+#define snf_napi_add(dev, napi, poll) \
+	netif_napi_add_weight(dev, napi, poll, NAPI_POLL_WEIGHT)
+#else
+#define snf_napi_add(dev, napi, poll) \
+	netif_napi_add(dev, napi, poll, NAPI_POLL_WEIGHT)
+#endif
+
+#define SNF_QUEUE_DEFAULT	512
+#define SNF_QUEUE_MAX		65536
+
+/* Which terms a filter has. */
+enum {
+	SNF_F_QPN	= BIT(0),	/* source or destination QPN */
+	SNF_F_DQPN	= BIT(1),
+	SNF_F_SQPN	= BIT(2),
+	SNF_F_LID	= BIT(3),	/* source or destination LID */
+	SNF_F_SLID	= BIT(4),
+	SNF_F_DLID	= BIT(5),
+	SNF_F_PKEY	= BIT(6),
+	SNF_F_GID	= BIT(7),	/* source or destination GID */
+	SNF_F_SGID	= BIT(8),
+	SNF_F_DGID	= BIT(9),
+};
+
+/* A filter: every term it has must match. */
+struct snf_filter {
+	u32 has;
+	u32 qpn, dqpn, sqpn;
+	u16 lid, slid, dlid, pkey;
+	union ib_gid gid, sgid, dgid;
+	struct rcu_head rcu;
+};
+
+/* The transport headers of a frame, in wire order and layout. */
+struct snf_bth {
+	u8 opcode;
+	u8 flags;	/* SE, M, pad count, transport version */
+	__be16 pkey;
+	__be32 dqpn;	/* reserved byte, QPN */
+	__be32 psn;	/* AckReq bit, reserved bits, PSN */
+};
+
+struct snf_deth {
+	__be32 qkey;
+	__be32 sqpn;	/* reserved byte, source QPN */
+};
+
+/*
+ * A frame in the making: its headers, written one after the other in front
+ * of the payload, its pad bytes and a zero ICRC field.
+ */
+struct snf_frame {
+	struct ethhdr eth;
+	struct ib_grh grh;
+	struct snf_bth bth;
+	struct snf_deth deth;	/* UD opcodes only */
+	__be32 imm;		/* *_WITH_IMMEDIATE opcodes only */
+	bool has_deth;
+	bool has_imm;
+	unsigned int pad;	/* pad bytes after the payload */
+	unsigned int len;	/* the whole frame, ICRC included */
+};
+
+#define SNF_ICRC_LEN	4
+
+struct snf_counters {
+	atomic64_t seen;	/* offered while up with a listener */
+	atomic64_t filtered;	/* of those, rejected by the filter */
+	atomic64_t dropped;	/* matched, not delivered: queue full, no memory */
+	atomic64_t mirrored;	/* delivered to the listeners */
+	atomic64_t mirrored_bytes;
+	atomic64_t tx_dropped;	/* the stack's own transmits, refused */
+};
+
+struct snf_dev;
+
+/* A monitor: the private part of its netdev. */
+struct snf_mon {
+	struct net_device *netdev;
+	struct snf_dev *sd;
+	u32 port;
+	struct rdma_sniffer_backend *backend;
+	struct napi_struct napi;
+	struct sk_buff_head queue;
+	u32 queue_max;			/* debugfs knob; read locklessly */
+	struct mutex filter_lock;	/* @filter writers */
+	struct snf_filter __rcu *filter;	/* NULL: everything */
+	struct snf_counters cnt;
+	struct dentry *dir;
+	char devname[IB_DEVICE_NAME_MAX];	/* at creation */
+};
+
+/* A port of an RDMA device: its monitor, if any. */
+struct snf_port {
+	struct snf_mon *mon;		/* under snf_lock */
+	struct snf_mon __rcu *live;	/* while it is up: the packet path's */
+};
+
+/* An RDMA device, from ib_client add to remove. */
+struct snf_dev {
+	struct ib_device *ibdev;
+	struct rcu_head rcu;
+	u32 nports;			/* @ports[0..rdma_end_port] */
+	struct snf_port ports[];
+};
+
+extern struct mutex snf_lock;
+extern struct xarray snf_devs;
+
+/* main.c */
+struct snf_dev *snf_dev_by_name(const char *name);
+struct rdma_sniffer_backend *snf_backend_for(struct ib_device *ibdev, u32 port);
+
+/* monitor.c */
+int snf_mon_create(struct snf_dev *sd, u32 port);
+void snf_mon_destroy(struct snf_mon *mon);
+
+/* frame.c */
+void snf_frame_build(struct snf_frame *f, const struct rdma_sniffer_ib_pkt *pkt);
+void snf_frame_write(const struct snf_frame *f,
+		     const struct rdma_sniffer_ib_pkt *pkt, struct sk_buff *skb);
+
+/* filter.c */
+int snf_filter_parse(char *text, struct snf_filter *f);
+int snf_filter_print(const struct snf_filter *f, char *buf, size_t size);
+bool snf_filter_match(const struct snf_filter *f, const struct snf_frame *fr,
+		      const struct rdma_sniffer_ib_pkt *pkt);
+
+/* debugfs.c */
+int snf_debugfs_init(void);
+void snf_debugfs_controls_exit(void);
+void snf_debugfs_exit(void);
+void snf_debugfs_mon_add(struct snf_mon *mon);
+
+#endif /* SNF_SNIFFER_H */
