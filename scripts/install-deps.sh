@@ -16,6 +16,9 @@ pkgs=(
 	linux-image-amd64 qemu-system-x86 busybox-static cpio kmod iproute2
 	rdma-core ibverbs-providers ibverbs-utils rdmacm-utils infiniband-diags
 	perftest socat iperf3
+	# rdma_sniffer's tests: tcpdump in every VM, tshark copied in by
+	# selftests/sniffer/host-prepare
+	tcpdump tshark
 	# test-only user-space helpers (the patch queue's rxe test shim)
 	libibverbs-dev librdmacm-dev libibumad-dev
 	# the Debian 13 root the VM tests of Debian 13's kernel build in

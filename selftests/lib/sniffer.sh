@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# rdma_sniffer on rdma_sib (sourced, not run): monitors, tcpdump captures
+# on them, packets counted in pcap files, tshark. Needs ktap.sh (state.sh)
+# and sib.sh sourced first.
+
+SNF_D=/sys/kernel/debug/rdma_sniffer
+SNF_BIN=$(cd "$(dirname "$0")" && pwd)/bin
+SNF_PIDS=
+
+# snf_new DEV PORT, snf_del DEV PORT: create or remove the monitor of a port.
+snf_new()
+{
+	echo "$1 $2" > $SNF_D/new_monitor
+}
+
+snf_del()
+{
+	echo "$1 $2" > $SNF_D/del_monitor
+}
+
+# snf_val MONITOR FILE: a value of a monitor's debugfs directory.
+snf_val()
+{
+	state_get "$SNF_D/monitors/$1/$2"
+}
+
+# snf_write FILE TEXT: write TEXT to FILE in one write; prints "ok" or the
+# error (strerror text, e.g. "Invalid argument").
+snf_write()
+{
+	local err
+	if err=$( { printf '%s\n' "$2" > "$1"; } 2>&1); then
+		echo ok
+	else
+		echo "${err##*: }"
+	fi
+}
+
+# snf_capture IFACE FILE [TCPDUMP ARGS...]: tcpdump writing IFACE's frames
+# to FILE (each frame as it comes: --immediate-mode, -U) in the background,
+# its PID in SNF_PID; returns once it listens. As root: the VM has no
+# tcpdump user to drop to.
+snf_capture()
+{
+	local dev=$1 file=$2
+	shift 2
+	tcpdump -Z root -U --immediate-mode -n -i "$dev" -w "$file" "$@" 2> "$file.log" &
+	SNF_PID=$!
+	SNF_PIDS="$SNF_PIDS $SNF_PID"
+	slowwait 30 grep -q "listening on" "$file.log"
+}
+
+# snf_capture_end IFACE PID...: take IFACE down, which ends its captures
+# (tcpdump exits: "interface went down") after they wrote every frame
+# mirrored until then; the monitor's counters stay as they are.
+snf_capture_end()
+{
+	local dev=$1 p
+	shift
+	ip link set "$dev" down
+	for p in "$@"; do
+		slowwait 20 bash -c "! kill -0 $p 2>/dev/null" || kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	return 0
+}
+
+# snf_count FILE [FILTER...]: frames in pcap FILE (matching the BPF FILTER);
+# as root, as in snf_capture.
+snf_count()
+{
+	local f=$1
+	shift
+	# (Lines of a frame after its first, such as the hex dump of a payload
+	# tcpdump does not decode, are indented.)
+	tcpdump -Z root -n -r "$f" "$@" 2>/dev/null | grep -vc '^[[:space:]]'
+}
+
+# snf_settle MONITOR: wait (30 s at most) until MONITOR saw nothing new for
+# 3 s and its queue is empty.
+snf_settle()
+{
+	local n=0 a b
+	a=$(snf_val "$1" seen)
+	while [ $n -lt 10 ]; do
+		sleep 3
+		b=$(snf_val "$1" seen)
+		[ "$a" = "$b" ] && [ "$(snf_val "$1" queue_len)" = 0 ] && return 0
+		a=$b
+		n=$((n + 1))
+	done
+	return 1
+}
+
+# snf_balanced MONITOR: seen = filtered + dropped + mirrored + queued.
+snf_balanced()
+{
+	local m=$SNF_D/monitors/$1
+	[ "$(state_get "$m/seen")" -eq $(($(state_get "$m/filtered") + $(state_get "$m/dropped") +
+		$(state_get "$m/mirrored") + $(state_get "$m/queue_len"))) ]
+}
+
+# snf_qpn NS DEV: the QPN of an IPoIB link (bytes 1-3 of its address), hex.
+snf_qpn()
+{
+	ip -n "$1" link show "$2" | awk '/link\/infiniband/ {
+		split($2, b, ":"); print "0x" b[2] b[3] b[4] }'
+}
+
+# snf_tshark: the tshark to run, from host-prepare's bin/ or the PATH;
+# empty when there is none.
+snf_tshark()
+{
+	if [ -x "$SNF_BIN/tshark" ]; then
+		echo "$SNF_BIN/tshark"
+	else
+		command -v tshark
+	fi
+}
+
+# snf_cleanup: stop the captures, unload rdma_sniffer, undo sib_setup.
+snf_cleanup()
+{
+	local p
+	for p in $SNF_PIDS; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	rmmod rdma_sniffer_sib 2>/dev/null
+	rmmod rdma_sniffer 2>/dev/null
+	sib_cleanup
+}
+
+# snf_require: skip the whole test without the modules or tcpdump.
+snf_require()
+{
+	ktap_have_module rdma_sniffer_sib || ktap_skip_all "rdma_sniffer_sib was not built"
+	command -v tcpdump > /dev/null || ktap_skip_all "no tcpdump in this system"
+}
