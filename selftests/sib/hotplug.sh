@@ -13,26 +13,25 @@ ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
 trap 'kill $pinger 2>/dev/null; sib_cleanup' EXIT
 CTL=$SIB_D/control
 
+# ib_link_here: an IPoIB link in this namespace (ib0 and ib1 moved away).
+ib_link_here() { ls /sys/class/net | grep -q '^ib'; }
+# link_gone DEV: network device DEV is gone.
+link_gone() { ! [ -e /sys/class/net/"$1" ]; }
+
 ktap_plan 6
 ktap_run "two HCAs, IPoIB up" sib_setup
 
 echo add > $CTL
-# Its IPoIB link is the only one left in this namespace (ib0 and ib1 moved).
-n=0
-until ls /sys/class/net | grep -q '^ib' || [ $n -gt 100 ]; do n=$((n + 1)); sleep 0.1; done
+slowwait 10 ib_link_here
 new=$(ls /sys/class/net | grep '^ib' | head -n 1)
 ip addr add 192.168.50.3/24 dev "$new" && ip link set "$new" up
-n=0
-until [ "$(cat /sys/class/net/"$new"/carrier 2>/dev/null)" = 1 ] || [ $n -gt 200 ]; do
-	n=$((n + 1)); sleep 0.1
-done
+slowwait 20 state_is /sys/class/net/"$new"/carrier 1
 grep -q '^sib2 ' $SIB_D/ports && ip netns exec a ping -c 3 -W 5 192.168.50.3 > /dev/null
 ktap_check "hot-added sib2: its IPoIB link ($new) reachable from namespace a" $?
 
 echo "del sib2" > $CTL
-n=0
-while [ -e /sys/class/net/"$new" ] && [ $n -lt 100 ]; do n=$((n + 1)); sleep 0.1; done
-! [ -e /sys/class/net/"$new" ] && ! grep -q '^sib2 ' $SIB_D/ports &&
+slowwait 10 link_gone "$new"
+link_gone "$new" && ! grep -q '^sib2 ' $SIB_D/ports &&
 	ip netns exec a ping -c 2 -W 5 $SIB_IP_B > /dev/null
 ktap_check "hot-removed sib2: link gone, the others still talk" $?
 
@@ -58,8 +57,7 @@ err=
 for i in $(seq "$CYCLES"); do
 	modprobe rdma_sib || { err="load $i"; break; }
 	modprobe ib_ipoib
-	n=0
-	until [ -e /sys/class/net/ib1 ] || [ $n -gt 100 ]; do n=$((n + 1)); sleep 0.1; done
+	slowwait 10 test -e /sys/class/net/ib1
 	ip addr add $SIB_IP_A/24 dev ib0 2>/dev/null
 	ip link set ib0 up; ip link set ib1 up
 	ping -c 50 -i 0.01 -W 1 192.168.50.255 -b > /dev/null 2>&1 &
