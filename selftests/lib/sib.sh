@@ -6,6 +6,9 @@
 #   namespace "a": ib0 on sib0, 192.168.50.1
 #   namespace "b": ib1 on sib1, 192.168.50.2
 
+# rdma_sib's debugfs: a file per action (add_hca, del_hca, reregister,
+# smchange), a directory per HCA (lid, guid, state), sa/ (personality,
+# class_port_info_answer, <attr>/requests and errors) and the groups table.
 SIB_D=/sys/kernel/debug/rdma_sib
 SIB_IP_A=192.168.50.1
 SIB_IP_B=192.168.50.2
@@ -133,7 +136,22 @@ sib_group_exists()
 # sib_sa_errors ATTR: SA error count for ATTR (e.g. mc_member_record).
 sib_sa_errors()
 {
-	awk -v a="$1" '$1 == a { print $5 }' $SIB_D/sa
+	state_num $SIB_D/sa/"$1"/errors
+}
+
+# sib_sa_requests ATTR: SA requests of ATTR (e.g. class_port_info).
+sib_sa_requests()
+{
+	state_num $SIB_D/sa/"$1"/requests
+}
+
+# sib_sa_diag: every value under sa/, one diagnostic line each.
+sib_sa_diag()
+{
+	local f
+	for f in "$SIB_D"/sa/personality "$SIB_D"/sa/class_port_info_answer "$SIB_D"/sa/*/requests "$SIB_D"/sa/*/errors; do
+		ktap_diag "${f#"$SIB_D"/}: $(state_get "$f")"
+	done
 }
 
 # sib_port_counter HCA NAME: a counter of the HCA's port (e.g. rx_pkts,
@@ -239,6 +257,6 @@ sib_umad_up()
 # every HCA (smchange: another SM; reregister: the same SM again).
 sib_sa_change()
 {
-	echo "sa $1" > $SIB_D/control && echo "cpi $2" > $SIB_D/control &&
-		echo "$3" > $SIB_D/control
+	echo "$1" > $SIB_D/sa/personality && echo "$2" > $SIB_D/sa/class_port_info_answer &&
+		echo all > $SIB_D/"$3"
 }
