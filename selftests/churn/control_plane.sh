@@ -5,7 +5,7 @@
 # concurrently, at random and validly, while IPoIB unicast and multicast
 # and UD multicast traffic run on rdma_sib, for RB_CHURN_SECS (30) seconds:
 #  - rdma_sib: SA personality and ClassPortInfo answer, client re-register
-#    and SM change events, an HCA added and removed;
+#    and SM change events, an HCA added, renamed and removed;
 #  - ipoib_sendonly: the policy parameter, relearn;
 #  - rdma_mcast_noloop: whole rule sets replaced.
 # Afterwards IPoIB still works, every module unloads, and the harness
@@ -55,7 +55,8 @@ sib_ctl()
 	2) pick all sib0 sib1 > $SIB_D/reregister ;;
 	3) pick all sib0 sib1 > $SIB_D/smchange ;;
 	4) echo 1 > $SIB_D/add_hca && sleep 0.2 &&
-		echo "$(ls /sys/class/infiniband | grep -vx 'sib[01]' | head -n 1)" > $SIB_D/del_hca ;;
+		h=$(ls /sys/class/infiniband | grep -vx 'sib[01]' | head -n 1) &&
+		rdma dev set "$h" name "x$h" && echo "x$h" > $SIB_D/del_hca ;;
 	5) sleep 0.1 ;;
 	esac
 }

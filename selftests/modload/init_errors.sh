@@ -76,12 +76,14 @@ fault_case()
 }
 
 modprobe ib_core
-ktap_plan 11
+ktap_plan 12
 
 fault_case "rdma_sib: first HCA's registration fails" \
 	rdma_sib ib_register_device 1 num_hcas=3
 fault_case "rdma_sib: third HCA's registration fails, two torn down" \
 	rdma_sib ib_register_device 3 num_hcas=3
+fault_case "rdma_sib: its ib_client (the HCAs' debugfs directories) cannot register" \
+	rdma_sib ib_register_client 1
 
 # The race of the init error path: 20 loads whose second HCA fails, add_hca
 # written throughout (the adds are not failed: another task makes them);

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # rdma_sib at run time: an HCA added while IPoIB is up gets its own IPoIB
-# link and reaches the others; removing it takes the link away and leaves
-# the rest working; malformed input to the debugfs files that take any is
-# refused with -EINVAL and a message, and changes nothing; 50 load/unload
-# cycles (RB_CYCLES) of rdma_sib with IPoIB traffic running each time.
+# link and reaches the others, and its debugfs directory follows a rename;
+# removing it takes the link away and leaves the rest working; malformed
+# input to the debugfs files that take any is refused with -EINVAL and a
+# message, and changes nothing; 50 load/unload cycles (RB_CYCLES) of
+# rdma_sib with IPoIB traffic running each time.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
 
@@ -17,7 +18,7 @@ ib_link_here() { ls /sys/class/net | grep -q '^ib'; }
 # link_gone DEV: network device DEV is gone.
 link_gone() { ! [ -e /sys/class/net/"$1" ]; }
 
-ktap_plan 6
+ktap_plan 7
 ktap_run "two HCAs, IPoIB up" sib_setup
 
 echo 1 > $SIB_D/add_hca
@@ -27,6 +28,16 @@ ip addr add 192.168.50.3/24 dev "$new" && ip link set "$new" up
 slowwait 20 state_is /sys/class/net/"$new"/carrier 1
 state_is $SIB_D/sib2/state ACTIVE && ip netns exec a ping -c 3 -W 5 192.168.50.3 > /dev/null
 ktap_check "hot-added sib2: its IPoIB link ($new) reachable from namespace a" $?
+
+# sib2's LID is 4 (SIB_FIRST_LID + its index), whatever its name.
+if ! rdma dev set sib2 name sibren 2> /dev/null; then
+	ktap_skip "rename: the rdma tool cannot rename devices here"
+else
+	state_is $SIB_D/sibren/lid 4 && ! [ -e $SIB_D/sib2 ] &&
+		rdma dev set sibren name sib2 &&
+		state_is $SIB_D/sib2/lid 4 && ! [ -e $SIB_D/sibren ]
+	ktap_check "sib2 renamed to sibren and back: its debugfs directory follows" $?
+fi
 
 echo sib2 > $SIB_D/del_hca
 slowwait 10 link_gone "$new"
