@@ -66,7 +66,7 @@ ktap_check "a receiver joining later gets all 20 datagrams ($got)" $?
 
 # A re-register storm of the same SM: the port stays known as legacy.
 for i in 1 2 3; do
-	echo reregister > $SIB_D/control
+	echo all > $SIB_D/reregister
 	sleep 0.3
 done
 join 10
@@ -81,7 +81,7 @@ ktap_check "SM change to a modern SA: learned again, legacy mark gone ($(iso sib
 join 4
 [ "$ST" = 0x8 ] && [ "$REFUSED" -eq 0 ]
 ktap_check "modern SA, auto: SendOnlyFullMember ($ST)" $?
-echo reregister > $SIB_D/control
+echo all > $SIB_D/reregister
 join 11
 [ "$ST" = 0x8 ] && [ "$REFUSED" -eq 0 ]
 ktap_check "modern SA, right after a re-register: SendOnlyFullMember ($ST)" $?

@@ -21,7 +21,7 @@ trap 'rmmod ipoib_sendonly 2>/dev/null; sib_cleanup' EXIT
 cycle()
 {
 	local q1 q2 rc
-	echo "cpi $1" > $SIB_D/control
+	echo "$1" > $SIB_D/sa/class_port_info_answer
 	echo 1 > $ISO/relearn
 	ipoib_so_wait sib0 sm_cap query-failed 15
 	rc=$?
@@ -31,7 +31,7 @@ cycle()
 	q2=$(iso sib0 queries)
 	[ "$q2" -ge $((q1 + 2)) ] && [ "$(iso sib0 sm_cap)" = query-failed ]
 	ktap_check "SA $2: asked again with backoff ($q1 -> $q2 queries in $3 s)" $?
-	echo "cpi answer" > $SIB_D/control
+	echo answer > $SIB_D/sa/class_port_info_answer
 	ipoib_so_wait sib0 sm_cap sendonly-full 30
 	rc=$?
 	ktap_check "SA $2, then answering: learned at the next retry ($(iso sib0 sm_cap))" $rc

@@ -25,7 +25,7 @@ ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
 trap 'kill $SIB_RX 2>/dev/null; rmmod ipoib_sendonly 2>/dev/null; sib_cleanup; rmmod ib_cm ib_core 2>/dev/null' EXIT
 
 # cpi_requests: ClassPortInfo queries rdma_sib's SA has answered.
-cpi_requests() { awk '$1 == "class_port_info" { print $3 }' $SIB_D/sa; }
+cpi_requests() { sib_sa_requests class_port_info; }
 
 # sa_change MODE CPI EVENT: sib_sa_change, counting ClassPortInfo queries
 # from here (ib_sa forgets its ClassPortInfo and asks again a second later).
@@ -99,7 +99,7 @@ ktap_check "a receiver joining later gets all 20 datagrams ($got)" $?
 dmesg | grep -q 'SA refused a SendOnlyFullMember join for .*until the SM changes'
 ktap_check "IPoIB said so once in the kernel log" $?
 for i in 1 2 3; do
-	echo reregister > $SIB_D/control
+	echo all > $SIB_D/reregister
 	sleep 0.3
 done
 send_join 10 3
@@ -112,7 +112,7 @@ wait_cpi
 send_join 4 3
 [ "$ST" = 0x8 ] && [ "$REFUSED" -eq 0 ]
 ktap_check "SM change to a modern SA: SendOnlyFullMember ($ST)" $?
-echo reregister > $SIB_D/control
+echo all > $SIB_D/reregister
 send_join 11 3
 [ "$ST" = 0x8 ] && [ "$REFUSED" -eq 0 ]
 ktap_check "modern SA, joined right after a re-register: SendOnlyFullMember ($ST)" $?

@@ -9,15 +9,15 @@
 # without the fault then works (the runner checks dmesg after the test; the
 # debug lane adds KASAN, lockdep and kmemleak).
 #
-# rdma_sib's failing load runs while another task writes "add" to its
-# control file in a loop: before the fix of its init error path, an add in
-# the window between the HCAs' teardown and the control file's removal
+# rdma_sib's failing load runs while another task writes 1 to its add_hca
+# file in a loop: before the fix of its init error path, an add in the
+# window between the HCAs' teardown and the control file's removal
 # registered a device whose module was then freed.
 . "$(dirname "$0")/../lib/ktap.sh"
 
 ktap_have_module rb_test_fault || ktap_skip_all "rb_test_fault was not built"
 ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
-SIB_CTL=/sys/kernel/debug/rdma_sib/control
+SIB_ADD=/sys/kernel/debug/rdma_sib/add_hca
 writer=
 trap 'kill $writer 2>/dev/null; rmmod rb_test_fault 2>/dev/null' EXIT
 
@@ -76,19 +76,21 @@ fault_case()
 }
 
 modprobe ib_core
-ktap_plan 11
+ktap_plan 12
 
 fault_case "rdma_sib: first HCA's registration fails" \
 	rdma_sib ib_register_device 1 num_hcas=3
 fault_case "rdma_sib: third HCA's registration fails, two torn down" \
 	rdma_sib ib_register_device 3 num_hcas=3
+fault_case "rdma_sib: its ib_client (the HCAs' debugfs directories) cannot register" \
+	rdma_sib ib_register_client 1
 
-# The race of the init error path: 20 loads whose second HCA fails, "add"
+# The race of the init error path: 20 loads whose second HCA fails, add_hca
 # written throughout (the adds are not failed: another task makes them);
 # each unregistration of the unwinding spins 20 ms first, so an add lands
-# in it if the control file is still there. Before the fix, one did: a
-# device outlived its module.
-(while :; do echo add 2>/dev/null > $SIB_CTL; done) 2>/dev/null &
+# in it if add_hca still adds. Before the fix, one did: a device outlived
+# its module.
+(while :; do echo 1 2>/dev/null > $SIB_ADD; done) 2>/dev/null &
 writer=$!
 err=
 for i in $(seq 20); do
@@ -104,7 +106,7 @@ if [ -z "$err" ]; then
 		rmmod rdma_sib || err="rdma_sib does not load with three HCAs afterwards"
 fi
 [ -z "$err" ] || ktap_diag "$err"
-ktap_check "rdma_sib: 20 failing loads while \"add\" is written to its control file" \
+ktap_check "rdma_sib: 20 failing loads while 1 is written to its add_hca file" \
 	"$([ -z "$err" ]; echo $?)"
 
 # The other modules' error paths run with HCAs present (their clients see

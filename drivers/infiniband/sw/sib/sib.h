@@ -2,12 +2,13 @@
 /*
  * rdma_sib: software InfiniBand HCAs and the subnet they sit on. The map.
  *
- *   main.c     module life cycle, the subnet, the control file
+ *   main.c     module life cycle, the subnet, adding and removing HCAs
  *   device.c   one HCA: registration, port, attributes, PD/MR/AH
  *   qp.c       CQs and UD/GSI QPs: queues, state changes, flushing
  *   fabric.c   the switch: unicast and multicast delivery, from a work
  *   sa.c       the embedded subnet administrator (class 0x03 on QP1)
- *   debugfs.c  state and counters, read-only, plus the control file
+ *   debugfs.c  state, a value per file, and a file per action; each
+ *              HCA's directory, made by an ib_client of its own
  *
  * Locking:
  *   sib_lock (mutex)       the HCA list; adding and removing HCAs
@@ -17,6 +18,9 @@
  *   qp->lock (spinlock)    a QP's receive and send queues and state
  *   cq->lock (spinlock)    a CQ's completion ring
  *   subnet.pkt_lock        the queue of packets to deliver
+ * sib_lock is held around ib_register_device() and ib_unregister_device(),
+ * which take the RDMA core's devices_rwsem: debugfs.c's ib_client
+ * callbacks, called under it, never take sib_lock.
  * Order: subnet.lock, then qp->lock, then cq->lock. post_send only queues
  * the packet (GFP_ATOMIC) and the delivery work does the rest, so no verb
  * re-enters another QP's locks from a caller's context.
@@ -167,6 +171,7 @@ struct sib_dev {
 	struct xarray qps;	/* QPN -> struct sib_qp */
 	u32 next_qpn;
 	struct sib_counters stats;
+	struct dentry *dbg;	/* debugfs <name>/, by debugfs.c's client */
 };
 
 /* SA multicast group and its members (port GID + JoinState). */
@@ -328,7 +333,7 @@ int sib_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats,
 		     rbp_port_t port, int index);
 
 /* debugfs.c */
-void sib_debugfs_init(void);
+int sib_debugfs_init(void);
 void sib_debugfs_exit(void);
 
 #endif /* SIB_H */
