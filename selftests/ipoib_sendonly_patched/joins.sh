@@ -131,8 +131,7 @@ if ktap_have_module ipoib_sendonly && modprobe ipoib_sendonly; then
 	send_join 7 3
 	ktap_diag "$(grep kernel: $ISO/status)"
 	ktap_diag "$(dmesg | grep 'ipoib_sendonly: .*inert' | tail -n 2)"
-	awk 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
-		$1 == "sib0" { exit !($h["rewritten"] == 0) }' $ISO/ports &&
+	state_is "$(iso_port sib0)/rewritten" 0 &&
 		[ "$ST" = 0x1 ] && grep -q 'kernel: .*auto is inert' $ISO/status &&
 		dmesg | grep -q 'sib0 port 1: .*already does what auto does (inert)'
 	ktap_check "ipoib_sendonly (auto) on the patched IPoIB: nothing rewritten, says it is inert ($ST)" $?
