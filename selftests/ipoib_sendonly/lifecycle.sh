@@ -8,8 +8,8 @@
 # unloads, and recognised again when it comes back (possibly elsewhere),
 # after which its send-only joins are handled again; the kprobe is listed
 # while loaded and gone after rmmod. A port's state is a directory of
-# files, ports/<device>/<port>/: made for an HCA added later, and removed
-# with one removed while its files are read.
+# files, ports/<device>/<port>/: made for an HCA added later, removed with
+# one removed while its files are read, and following a device rename.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
 . "$(dirname "$0")/../lib/ipoib_sendonly.sh"
@@ -68,7 +68,7 @@ reader()
 	done
 }
 
-ktap_plan 16
+ktap_plan 18
 
 modprobe rdma_sib num_hcas=1 && modprobe ib_ipoib
 ktap_run "loads with ib_ipoib present" modprobe ipoib_sendonly
@@ -128,6 +128,19 @@ ktap_check "sib1 asked again once the SA answers: learned '$(state_get "$S1/lear
 echo "del sib1" > $SIB_D/control && ! [ -e $ISO/ports/sib1 ] && [ -d "$S0" ]
 rc=$?
 ktap_check "HCA sib1 removed while its files are read: its directory is gone, sib0's stays" $rc
+
+# A renamed device's directory follows its name, its files still read.
+if ! out=$(rdma dev set sib0 name foo0 2>&1); then
+	ktap_skip "sib0 renamed foo0: its directory follows" "rdma dev set: $out"
+	ktap_skip "renamed back to sib0: its directory follows" "no rename"
+else
+	! [ -e $ISO/ports/sib0 ] && iso_port_files "$(iso_port foo0)"
+	rc=$?
+	ktap_check "sib0 renamed foo0: its files are under ports/foo0/1/ only" $rc
+	rdma dev set foo0 name sib0 && ! [ -e $ISO/ports/foo0 ] && iso_port_files "$S0"
+	rc=$?
+	ktap_check "renamed back to sib0: its files are under ports/sib0/1/ again" $rc
+fi
 rm -f $READING
 wait
 

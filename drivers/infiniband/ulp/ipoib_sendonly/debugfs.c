@@ -9,11 +9,11 @@
  *
  * What each shows: see Documentation/ipoib_sendonly.rst.
  *
- * A device's directory is made by the ib_client's add (devices.c) and
- * removed by its remove before its state is freed.
- * debugfs_remove_recursive() waits for the reads of the files still
- * running, so a file's show never sees a freed port. The show functions
- * take no lock but the port's spinlock:
+ * A device's directory is made by the ib_client's add (devices.c), made
+ * again under the new name when the device is renamed, and removed by its
+ * remove before its state is freed. debugfs_remove_recursive() waits for
+ * the reads of the files still running, so a file's show never sees a
+ * freed port. The show functions take no lock but the port's spinlock:
  * neither the RDMA core's locks, held around the callbacks that remove
  * them, nor ipoib_so_lock.
  */
@@ -265,6 +265,23 @@ void ipoib_so_debugfs_add_dev(struct ipoib_so_dev *d)
 		}
 	}
 	ipoib_so_debugfs_create_dev(d);
+}
+
+/**
+ * ipoib_so_debugfs_rename_dev() - the device's directory under its new name
+ * @d: the device, renamed
+ *
+ * Removed and made again: the files' readers are waited for, as at remove.
+ *
+ * Context: process context, the ib_client's rename (the RDMA core holds its
+ * devices_rwsem for reading: nothing here takes it).
+ */
+void ipoib_so_debugfs_rename_dev(struct ipoib_so_dev *d)
+{
+	debugfs_remove_recursive(d->debugfs);
+	d->debugfs = NULL;
+	if (d->files)
+		ipoib_so_debugfs_create_dev(d);
 }
 
 /**

@@ -5,7 +5,8 @@
  * handlers search (by device and port, or by the GID of IPoIB's joins),
  * the port events that make sm_caps.c ask the SM again, and the one log
  * line per port when its effective behaviour changes. Each device's debugfs
- * directory (debugfs.c) is made at add and goes first at remove.
+ * directory (debugfs.c) is made at add, follows renames, and goes first at
+ * remove.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -193,12 +194,27 @@ static void ipoib_so_remove_one(struct ib_device *dev, void *data)
 	kfree(d);
 }
 
+/*
+ * The device has a new name: so has its debugfs directory. Called by the
+ * RDMA core with its devices_rwsem held for reading, never at the same time
+ * as add or remove for this device (see ipoib_sendonly.h); kernels without
+ * ib_client.rename (RHEL 7.9) keep the name the device had when added.
+ */
+static void __maybe_unused ipoib_so_rename_one(struct ib_device *dev, void *data)
+{
+	struct ipoib_so_dev *d = data;
+
+	if (d)
+		ipoib_so_debugfs_rename_dev(d);
+}
+
 RBP_IB_CLIENT_ADD_WRAPPER(ipoib_so_add_one);
 
 static struct ib_client ipoib_so_client = {
 	.name = "ipoib_sendonly",
 	.add = RBP_IB_CLIENT_ADD(ipoib_so_add_one),
 	.remove = ipoib_so_remove_one,
+	RBP_IB_CLIENT_RENAME(ipoib_so_rename_one)
 };
 
 /**

@@ -29,8 +29,10 @@
  * WRITE_ONCE()/READ_ONCE(), half by half; @tid belongs to the query work
  * (an ordered workqueue runs one work at a time); @logged to the log work.
  * A device's debugfs directory (@debugfs, @files) belongs to the ib_client's
- * add and remove callbacks, which the RDMA core never runs at the same time
- * for one device.
+ * add, rename and remove callbacks, which the RDMA core never runs at the
+ * same time for one device: add and rename hold its devices_rwsem (rename
+ * for writing while it renames, for reading while clients hear of it), and
+ * remove first waits for the client_data_rwsem a rename callback holds.
  */
 #ifndef IPOIB_SENDONLY_H
 #define IPOIB_SENDONLY_H
@@ -216,6 +218,7 @@ const char *ipoib_so_cap_name(enum ipoib_so_cap cap);
 void ipoib_so_debugfs_init(void);
 void ipoib_so_debugfs_exit(void);
 void ipoib_so_debugfs_add_dev(struct ipoib_so_dev *d);
+void ipoib_so_debugfs_rename_dev(struct ipoib_so_dev *d);
 void ipoib_so_debugfs_remove_dev(struct ipoib_so_dev *d);
 
 #endif /* IPOIB_SENDONLY_H */
