@@ -30,20 +30,11 @@ recognised() { dmesg | grep -c "ipoib_sendonly: IPoIB's SA client recognised"; }
 # IPoIB turns on once it has joined the broadcast group (20 s at most).
 ib0_up()
 {
-	local n=0
-	while ! [ -e /sys/class/net/ib0 ]; do
-		n=$((n + 1))
-		[ $n -gt 100 ] && { ktap_diag "no ib0 after 10 s"; return 1; }
-		sleep 0.1
-	done
+	slowwait 10 test -e /sys/class/net/ib0 || { ktap_diag "no ib0 after 10 s"; return 1; }
 	ip link set ib0 up || return 1
 	ip addr add $IP/24 dev ib0 2> /dev/null
-	n=0
-	until [ "$(cat /sys/class/net/ib0/carrier 2>/dev/null)" = 1 ]; do
-		n=$((n + 1))
-		[ $n -gt 200 ] && { ktap_diag "ib0 has no carrier after 20 s"; return 1; }
-		sleep 0.1
-	done
+	state_wait /sys/class/net/ib0/carrier 1 20 ||
+		{ ktap_diag "ib0 has no carrier after 20 s"; return 1; }
 }
 
 # sendonly_join_seen GROUP: send to GROUP (a send-only join for IPoIB),

@@ -35,16 +35,14 @@ sa_change()
 	sib_sa_change "$@"
 }
 
-# wait_cpi: the SA has had ClassPortInfo queries of both ports since
-# sa_change (ib_sa's and nobody else's: ipoib_sendonly is not loaded).
+# cpi_since_change: the SA has had ClassPortInfo queries of both ports
+# since sa_change (ib_sa's and nobody else's: ipoib_sendonly is not loaded).
+cpi_since_change() { [ "$(cpi_requests)" -ge $((cpi0 + 2)) ]; }
+
+# wait_cpi: cpi_since_change within 10 s.
 wait_cpi()
 {
-	local n=0
-	until [ "$(cpi_requests)" -ge $((cpi0 + 2)) ]; do
-		n=$((n + 1))
-		[ $n -gt 100 ] && return 1
-		sleep 0.1
-	done
+	slowwait 10 cpi_since_change || return 1
 	sleep 0.2
 }
 
