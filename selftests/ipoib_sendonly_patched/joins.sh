@@ -35,16 +35,14 @@ sa_change()
 	sib_sa_change "$@"
 }
 
-# wait_cpi: the SA has had ClassPortInfo queries of both ports since
-# sa_change (ib_sa's and nobody else's: ipoib_sendonly is not loaded).
+# cpi_since_change: the SA has had ClassPortInfo queries of both ports
+# since sa_change (ib_sa's and nobody else's: ipoib_sendonly is not loaded).
+cpi_since_change() { [ "$(cpi_requests)" -ge $((cpi0 + 2)) ]; }
+
+# wait_cpi: cpi_since_change within 10 s.
 wait_cpi()
 {
-	local n=0
-	until [ "$(cpi_requests)" -ge $((cpi0 + 2)) ]; do
-		n=$((n + 1))
-		[ $n -gt 100 ] && return 1
-		sleep 0.1
-	done
+	slowwait 10 cpi_since_change || return 1
 	sleep 0.2
 }
 
@@ -131,8 +129,7 @@ if ktap_have_module ipoib_sendonly && modprobe ipoib_sendonly; then
 	send_join 7 3
 	ktap_diag "$(grep kernel: $ISO/status)"
 	ktap_diag "$(dmesg | grep 'ipoib_sendonly: .*inert' | tail -n 2)"
-	awk 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
-		$1 == "sib0" { exit !($h["rewritten"] == 0) }' $ISO/ports &&
+	state_is "$(iso_port sib0)/rewritten" 0 &&
 		[ "$ST" = 0x1 ] && grep -q 'kernel: .*auto is inert' $ISO/status &&
 		dmesg | grep -q 'sib0 port 1: .*already does what auto does (inert)'
 	ktap_check "ipoib_sendonly (auto) on the patched IPoIB: nothing rewritten, says it is inert ($ST)" $?
