@@ -28,7 +28,8 @@ pingpong()
 	timeout 60 ibv_ud_pingpong -d rxe0 -g "$g0" -n "$1" $RXE_IP1 > /tmp/cli.log 2>&1
 	local c=$?
 	wait $s
-	[ $c -eq 0 ] && [ $? -eq 0 ]
+	local srv=$?
+	[ $c -eq 0 ] && [ $srv -eq 0 ]
 }
 
 ktap_plan 5
