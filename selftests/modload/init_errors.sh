@@ -76,7 +76,7 @@ fault_case()
 }
 
 modprobe ib_core
-ktap_plan 11
+ktap_plan 12
 
 fault_case "rdma_sib: first HCA's registration fails" \
 	rdma_sib ib_register_device 1 num_hcas=3
@@ -121,6 +121,8 @@ FAULT_ERR=0 fault_case "rdma_mcast_noloop: its sysfs directory cannot be made" \
 	rdma_mcast_noloop kobject_create_and_add 1
 fault_case "rdma_mcast_noloop: its sysfs files cannot be made" \
 	rdma_mcast_noloop sysfs_create_group 1
+FAULT_TIMES=1 fault_case "rdma_mcast_noloop: hooks/ cannot be made, rules removed" \
+	rdma_mcast_noloop sysfs_create_group 2
 fault_case "ipoib_sendonly: ib_register_client() fails" \
 	ipoib_sendonly ib_register_client 1
 fault_case "ipoib_sendonly: the module notifier cannot be registered" \

@@ -7,6 +7,8 @@ echo "=== rdma_mcast_noloop: multicast loopback blocking as host policy"
 rxe_pair_setup || { echo "rxe setup failed"; exit 0; }
 modprobe rdma_mcast_noloop
 R=/sys/kernel/rdma_mcast_noloop/rules
+echo "\$ grep . /sys/kernel/rdma_mcast_noloop/hooks/*    (what is covered on this kernel)"
+grep . /sys/kernel/rdma_mcast_noloop/hooks/*
 echo "\$ echo 'block dev=rxe0' > $R      (stock rxe cannot block: refused)"
 echo 'block dev=rxe0' > $R
 dmesg | grep 'rules:' | tail -n 1

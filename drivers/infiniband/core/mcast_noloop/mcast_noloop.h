@@ -8,7 +8,7 @@
  *               differs by kernel) that add IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK
  *               when a rule says so
  *   devices.c   per-device capability and counters (an ib_client)
- *   sysfs.c     /sys/kernel/rdma_mcast_noloop/{rules,devices,hooks}
+ *   sysfs.c     /sys/kernel/rdma_mcast_noloop/{rules,devices,hooks/}
  *
  * Locking: the rule set in force is an RCU pointer, replaced whole under
  * mcnl_rules_lock; the device list is an RCU list changed under
@@ -114,7 +114,7 @@ int mcnl_dev_caps(const char *name, bool *can_block, bool *is_mlx5);
 int mcnl_hook_init(void);
 void mcnl_hook_exit(void);
 bool mcnl_user_hooked(void);
-ssize_t mcnl_hooks_show(char *buf, size_t size);
+const char *mcnl_hook_name(bool user);
 
 /* sysfs.c */
 int mcnl_sysfs_init(void);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * /sys/kernel/rdma_mcast_noloop/: the files rules, devices and hooks, which
- * hand their work to rules.c, devices.c and qp_hook.c. What each file
- * holds: see Documentation/rdma_mcast_noloop.rst.
+ * /sys/kernel/rdma_mcast_noloop/: the files rules, devices, hooks/kernel and
+ * hooks/user, which hand their work to rules.c, devices.c and qp_hook.c.
+ * What each file holds: see Documentation/rdma_mcast_noloop.rst. hooks/ is
+ * a named attribute group: a directory without a kobject of its own.
  */
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
@@ -31,25 +32,43 @@ static ssize_t devices_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return mcnl_devices_show(buf, PAGE_SIZE);
 }
 
-static ssize_t hooks_show(struct kobject *kobj, struct kobj_attribute *attr,
-			  char *buf)
-{
-	return mcnl_hooks_show(buf, PAGE_SIZE);
-}
-
 static struct kobj_attribute mcnl_rules_attr = __ATTR_RW(rules);
 static struct kobj_attribute mcnl_devices_attr = __ATTR_RO(devices);
-static struct kobj_attribute mcnl_hooks_attr = __ATTR_RO(hooks);
 
 static struct attribute *mcnl_attrs[] = {
 	&mcnl_rules_attr.attr,
 	&mcnl_devices_attr.attr,
-	&mcnl_hooks_attr.attr,
 	NULL,
 };
 
 static const struct attribute_group mcnl_group = {
 	.attrs = mcnl_attrs,
+};
+
+static ssize_t kernel_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	return rbp_sysfs_emit(buf, "%s\n", mcnl_hook_name(false));
+}
+
+static ssize_t user_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	return rbp_sysfs_emit(buf, "%s\n", mcnl_hook_name(true));
+}
+
+static struct kobj_attribute mcnl_hook_kernel_attr = __ATTR_RO(kernel);
+static struct kobj_attribute mcnl_hook_user_attr = __ATTR_RO(user);
+
+static struct attribute *mcnl_hook_attrs[] = {
+	&mcnl_hook_kernel_attr.attr,
+	&mcnl_hook_user_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group mcnl_hooks_group = {
+	.name = "hooks",
+	.attrs = mcnl_hook_attrs,
 };
 
 /**
@@ -66,7 +85,16 @@ int mcnl_sysfs_init(void)
 		return -ENOMEM;
 	ret = sysfs_create_group(mcnl_kobj, &mcnl_group);
 	if (ret)
-		kobject_put(mcnl_kobj);
+		goto err_kobj;
+	ret = sysfs_create_group(mcnl_kobj, &mcnl_hooks_group);
+	if (ret)
+		goto err_group;
+	return 0;
+
+err_group:
+	sysfs_remove_group(mcnl_kobj, &mcnl_group);
+err_kobj:
+	kobject_put(mcnl_kobj);
 	return ret;
 }
 
@@ -75,6 +103,7 @@ int mcnl_sysfs_init(void)
  */
 void mcnl_sysfs_exit(void)
 {
+	sysfs_remove_group(mcnl_kobj, &mcnl_hooks_group);
 	sysfs_remove_group(mcnl_kobj, &mcnl_group);
 	kobject_put(mcnl_kobj);
 }
