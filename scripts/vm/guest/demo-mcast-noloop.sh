@@ -21,7 +21,7 @@ ibv_ud_pingpong -d rxe1 -g "$g1" -n 10 > /dev/null 2>&1 &
 sleep 0.5
 ibv_ud_pingpong -d rxe0 -g "$g0" -n 10 $RXE_IP1 | tail -n 1
 wait
-echo "\$ cat /sys/kernel/rdma_mcast_noloop/devices"
-cat /sys/kernel/rdma_mcast_noloop/devices
+echo "\$ grep . /sys/kernel/rdma_mcast_noloop/devices/rxe0/*    (one value per file)"
+grep . /sys/kernel/rdma_mcast_noloop/devices/rxe0/*
 rmmod rdma_mcast_noloop
 rxe_pair_cleanup
