@@ -3,7 +3,7 @@
  * Per-device state: whether the device can block multicast loopback, and
  * what happened to the QPs created on it. An ib_client adds every RDMA
  * device, present and future, and gives each its directory under
- * devices/ (sysfs.c), removed with it.
+ * devices/ (sysfs.c), renamed with the device and removed with it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -72,7 +72,11 @@ int mcnl_dev_caps(const char *name, bool *can_block, bool *is_mlx5)
 	return ret;
 }
 
-/* The client's callbacks run in process context, one at a time per device. */
+/*
+ * The client's callbacks run in process context, and ib_core calls them one
+ * at a time per device: rename() only after add() succeeded, remove() after
+ * any rename() has returned.
+ */
 static int mcnl_add_one(struct ib_device *dev)
 {
 	struct mcnl_dev *d = kzalloc(sizeof(*d), GFP_KERNEL);
@@ -118,12 +122,37 @@ static void mcnl_remove_one(struct ib_device *dev, void *data)
 	kfree_rcu(d, rcu);
 }
 
+/**
+ * mcnl_rename_one() - the device has a new name: its directory follows
+ * @dev: the device, ib_device.name already the new one
+ * @data: client data (unused)
+ *
+ * Only on kernels with ib_client.rename (RBP_IB_CLIENT_RENAME); elsewhere a
+ * directory keeps the name its device had when it was added.
+ *
+ * Context: process context, called by ib_device_rename() with the RDMA
+ * core's devices_rwsem held for reading: nothing here may register or
+ * unregister a device or client. Takes mcnl_dev_lock, under which the
+ * state cannot be removed.
+ */
+static void __maybe_unused mcnl_rename_one(struct ib_device *dev, void *data)
+{
+	struct mcnl_dev *d;
+
+	mutex_lock(&mcnl_dev_lock);
+	d = mcnl_dev_find(dev);
+	if (d)
+		mcnl_sysfs_dev_rename(d);
+	mutex_unlock(&mcnl_dev_lock);
+}
+
 RBP_IB_CLIENT_ADD_WRAPPER(mcnl_add_one);
 
 static struct ib_client mcnl_client = {
 	.name = "rdma_mcast_noloop",
 	.add = RBP_IB_CLIENT_ADD(mcnl_add_one),
 	.remove = mcnl_remove_one,
+	RBP_IB_CLIENT_RENAME(mcnl_rename_one)
 };
 
 /**

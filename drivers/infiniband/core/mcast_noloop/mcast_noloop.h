@@ -138,5 +138,6 @@ int mcnl_sysfs_files_init(void);
 void mcnl_sysfs_files_exit(void);
 int mcnl_sysfs_dev_add(struct mcnl_dev *d);
 void mcnl_sysfs_dev_del(struct mcnl_dev *d);
+void mcnl_sysfs_dev_rename(struct mcnl_dev *d);
 
 #endif /* MCAST_NOLOOP_H */

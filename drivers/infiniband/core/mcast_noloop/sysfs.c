@@ -183,6 +183,25 @@ void mcnl_sysfs_dev_del(struct mcnl_dev *d)
 }
 
 /**
+ * mcnl_sysfs_dev_rename() - give @d's directory its device's new name
+ * @d: the state of a device that has just been renamed
+ *
+ * A failure (no memory, or the name taken) leaves the old name and is
+ * logged.
+ *
+ * Context: process context, from the ib_client's rename(), under
+ * mcnl_dev_lock (which @d's removal takes first).
+ */
+void mcnl_sysfs_dev_rename(struct mcnl_dev *d)
+{
+	int ret = kobject_rename(d->kobj, d->ibdev->name);
+
+	if (ret)
+		pr_warn("devices/%s not renamed to %s: %d\n",
+			kobject_name(d->kobj), d->ibdev->name, ret);
+}
+
+/**
  * mcnl_sysfs_init() - create /sys/kernel/rdma_mcast_noloop/ and devices/
  *
  * Before the ib_client is registered: its add() puts directories in
