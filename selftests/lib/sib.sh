@@ -6,6 +6,10 @@
 #   namespace "a": ib0 on sib0, 192.168.50.1
 #   namespace "b": ib1 on sib1, 192.168.50.2
 
+# The state readers and waits (slowwait, state_get), also for the demos,
+# which source this without ktap.sh.
+. "$(dirname "${BASH_SOURCE[0]}")/state.sh"
+
 # rdma_sib's debugfs: a file per action (add_hca, del_hca, reregister,
 # smchange), a directory per HCA (lid, guid, state), sa/ (personality,
 # class_port_info_answer, <attr>/requests and errors) and the groups table.
