@@ -5,7 +5,7 @@
 # concurrently, at random and validly, while IPoIB unicast and multicast
 # and UD multicast traffic run on rdma_sib, for RB_CHURN_SECS (30) seconds:
 #  - rdma_sib: SA personality and ClassPortInfo answer, client re-register
-#    and SM change events, an HCA added and removed;
+#    and SM change events, an HCA added, renamed and removed;
 #  - ipoib_sendonly: the policy parameter, relearn;
 #  - rdma_mcast_noloop: whole rule sets replaced.
 # Afterwards IPoIB still works, every module unloads, and the harness
@@ -50,12 +50,13 @@ worker()
 sib_ctl()
 {
 	case $((RANDOM % 6)) in
-	0) echo "sa $(pick modern legacy)" > $SIB_D/control ;;
-	1) echo "cpi $(pick answer refuse opa busy drop)" > $SIB_D/control ;;
-	2) echo "reregister $(pick '' sib0 sib1)" > $SIB_D/control ;;
-	3) echo "smchange $(pick '' sib0 sib1)" > $SIB_D/control ;;
-	4) echo add > $SIB_D/control && sleep 0.2 &&
-		echo "del $(ls /sys/class/infiniband | grep -vx 'sib[01]' | head -n 1)" > $SIB_D/control ;;
+	0) pick modern legacy > $SIB_D/sa/personality ;;
+	1) pick answer refuse opa busy drop > $SIB_D/sa/class_port_info_answer ;;
+	2) pick all sib0 sib1 > $SIB_D/reregister ;;
+	3) pick all sib0 sib1 > $SIB_D/smchange ;;
+	4) echo 1 > $SIB_D/add_hca && sleep 0.2 &&
+		h=$(ls /sys/class/infiniband | grep -vx 'sib[01]' | head -n 1) &&
+		rdma dev set "$h" name "x$h" && echo "x$h" > $SIB_D/del_hca ;;
 	5) sleep 0.1 ;;
 	esac
 }
@@ -118,9 +119,9 @@ read -r writes _ < /tmp/churn.sib
 ktap_check "$SECS s of concurrent control writes and traffic ($writes rdma_sib control writes)" $?
 
 # Back to a quiet subnet, then IPoIB must still carry unicast.
-echo "cpi answer" > $SIB_D/control && echo "sa modern" > $SIB_D/control &&
+echo answer > $SIB_D/sa/class_port_info_answer && echo modern > $SIB_D/sa/personality &&
 	echo auto > $P && echo > $R
-echo smchange > $SIB_D/control
+echo all > $SIB_D/smchange
 sib_wait_carrier a ib0 && sib_wait_carrier b ib1
 ktap_run "IPoIB unicast works afterwards" ip netns exec a ping -c 3 -W 5 $SIB_IP_B
 

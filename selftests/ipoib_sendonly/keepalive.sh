@@ -10,6 +10,7 @@
 #    outlives the receiver, and a new receiver gets every packet.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
+. "$(dirname "$0")/../lib/ipoib_sendonly.sh"
 
 ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
 ktap_have_module ipoib_sendonly || ktap_skip_all "ipoib_sendonly was not built"
@@ -25,11 +26,7 @@ ktap_check "stock: the group is deleted under the send-only sender when its rece
 ktap_check "stock: a new receiver gets none of the sender's traffic ($SIB_GOT)" $?
 
 modprobe ipoib_sendonly
-n=0
-until grep -q '^sib0 .* no-sendonly-full ' /sys/kernel/debug/ipoib_sendonly/ports || [ $n -gt 100 ]; do
-	n=$((n + 1))
-	sleep 0.1
-done
+state_wait "$(iso_port sib0)/sm_cap" no-sendonly-full 10
 sib_receiver_leaves 11
 [ "$SIB_ST" = 0x1 ] && [ $SIB_LEFT = yes ] && [ $SIB_GONE = no ]
 ktap_check "ipoib_sendonly: the sender (FullMember) keeps the group alive" $?

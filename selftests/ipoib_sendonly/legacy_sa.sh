@@ -16,7 +16,7 @@ trap 'sib_cleanup' EXIT
 
 ktap_plan 7
 ktap_run "rdma_sib (SA legacy, no PORT_ACTIVE at registration), IPoIB up" sib_setup sa_mode=legacy port_active_event=0
-grep -q 'personality legacy' $SIB_D/sa
+state_is $SIB_D/sa/personality legacy
 ktap_check "SA personality legacy" $?
 
 err0=$(sib_sa_errors mc_member_record)
@@ -38,7 +38,7 @@ ktap_run "unicast still works" ip netns exec a ping -c 2 -W 5 $SIB_IP_B
 # port_active_event=0 rdma_sib's ports are active when the device registers
 # and send none, so it never asks (the patch queue's IB/sa device-add entry
 # fixes that; ipoib_sendonly is not loaded here).
-cpi=$(awk '$1 == "class_port_info" { print $3 }' $SIB_D/sa)
+cpi=$(sib_sa_requests class_port_info)
 [ "$cpi" -eq 0 ]
 rc=$?
 ktap_check "stock ib_sa: no ClassPortInfo query for ports active at device add ($cpi)" $rc

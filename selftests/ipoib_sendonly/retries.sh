@@ -13,6 +13,7 @@
 ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
 ktap_have_module ipoib_sendonly || ktap_skip_all "ipoib_sendonly was not built"
 trap 'rmmod ipoib_sendonly 2>/dev/null; sib_cleanup' EXIT
+S0=$(iso_port sib0)
 
 # cycle MODE HOW SECS: the SA answers ClassPortInfo as MODE (rdma_sib
 # "cpi"); the module is told to ask again. It must read query-failed, ask
@@ -21,20 +22,20 @@ trap 'rmmod ipoib_sendonly 2>/dev/null; sib_cleanup' EXIT
 cycle()
 {
 	local q1 q2 rc
-	echo "cpi $1" > $SIB_D/control
+	echo "$1" > $SIB_D/sa/class_port_info_answer
 	echo 1 > $ISO/relearn
-	ipoib_so_wait sib0 sm_cap query-failed 15
+	state_wait $S0/sm_cap query-failed 15
 	rc=$?
-	ktap_check "SA $2: nothing believed, the port reads query-failed (status $(iso sib0 status))" $rc
-	q1=$(iso sib0 queries)
+	ktap_check "SA $2: nothing believed, the port reads query-failed (status $(state_get $S0/status))" $rc
+	q1=$(state_get $S0/queries)
 	sleep "$3"
-	q2=$(iso sib0 queries)
-	[ "$q2" -ge $((q1 + 2)) ] && [ "$(iso sib0 sm_cap)" = query-failed ]
+	q2=$(state_get $S0/queries)
+	[ "$q2" -ge $((q1 + 2)) ] && [ "$(state_get $S0/sm_cap)" = query-failed ]
 	ktap_check "SA $2: asked again with backoff ($q1 -> $q2 queries in $3 s)" $?
-	echo "cpi answer" > $SIB_D/control
-	ipoib_so_wait sib0 sm_cap sendonly-full 30
+	echo answer > $SIB_D/sa/class_port_info_answer
+	state_wait $S0/sm_cap sendonly-full 30
 	rc=$?
-	ktap_check "SA $2, then answering: learned at the next retry ($(iso sib0 sm_cap))" $rc
+	ktap_check "SA $2, then answering: learned at the next retry ($(state_get $S0/sm_cap))" $rc
 }
 
 ktap_plan 7

@@ -25,7 +25,7 @@ ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
 trap 'kill $SIB_RX 2>/dev/null; rmmod ipoib_sendonly 2>/dev/null; sib_cleanup; rmmod ib_cm ib_core 2>/dev/null' EXIT
 
 # cpi_requests: ClassPortInfo queries rdma_sib's SA has answered.
-cpi_requests() { awk '$1 == "class_port_info" { print $3 }' $SIB_D/sa; }
+cpi_requests() { sib_sa_requests class_port_info; }
 
 # sa_change MODE CPI EVENT: sib_sa_change, counting ClassPortInfo queries
 # from here (ib_sa forgets its ClassPortInfo and asks again a second later).
@@ -35,16 +35,14 @@ sa_change()
 	sib_sa_change "$@"
 }
 
-# wait_cpi: the SA has had ClassPortInfo queries of both ports since
-# sa_change (ib_sa's and nobody else's: ipoib_sendonly is not loaded).
+# cpi_since_change: the SA has had ClassPortInfo queries of both ports
+# since sa_change (ib_sa's and nobody else's: ipoib_sendonly is not loaded).
+cpi_since_change() { [ "$(cpi_requests)" -ge $((cpi0 + 2)) ]; }
+
+# wait_cpi: cpi_since_change within 10 s.
 wait_cpi()
 {
-	local n=0
-	until [ "$(cpi_requests)" -ge $((cpi0 + 2)) ]; do
-		n=$((n + 1))
-		[ $n -gt 100 ] && return 1
-		sleep 0.1
-	done
+	slowwait 10 cpi_since_change || return 1
 	sleep 0.2
 }
 
@@ -99,7 +97,7 @@ ktap_check "a receiver joining later gets all 20 datagrams ($got)" $?
 dmesg | grep -q 'SA refused a SendOnlyFullMember join for .*until the SM changes'
 ktap_check "IPoIB said so once in the kernel log" $?
 for i in 1 2 3; do
-	echo reregister > $SIB_D/control
+	echo all > $SIB_D/reregister
 	sleep 0.3
 done
 send_join 10 3
@@ -112,7 +110,7 @@ wait_cpi
 send_join 4 3
 [ "$ST" = 0x8 ] && [ "$REFUSED" -eq 0 ]
 ktap_check "SM change to a modern SA: SendOnlyFullMember ($ST)" $?
-echo reregister > $SIB_D/control
+echo all > $SIB_D/reregister
 send_join 11 3
 [ "$ST" = 0x8 ] && [ "$REFUSED" -eq 0 ]
 ktap_check "modern SA, joined right after a re-register: SendOnlyFullMember ($ST)" $?
@@ -131,8 +129,7 @@ if ktap_have_module ipoib_sendonly && modprobe ipoib_sendonly; then
 	send_join 7 3
 	ktap_diag "$(grep kernel: $ISO/status)"
 	ktap_diag "$(dmesg | grep 'ipoib_sendonly: .*inert' | tail -n 2)"
-	awk 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
-		$1 == "sib0" { exit !($h["rewritten"] == 0) }' $ISO/ports &&
+	state_is "$(iso_port sib0)/rewritten" 0 &&
 		[ "$ST" = 0x1 ] && grep -q 'kernel: .*auto is inert' $ISO/status &&
 		dmesg | grep -q 'sib0 port 1: .*already does what auto does (inert)'
 	ktap_check "ipoib_sendonly (auto) on the patched IPoIB: nothing rewritten, says it is inert ($ST)" $?

@@ -12,6 +12,10 @@
 # packet from an address that is also local needs accept_local and no
 # reverse-path filter.
 
+# The state readers and waits (slowwait, state_get), also for the demos,
+# which source this without ktap.sh.
+. "$(dirname "${BASH_SOURCE[0]}")/state.sh"
+
 RXE_IP0=10.0.0.1
 RXE_IP1=10.0.0.2
 

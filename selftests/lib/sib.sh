@@ -6,6 +6,13 @@
 #   namespace "a": ib0 on sib0, 192.168.50.1
 #   namespace "b": ib1 on sib1, 192.168.50.2
 
+# The state readers and waits (slowwait, state_get), also for the demos,
+# which source this without ktap.sh.
+. "$(dirname "${BASH_SOURCE[0]}")/state.sh"
+
+# rdma_sib's debugfs: a file per action (add_hca, del_hca, reregister,
+# smchange), a directory per HCA (lid, guid, state), sa/ (personality,
+# class_port_info_answer, <attr>/requests and errors) and the groups table.
 SIB_D=/sys/kernel/debug/rdma_sib
 SIB_IP_A=192.168.50.1
 SIB_IP_B=192.168.50.2
@@ -17,12 +24,8 @@ sib_setup()
 {
 	modprobe rdma_sib "$@" || return 1
 	modprobe ib_ipoib || return 1
-	local n=0
-	while ! [ -e /sys/class/net/ib0 ] || ! [ -e /sys/class/net/ib1 ]; do
-		n=$((n + 1))
-		[ $n -gt 100 ] && { echo "sib: no IPoIB links after 10 s" >&2; return 1; }
-		sleep 0.1
-	done
+	slowwait 10 sib_links_exist ib0 ib1 ||
+		{ echo "sib: no IPoIB links after 10 s" >&2; return 1; }
 	ip netns add a && ip netns add b &&
 	ip link set ib0 netns a && ip link set ib1 netns b &&
 	ip -n a addr add $SIB_IP_A/24 dev ib0 && ip -n b addr add $SIB_IP_B/24 dev ib1 &&
@@ -31,15 +34,26 @@ sib_setup()
 	sib_wait_carrier a ib0 && sib_wait_carrier b ib1
 }
 
+# sib_links_exist DEV...: every one of the network devices exists here.
+sib_links_exist()
+{
+	local d
+	for d in "$@"; do
+		[ -e /sys/class/net/"$d" ] || return 1
+	done
+}
+
+# sib_has_carrier NS DEV: IPoIB's link DEV in namespace NS has carrier.
+sib_has_carrier()
+{
+	[ "$(ip netns exec "$1" cat /sys/class/net/"$2"/carrier 2>/dev/null)" = 1 ]
+}
+
 # sib_wait_carrier NS DEV: wait up to 20 s for IPoIB's carrier.
 sib_wait_carrier()
 {
-	local n=0
-	until [ "$(ip netns exec "$1" cat /sys/class/net/"$2"/carrier 2>/dev/null)" = 1 ]; do
-		n=$((n + 1))
-		[ $n -gt 200 ] && { echo "sib: $2 in $1 has no carrier after 20 s" >&2; return 1; }
-		sleep 0.1
-	done
+	slowwait 20 sib_has_carrier "$1" "$2" ||
+		{ echo "sib: $2 in $1 has no carrier after 20 s" >&2; return 1; }
 }
 
 # sib_cleanup: undo sib_setup.
@@ -71,27 +85,33 @@ sib_join_state()
 		in_g && $1 == "member" && $2 == p { print $4 }' $SIB_D/groups
 }
 
+# sib_is_member MGID-PREFIX HCA: HCA is a member of the group.
+sib_is_member()
+{
+	[ -n "$(sib_join_state "$1" "$2")" ]
+}
+
+# sib_is_not_member MGID-PREFIX HCA: HCA is not a member of the group.
+sib_is_not_member()
+{
+	! sib_is_member "$1" "$2"
+}
+
 # sib_wait_join_state MGID-PREFIX HCA: as sib_join_state, but waits up to
 # 10 s for HCA to become a member (a send-only join is made when the first
 # packet is queued, and after a re-register only once IPoIB has joined the
 # broadcast group again).
 sib_wait_join_state()
 {
-	sib_wait_join_state_for "$1" "$2" 100
+	sib_wait_join_state_for "$1" "$2" 10
 }
 
-# sib_wait_join_state_for MGID-PREFIX HCA TENTHS: the same, waiting up to
-# TENTHS tenths of a second.
+# sib_wait_join_state_for MGID-PREFIX HCA SECONDS: the same, waiting up to
+# SECONDS.
 sib_wait_join_state_for()
 {
-	local n=0 st
-	st=$(sib_join_state "$1" "$2")
-	while [ -z "$st" ] && [ $n -lt "$3" ]; do
-		sleep 0.1
-		n=$((n + 1))
-		st=$(sib_join_state "$1" "$2")
-	done
-	echo "$st"
+	slowwait "$3" sib_is_member "$1" "$2"
+	sib_join_state "$1" "$2"
 }
 
 # sib_send_until_joined NS SRC-IP GROUP MGID-PREFIX HCA: one datagram to
@@ -106,7 +126,7 @@ sib_send_until_joined()
 	while [ -z "$st" ] && [ $n -lt 15 ]; do
 		sib_mcast_send "$1" "$2" "$3" 1
 		n=$((n + 1))
-		st=$(sib_wait_join_state_for "$4" "$5" 10)
+		st=$(sib_wait_join_state_for "$4" "$5" 1)
 	done
 	echo "$st"
 }
@@ -120,7 +140,22 @@ sib_group_exists()
 # sib_sa_errors ATTR: SA error count for ATTR (e.g. mc_member_record).
 sib_sa_errors()
 {
-	awk -v a="$1" '$1 == a { print $5 }' $SIB_D/sa
+	state_num $SIB_D/sa/"$1"/errors
+}
+
+# sib_sa_requests ATTR: SA requests of ATTR (e.g. class_port_info).
+sib_sa_requests()
+{
+	state_num $SIB_D/sa/"$1"/requests
+}
+
+# sib_sa_diag: every value under sa/, one diagnostic line each.
+sib_sa_diag()
+{
+	local f
+	for f in "$SIB_D"/sa/personality "$SIB_D"/sa/class_port_info_answer "$SIB_D"/sa/*/requests "$SIB_D"/sa/*/errors; do
+		ktap_diag "${f#"$SIB_D"/}: $(state_get "$f")"
+	done
 }
 
 # sib_port_counter HCA NAME: a counter of the HCA's port (e.g. rx_pkts,
@@ -181,7 +216,7 @@ sib_receive()
 # deleted meanwhile) and SIB_GOT (what the new receiver got).
 sib_receiver_leaves()
 {
-	local mgid n=0
+	local mgid
 	mgid=$(sib_mgid "$1")
 	SIB_RX=$(sib_mcast_recv_start b $SIB_IP_B 239.$1.$1.$1 /tmp/sib_rx$1a)
 	sib_wait_join_state "$mgid" sib1 > /dev/null
@@ -189,12 +224,8 @@ sib_receiver_leaves()
 	kill "$SIB_RX"
 	wait "$SIB_RX" 2> /dev/null
 	SIB_RX=
-	while [ -n "$(sib_join_state "$mgid" sib1)" ] && [ $n -lt 100 ]; do
-		n=$((n + 1))
-		sleep 0.1
-	done
 	SIB_LEFT=yes
-	[ -n "$(sib_join_state "$mgid" sib1)" ] && SIB_LEFT=no
+	slowwait 10 sib_is_not_member "$mgid" sib1 || SIB_LEFT=no
 	SIB_GONE=no
 	sib_group_exists "$mgid" || SIB_GONE=yes
 	SIB_GOT=$(sib_receive "$1")
@@ -216,16 +247,13 @@ sib_umad_require()
 # The test ends here if it failed.
 sib_umad_up()
 {
-	local n=0 rc hcas=$1
+	local rc hcas=$1
 	shift
 	modprobe rdma_sib num_hcas="$hcas" "$@" && modprobe ib_umad
 	rc=$?
 	ktap_check "rdma_sib with $hcas HCA(s)${1:+ ($*)}, ib_umad loaded" $rc
 	[ $rc -eq 0 ] || ktap_finish
-	until [ -e /dev/infiniband/umad$((hcas - 1)) ] || [ $n -gt 50 ]; do
-		n=$((n + 1))
-		sleep 0.1
-	done
+	slowwait 5 test -e /dev/infiniband/umad$((hcas - 1))
 }
 
 # sib_sa_change MODE CPI EVENT: the SA's personality (modern|legacy), how it
@@ -233,6 +261,6 @@ sib_umad_up()
 # every HCA (smchange: another SM; reregister: the same SM again).
 sib_sa_change()
 {
-	echo "sa $1" > $SIB_D/control && echo "cpi $2" > $SIB_D/control &&
-		echo "$3" > $SIB_D/control
+	echo "$1" > $SIB_D/sa/personality && echo "$2" > $SIB_D/sa/class_port_info_answer &&
+		echo all > $SIB_D/"$3"
 }

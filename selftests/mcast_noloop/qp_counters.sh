@@ -12,13 +12,6 @@ R=/sys/kernel/rdma_mcast_noloop/rules
 D=/sys/kernel/rdma_mcast_noloop/devices
 trap 'kill $loop 2>/dev/null; rmmod rdma_mcast_noloop 2>/dev/null; rxe_pair_cleanup' EXIT
 
-# col DEV NAME: a counter of the devices table.
-col()
-{
-	awk -v d="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
-		$1 == d { print $h[c] }' $D
-}
-
 # pingpong: one ibv_ud_pingpong exchange of N iterations between rxe0/rxe1.
 pingpong()
 {
@@ -28,7 +21,8 @@ pingpong()
 	timeout 60 ibv_ud_pingpong -d rxe0 -g "$g0" -n "$1" $RXE_IP1 > /tmp/cli.log 2>&1
 	local c=$?
 	wait $s
-	[ $c -eq 0 ] && [ $? -eq 0 ]
+	local srv=$?
+	[ $c -eq 0 ] && [ $srv -eq 0 ]
 }
 
 ktap_plan 5
@@ -36,12 +30,13 @@ ktap_run "two rxe devices" rxe_pair_setup
 g0=$(rxe_gid_index rxe0 $RXE_IP0)
 g1=$(rxe_gid_index rxe1 $RXE_IP1)
 modprobe rdma_mcast_noloop
-[ "$(col rxe0 can_block)" = no ] && ktap_pass "stock rxe0 listed as unable to block" ||
-	ktap_fail "stock rxe0 listed as unable to block ($(cat $D))"
+[ "$(state_get $D/rxe0/can_block)" = no ] && ktap_pass "stock rxe0 listed as unable to block" ||
+	ktap_fail "stock rxe0 listed as unable to block ($(grep -r . $D 2>&1 | xargs))"
 
 echo "block dev=* creator=user" > $R
 if pingpong 20; then
-	seen=$(col rxe0 seen) nocap=$(col rxe0 skip_no_cap) fl=$(col rxe0 flagged)
+	seen=$(state_get $D/rxe0/seen) nocap=$(state_get $D/rxe0/skip_no_cap)
+	fl=$(state_get $D/rxe0/flagged)
 	ktap_diag "rxe0: seen $seen, skipped for no capability $nocap, flagged $fl"
 	[ "$seen" -ge 1 ] && [ "$nocap" -eq "$seen" ] && [ "$fl" -eq 0 ]
 	ktap_check "block dev=*: user QPs on rxe seen, skipped (no capability), traffic flows" $?
@@ -52,7 +47,7 @@ fi
 
 echo "allow dev=rxe1 creator=user" > $R
 pingpong 5
-a=$(col rxe1 skip_allow) n=$(col rxe0 skip_no_rule)
+a=$(state_get $D/rxe1/skip_allow) n=$(state_get $D/rxe0/skip_no_rule)
 [ "$a" -ge 1 ] && [ "$n" -ge 1 ]
 ktap_check "allow rule counted on rxe1 ($a), no rule on rxe0 ($n)" $?
 

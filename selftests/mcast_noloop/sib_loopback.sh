@@ -25,7 +25,6 @@ trap 'rmmod rb_test_mcast rdma_mcast_noloop 2>/dev/null; sib_cleanup' EXIT
 
 # qpval NAME FIELD: a counter of rb_test_mcast's QP NAME.
 qpval() { awk -v n="$1" -v f="$2" '$1 == "qp" && $2 == n { for (i = 3; i < NF; i++) if ($i == f) print $(i + 1) }' $S; }
-devval() { awk -v d="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $1 == d { print $h[c] }' $D; }
 cmd() { echo "$*" > $C; }
 
 # round: fresh QPs a (sender, sib0), b (sib0), c (sib1); a sends 10.
@@ -53,11 +52,11 @@ ktap_diag "no rule: a self $a, b $b, c $c"
 ktap_check "no rule: the sender receives its own 10, b and c 10 each" $?
 
 echo "block dev=sib0 creator=kernel" > $R
-f0=$(devval sib0 flagged)
+f0=$(state_get $D/sib0/flagged)
 round
 a=$(qpval a self) b=$(qpval b received) c=$(qpval c received)
-ktap_diag "block: a self $a, b $b, c $c; flagged on sib0 $f0 -> $(devval sib0 flagged); a sent $(qpval a sent)"
-[ "$a" = 0 ] && [ "$b" = 10 ] && [ "$c" = 10 ] && [ "$(devval sib0 flagged)" -gt "$f0" ]
+ktap_diag "block: a self $a, b $b, c $c; flagged on sib0 $f0 -> $(state_get $D/sib0/flagged); a sent $(qpval a sent)"
+[ "$a" = 0 ] && [ "$b" = 10 ] && [ "$c" = 10 ] && [ "$(state_get $D/sib0/flagged)" -gt "$f0" ]
 ktap_check "block dev=sib0 creator=kernel: a gets none of its own, b and c all 10" $?
 
 echo "block dev=sib0 creator=user" > $R
@@ -84,7 +83,7 @@ modprobe rdma_sib hide_block_lb=1 && modprobe rdma_mcast_noloop
 if echo "block dev=sib0" > $R 2>/dev/null; then
 	ktap_fail "rdma_sib without the capability: block rule refused"
 else
-	[ "$(devval sib0 can_block)" = no ]
+	[ "$(state_get $D/sib0/can_block)" = no ]
 	ktap_check "rdma_sib without the capability: block rule refused" $?
 fi
 ktap_run "modules unload" rmmod rdma_mcast_noloop rdma_sib

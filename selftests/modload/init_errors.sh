@@ -9,15 +9,15 @@
 # without the fault then works (the runner checks dmesg after the test; the
 # debug lane adds KASAN, lockdep and kmemleak).
 #
-# rdma_sib's failing load runs while another task writes "add" to its
-# control file in a loop: before the fix of its init error path, an add in
-# the window between the HCAs' teardown and the control file's removal
+# rdma_sib's failing load runs while another task writes 1 to its add_hca
+# file in a loop: before the fix of its init error path, an add in the
+# window between the HCAs' teardown and the control file's removal
 # registered a device whose module was then freed.
 . "$(dirname "$0")/../lib/ktap.sh"
 
 ktap_have_module rb_test_fault || ktap_skip_all "rb_test_fault was not built"
 ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
-SIB_CTL=/sys/kernel/debug/rdma_sib/control
+SIB_ADD=/sys/kernel/debug/rdma_sib/add_hca
 writer=
 trap 'kill $writer 2>/dev/null; rmmod rb_test_fault 2>/dev/null' EXIT
 
@@ -48,6 +48,7 @@ fault_load()
 	[ "$hits" -ge 1 ] || echo "$f was never called by $m's init"
 	[ -d "/sys/module/$m" ] && echo "$m still loaded"
 	[ -e /sys/kernel/debug/"$m" ] && echo "debugfs $m left behind"
+	[ "$m" = rdma_mcast_noloop ] && [ -e /sys/kernel/"$m" ] && echo "sysfs $m left behind"
 	[ "$m" = rdma_sib ] && ls /sys/class/infiniband 2>/dev/null | grep -q '^sib' &&
 		echo "rdma_sib devices left: $(ls /sys/class/infiniband)"
 	[ "$(cat /sys/module/ib_core/refcnt)" = "$ref0" ] ||
@@ -76,19 +77,21 @@ fault_case()
 }
 
 modprobe ib_core
-ktap_plan 11
+ktap_plan 16
 
 fault_case "rdma_sib: first HCA's registration fails" \
 	rdma_sib ib_register_device 1 num_hcas=3
 fault_case "rdma_sib: third HCA's registration fails, two torn down" \
 	rdma_sib ib_register_device 3 num_hcas=3
+fault_case "rdma_sib: its ib_client (the HCAs' debugfs directories) cannot register" \
+	rdma_sib ib_register_client 1
 
-# The race of the init error path: 20 loads whose second HCA fails, "add"
+# The race of the init error path: 20 loads whose second HCA fails, add_hca
 # written throughout (the adds are not failed: another task makes them);
 # each unregistration of the unwinding spins 20 ms first, so an add lands
-# in it if the control file is still there. Before the fix, one did: a
-# device outlived its module.
-(while :; do echo add 2>/dev/null > $SIB_CTL; done) 2>/dev/null &
+# in it if add_hca still adds. Before the fix, one did: a device outlived
+# its module.
+(while :; do echo 1 2>/dev/null > $SIB_ADD; done) 2>/dev/null &
 writer=$!
 err=
 for i in $(seq 20); do
@@ -104,13 +107,20 @@ if [ -z "$err" ]; then
 		rmmod rdma_sib || err="rdma_sib does not load with three HCAs afterwards"
 fi
 [ -z "$err" ] || ktap_diag "$err"
-ktap_check "rdma_sib: 20 failing loads while \"add\" is written to its control file" \
+ktap_check "rdma_sib: 20 failing loads while 1 is written to its add_hca file" \
 	"$([ -z "$err" ]; echo $?)"
 
 # The other modules' error paths run with HCAs present (their clients see
 # devices; ipoib_sendonly queries their SA) and IPoIB loaded.
 modprobe rdma_sib num_hcas=2
 modprobe ib_ipoib
+# rdma_mcast_noloop's init makes /sys/kernel/rdma_mcast_noloop and its
+# devices/ (kobject_create_and_add() calls 1, 2), registers its client,
+# whose add() makes devices/<device>/ and its files for each HCA present,
+# in order (one kobject_create_and_add() from call 3 on, one
+# sysfs_create_group() from call 1 on, each), arms its kprobes, and makes
+# rules and hooks/ last (sysfs_create_group() calls NDEV + 1, NDEV + 2).
+NDEV=$(ls /sys/class/infiniband | wc -l)
 fault_case "rdma_mcast_noloop: ib_register_client() fails" \
 	rdma_mcast_noloop ib_register_client 1
 fault_case "rdma_mcast_noloop: its first kprobe fails" \
@@ -119,8 +129,46 @@ fault_case "rdma_mcast_noloop: its second kprobe fails, the first is removed" \
 	rdma_mcast_noloop register_kprobe 2
 FAULT_ERR=0 fault_case "rdma_mcast_noloop: its sysfs directory cannot be made" \
 	rdma_mcast_noloop kobject_create_and_add 1
-fault_case "rdma_mcast_noloop: its sysfs files cannot be made" \
-	rdma_mcast_noloop sysfs_create_group 1
+FAULT_ERR=0 FAULT_TIMES=1 fault_case "rdma_mcast_noloop: devices/ cannot be made, the directory above removed" \
+	rdma_mcast_noloop kobject_create_and_add 2
+fault_case "rdma_mcast_noloop: rules cannot be made, the devices' directories removed" \
+	rdma_mcast_noloop sysfs_create_group $((NDEV + 1))
+FAULT_TIMES=1 fault_case "rdma_mcast_noloop: hooks/ cannot be made, rules removed" \
+	rdma_mcast_noloop sysfs_create_group $((NDEV + 2))
+
+# mcnl_dev_case NAME FUNC NTH: the first HCA's directory or its files
+# cannot be made (FUNC's NTH call fails, that one only): that device is not
+# tracked, the load works with the others' directories, says so, and the
+# module unloads.
+mcnl_dev_case()
+{
+	local name=$1 f=$2 nth=$3 dev0 out err=
+	dev0=$(ls /sys/class/infiniband | head -n 1)
+	dmesg -c > /dev/null
+	if ! out=$(modprobe rb_test_fault func="$f" module=rdma_mcast_noloop nth="$nth" times=1 \
+			err="${FAULT_ERR:--12}" 2>&1); then
+		err="rb_test_fault func=$f: $out"
+	elif ! out=$(modprobe rdma_mcast_noloop 2>&1); then
+		err="rdma_mcast_noloop does not load: $out"
+		rmmod rb_test_fault
+	else
+		[ "$(cat /sys/module/rb_test_fault/parameters/hits)" = 1 ] || err="$f not failed once"
+		rmmod rb_test_fault
+		[ "$(ls /sys/kernel/rdma_mcast_noloop/devices | xargs)" = \
+		  "$(ls /sys/class/infiniband | grep -vx "$dev0" | xargs)" ] ||
+			err="${err:+$err; }devices/: $(ls /sys/kernel/rdma_mcast_noloop/devices | xargs)"
+		dmesg | grep -q "device $dev0 not tracked: no sysfs directory" ||
+			err="${err:+$err; }no message for $dev0"
+		rmmod rdma_mcast_noloop || err="${err:+$err; }does not unload"
+	fi
+	[ -e /sys/kernel/rdma_mcast_noloop ] && err="${err:+$err; }sysfs directory left behind"
+	[ -z "$err" ] || ktap_diag "$err"
+	ktap_check "$name" "$([ -z "$err" ]; echo $?)"
+}
+FAULT_ERR=0 mcnl_dev_case "rdma_mcast_noloop: a device's directory cannot be made: loads without it" \
+	kobject_create_and_add 3
+mcnl_dev_case "rdma_mcast_noloop: a device's files cannot be made: loads without its directory" \
+	sysfs_create_group 1
 fault_case "ipoib_sendonly: ib_register_client() fails" \
 	ipoib_sendonly ib_register_client 1
 fault_case "ipoib_sendonly: the module notifier cannot be registered" \

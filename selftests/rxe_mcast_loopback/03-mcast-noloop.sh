@@ -28,13 +28,6 @@ setrules()
 	dd if=/tmp/rules of=$R bs=64k 2>/dev/null
 }
 
-# devval DEV COLUMN: a column of the devices table.
-devval()
-{
-	awk -v d="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
-		$1 == d { print $h[c] }' $D
-}
-
 # as_uid UID CMD...: CMD with real and effective uid and gid UID.
 as_uid()
 {
@@ -49,17 +42,17 @@ rc=$?
 [ $rc -eq 0 ] || ktap_diag "$(cat /tmp/load.err)"
 ktap_check "patched rdma_rxe, rxe0 and rxe1, rdma_mcast_noloop loaded" $rc
 [ $rc -eq 0 ] || ktap_finish
-[ "$(devval rxe0 can_block)" = yes ]
+[ "$(state_get $D/rxe0/can_block)" = yes ]
 rc=$?
-ktap_check "rxe0 can block ($(devval rxe0 can_block))" $rc
+ktap_check "rxe0 can block ($(state_get $D/rxe0/can_block))" $rc
 
 lb $RXE_IP0 $RXE_IP0 $RXE_IP1
 lb_expect "no rule: own QP $N, other rxe0 QP $N, rxe1 QP $N" $N $N $N
 
-f0=$(devval rxe0 flagged)
+f0=$(state_get $D/rxe0/flagged)
 setrules "block dev=rxe0 creator=user"
 lb $RXE_IP0 $RXE_IP0 $RXE_IP1
-f1=$(devval rxe0 flagged)
+f1=$(state_get $D/rxe0/flagged)
 ktap_diag "rxe0 QPs flagged: $f0 -> $f1"
 lb_expect "block dev=rxe0 creator=user: own QP 0, other rxe0 QP $N, rxe1 QP $N" 0 $N $N
 [ "$((f1 - f0))" -ge 2 ]

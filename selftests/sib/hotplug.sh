@@ -2,54 +2,67 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # rdma_sib at run time: an HCA added while IPoIB is up gets its own IPoIB
-# link and reaches the others; removing it takes the link away and leaves
-# the rest working; malformed control input is refused with -EINVAL and a
-# message, and changes nothing; 50 load/unload cycles (RB_CYCLES) of rdma_sib with
-# IPoIB traffic running each time.
+# link and reaches the others, and its debugfs directory follows a rename;
+# removing it takes the link away and leaves the rest working; malformed
+# input to the debugfs files that take any is refused with -EINVAL and a
+# message, and changes nothing; 50 load/unload cycles (RB_CYCLES) of
+# rdma_sib with IPoIB traffic running each time.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
 
 ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
 trap 'kill $pinger 2>/dev/null; sib_cleanup' EXIT
-CTL=$SIB_D/control
 
-ktap_plan 6
+# ib_link_here: an IPoIB link in this namespace (ib0 and ib1 moved away).
+ib_link_here() { ls /sys/class/net | grep -q '^ib'; }
+# link_gone DEV: network device DEV is gone.
+link_gone() { ! [ -e /sys/class/net/"$1" ]; }
+
+ktap_plan 7
 ktap_run "two HCAs, IPoIB up" sib_setup
 
-echo add > $CTL
-# Its IPoIB link is the only one left in this namespace (ib0 and ib1 moved).
-n=0
-until ls /sys/class/net | grep -q '^ib' || [ $n -gt 100 ]; do n=$((n + 1)); sleep 0.1; done
+echo 1 > $SIB_D/add_hca
+slowwait 10 ib_link_here
 new=$(ls /sys/class/net | grep '^ib' | head -n 1)
 ip addr add 192.168.50.3/24 dev "$new" && ip link set "$new" up
-n=0
-until [ "$(cat /sys/class/net/"$new"/carrier 2>/dev/null)" = 1 ] || [ $n -gt 200 ]; do
-	n=$((n + 1)); sleep 0.1
-done
-grep -q '^sib2 ' $SIB_D/ports && ip netns exec a ping -c 3 -W 5 192.168.50.3 > /dev/null
+slowwait 20 state_is /sys/class/net/"$new"/carrier 1
+state_is $SIB_D/sib2/state ACTIVE && ip netns exec a ping -c 3 -W 5 192.168.50.3 > /dev/null
 ktap_check "hot-added sib2: its IPoIB link ($new) reachable from namespace a" $?
 
-echo "del sib2" > $CTL
-n=0
-while [ -e /sys/class/net/"$new" ] && [ $n -lt 100 ]; do n=$((n + 1)); sleep 0.1; done
-! [ -e /sys/class/net/"$new" ] && ! grep -q '^sib2 ' $SIB_D/ports &&
+# sib2's LID is 4 (SIB_FIRST_LID + its index), whatever its name.
+if ! rdma dev set sib2 name sibren 2> /dev/null; then
+	ktap_skip "rename: the rdma tool cannot rename devices here"
+else
+	state_is $SIB_D/sibren/lid 4 && ! [ -e $SIB_D/sib2 ] &&
+		rdma dev set sibren name sib2 &&
+		state_is $SIB_D/sib2/lid 4 && ! [ -e $SIB_D/sibren ]
+	ktap_check "sib2 renamed to sibren and back: its debugfs directory follows" $?
+fi
+
+echo sib2 > $SIB_D/del_hca
+slowwait 10 link_gone "$new"
+link_gone "$new" && ! [ -e $SIB_D/sib2 ] &&
 	ip netns exec a ping -c 2 -W 5 $SIB_IP_B > /dev/null
 ktap_check "hot-removed sib2: link gone, the others still talk" $?
 
+# FILE:INPUT, each to be refused with a message naming FILE.
 bad=0
-for c in "bogus" "del" "del sib9" "sa" "sa ancient" "add 3" "reregister sib9" \
-	 "$(head -c 100 /dev/zero | tr '\0' x)"; do
+for c in "add_hca:bogus" "add_hca:3" "add_hca:" "del_hca:" "del_hca:sib9" \
+	 "sa/personality:" "sa/personality:ancient" "sa/class_port_info_answer:never" \
+	 "reregister:sib9" "smchange:sib9" "del_hca:$(head -c 100 /dev/zero | tr '\0' x)"; do
+	f=${c%%:*} v=${c#*:}
 	dmesg -c > /dev/null
-	if printf '%s' "$c" | dd of=$CTL 2>/dev/null; then
-		ktap_diag "accepted: '$c'"
+	if printf '%s\n' "$v" | dd of=$SIB_D/"$f" 2>/dev/null; then
+		ktap_diag "accepted: '$v' in $f"
 		bad=1
-	elif ! dmesg | grep -q 'rdma_sib: control:'; then
-		ktap_diag "no message for '$c'"
+	elif ! dmesg | grep -q "rdma_sib: $f:"; then
+		ktap_diag "no message for '$v' in $f"
 		bad=1
 	fi
 done
-[ "$(grep -c '^sib' $SIB_D/ports)" -eq 2 ] && grep -q 'personality modern' $SIB_D/sa || bad=1
-ktap_check "malformed control input refused, state unchanged" $bad
+[ "$(ls -d $SIB_D/sib* | wc -l)" -eq 2 ] && state_is $SIB_D/sa/personality modern &&
+	state_is $SIB_D/sa/class_port_info_answer answer || bad=1
+ktap_check "malformed input refused, state unchanged" $bad
 
 sib_cleanup
 # 50 cycles (RB_CYCLES): load, IPoIB up, ping while unloading.
@@ -58,8 +71,7 @@ err=
 for i in $(seq "$CYCLES"); do
 	modprobe rdma_sib || { err="load $i"; break; }
 	modprobe ib_ipoib
-	n=0
-	until [ -e /sys/class/net/ib1 ] || [ $n -gt 100 ]; do n=$((n + 1)); sleep 0.1; done
+	slowwait 10 test -e /sys/class/net/ib1
 	ip addr add $SIB_IP_A/24 dev ib0 2>/dev/null
 	ip link set ib0 up; ip link set ib1 up
 	ping -c 50 -i 0.01 -W 1 192.168.50.255 -b > /dev/null 2>&1 &

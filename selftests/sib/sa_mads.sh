@@ -8,7 +8,7 @@
 #    of no group, a PathRecord to an unknown GID: each the IBA status;
 #  - 500 random SA requests: every one answered, every response-bit MAD
 #    ignored; ClassPortInfo still answered afterwards;
-#  - the SA's error counters count them (debugfs "sa").
+#  - the SA's error counters count them (debugfs sa/<attr>/errors).
 # The harness fails the test on any oops, WARNING or BUG in the kernel log.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
@@ -19,7 +19,7 @@ BIN=$SIB_BIN
 ktap_plan 13
 sib_umad_up 1
 
-errors() { awk '$3 == "errors" || $4 == "errors" { s += $5 } END { print s + 0 }' "$SIB_D"/sa; }
+errors() { cat "$SIB_D"/sa/*/errors | awk '{ s += $1 } END { print s + 0 }'; }
 e0=$(errors)
 "$BIN/sa_mad" -n 500 -s "$RANDOM" sib0 > /tmp/sa_mad.out 2>&1
 rc=$?
@@ -34,7 +34,7 @@ while read -r line; do
 done < /tmp/sa_mad.out
 e1=$(errors)
 ktap_diag "SA errors $e0 -> $e1"
-while read -r l; do ktap_diag "$l"; done < "$SIB_D"/sa
+sib_sa_diag
 [ $((e1 - e0)) -ge 8 ]
 ktap_check "the SA's error counters count the refused requests ($((e1 - e0)))" $?
 ktap_finish

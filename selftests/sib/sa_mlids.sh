@@ -63,6 +63,6 @@ out=$("$BIN/sa_mad" sib0 join "${G%:*}:0fff" "${CREATE[@]}" 2>&1)
 ktap_diag "after one left: $out"
 [ "$(val status "$out")" = 0x0000 ] && [ "$(val mlid "$out")" = "$first" ]
 ktap_check "... and made once a group is left, with the MLID that freed ($first)" $?
-while read -r l; do ktap_diag "$l"; done < "$SIB_D"/sa
+sib_sa_diag
 ktap_run "modules unload" rmmod ib_umad rdma_sib
 ktap_finish

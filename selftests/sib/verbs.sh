@@ -35,17 +35,14 @@ qpval() { awk -v n="$1" -v f="$2" '$1 == "qp" && $2 == n { for (i = 3; i < NF; i
 received_sum() { awk '$1 == "qp" && ($2 == "a" || $2 ~ /^f/) { for (i = 3; i < NF; i++) if ($i == "received") s += $(i + 1) } END { print s + 0 }' $S; }
 port() { sib_port_counter "$1" "$2"; }
 
+# qpval_is NAME FIELD VALUE: QP NAME's FIELD is VALUE.
+qpval_is() { [ "$(qpval "$1" "$2")" = "$3" ]; }
+# received_ge N: a and the fan-out QPs received N or more, together.
+received_ge() { [ "$(received_sum)" -ge "$1" ]; }
+
 # wait_qpval NAME FIELD VALUE: wait up to 5 s for it (receives complete in
 # ib_core's polling work, after the sender's post returned).
-wait_qpval()
-{
-	local n=0
-	until [ "$(qpval "$1" "$2")" = "$3" ] || [ $n -ge 50 ]; do
-		n=$((n + 1))
-		sleep 0.1
-	done
-	[ "$(qpval "$1" "$2")" = "$3" ]
-}
+wait_qpval() { slowwait 5 qpval_is "$@"; }
 
 ktap_plan 16
 modprobe rdma_sib num_hcas=2 && modprobe rb_test_mcast &&
@@ -88,11 +85,7 @@ for i in $(seq $((FANOUT - 1))); do
 done
 t0=$(port sib0 drop_fanout_truncated) s0=$(received_sum)
 cmd send a $G 1 || rc=1
-n=0
-until [ "$(received_sum)" -ge $((s0 + 64)) ] || [ $n -ge 50 ]; do
-	n=$((n + 1))
-	sleep 0.1
-done
+slowwait 5 received_ge $((s0 + 64))
 sleep 0.5
 t1=$(port sib0 drop_fanout_truncated) s1=$(received_sum)
 ktap_diag "one packet to $FANOUT attached QPs: received $((s1 - s0)), sib0 drop_fanout_truncated '$t0' -> '$t1'"

@@ -7,6 +7,8 @@ modprobe ib_ipoib
 modprobe ipoib_sendonly
 echo "\$ cat /sys/kernel/debug/ipoib_sendonly/status"
 cat /sys/kernel/debug/ipoib_sendonly/status
+echo "\$ ls /sys/kernel/debug/ipoib_sendonly/       (ports/<device>/<port>/: a file per value, per IB port)"
+ls /sys/kernel/debug/ipoib_sendonly/
 echo "\$ grep ib_sa_join_multicast /sys/kernel/debug/kprobes/list"
 grep ib_sa_join_multicast /sys/kernel/debug/kprobes/list
 echo "\$ echo bogus > /sys/module/ipoib_sendonly/parameters/policy"

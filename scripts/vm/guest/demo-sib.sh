@@ -22,8 +22,8 @@ sib_mcast_send a $SIB_IP_A 239.8.8.8 3
 sleep 1
 echo "\$ grep -A2 0f08:0808 /sys/kernel/debug/rdma_sib/groups"
 grep -A2 0f08:0808 /sys/kernel/debug/rdma_sib/groups
-echo "\$ cat /sys/kernel/debug/ipoib_sendonly/ports"
-cat /sys/kernel/debug/ipoib_sendonly/ports
+echo "\$ grep -r . /sys/kernel/debug/ipoib_sendonly/ports/sib0/1/"
+grep -r . /sys/kernel/debug/ipoib_sendonly/ports/sib0/1/
 dmesg | grep 'ipoib_sendonly: sib' | tail -n 2
 rmmod ipoib_sendonly
 sib_cleanup

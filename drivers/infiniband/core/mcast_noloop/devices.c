@@ -2,8 +2,11 @@
 /*
  * Per-device state: whether the device can block multicast loopback, and
  * what happened to the QPs created on it. An ib_client adds every RDMA
- * device, present and future.
+ * device, present and future, and gives each its directory under
+ * devices/ (sysfs.c), renamed with the device and removed with it.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/mutex.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
@@ -69,9 +72,15 @@ int mcnl_dev_caps(const char *name, bool *can_block, bool *is_mlx5)
 	return ret;
 }
 
+/*
+ * The client's callbacks run in process context, and ib_core calls them one
+ * at a time per device: rename() only after add() succeeded, remove() after
+ * any rename() has returned.
+ */
 static int mcnl_add_one(struct ib_device *dev)
 {
 	struct mcnl_dev *d = kzalloc(sizeof(*d), GFP_KERNEL);
+	int ret;
 
 	if (!d)
 		return -ENOMEM;
@@ -79,7 +88,17 @@ static int mcnl_add_one(struct ib_device *dev)
 	mutex_lock(&mcnl_dev_lock);
 	list_add_tail_rcu(&d->list, &mcnl_devs);
 	mutex_unlock(&mcnl_dev_lock);
-	return 0;
+	/* Listed first: a file, once there, finds the state it shows. */
+	ret = mcnl_sysfs_dev_add(d);
+	if (ret) {
+		pr_warn("device %s not tracked: no sysfs directory (%d)\n",
+			dev->name, ret);
+		mutex_lock(&mcnl_dev_lock);
+		list_del_rcu(&d->list);
+		mutex_unlock(&mcnl_dev_lock);
+		kfree_rcu(d, rcu);
+	}
+	return ret;
 }
 
 static void mcnl_remove_one(struct ib_device *dev, void *data)
@@ -91,8 +110,40 @@ static void mcnl_remove_one(struct ib_device *dev, void *data)
 	if (d)
 		list_del_rcu(&d->list);
 	mutex_unlock(&mcnl_dev_lock);
+	if (!d)
+		return;
+	/*
+	 * Unlinked: a reader of the device's files that comes now finds no
+	 * state and fails; one that found it is done when this returns
+	 * (removing a sysfs file waits for its readers), and the kprobe
+	 * handlers are covered by the grace period.
+	 */
+	mcnl_sysfs_dev_del(d);
+	kfree_rcu(d, rcu);
+}
+
+/**
+ * mcnl_rename_one() - the device has a new name: its directory follows
+ * @dev: the device, ib_device.name already the new one
+ * @data: client data (unused)
+ *
+ * Only on kernels with ib_client.rename (RBP_IB_CLIENT_RENAME); elsewhere a
+ * directory keeps the name its device had when it was added.
+ *
+ * Context: process context, called by ib_device_rename() with the RDMA
+ * core's devices_rwsem held for reading: nothing here may register or
+ * unregister a device or client. Takes mcnl_dev_lock, under which the
+ * state cannot be removed.
+ */
+static void __maybe_unused mcnl_rename_one(struct ib_device *dev, void *data)
+{
+	struct mcnl_dev *d;
+
+	mutex_lock(&mcnl_dev_lock);
+	d = mcnl_dev_find(dev);
 	if (d)
-		kfree_rcu(d, rcu);
+		mcnl_sysfs_dev_rename(d);
+	mutex_unlock(&mcnl_dev_lock);
 }
 
 RBP_IB_CLIENT_ADD_WRAPPER(mcnl_add_one);
@@ -101,39 +152,48 @@ static struct ib_client mcnl_client = {
 	.name = "rdma_mcast_noloop",
 	.add = RBP_IB_CLIENT_ADD(mcnl_add_one),
 	.remove = mcnl_remove_one,
+	RBP_IB_CLIENT_RENAME(mcnl_rename_one)
 };
 
 /**
- * mcnl_devices_show() - one line per device: capability and QP counters
- * @buf: output
- * @size: its size
+ * mcnl_dev_show() - one value of a device, for a file of its directory
+ * @kobj: the directory, devices/<device>/
+ * @value: which value (enum mcnl_dev_value)
+ * @buf: the sysfs page
  *
- * Return: bytes written.
+ * The directory's kobject belongs to the kobject core, not to us (its
+ * release is the core's, so a delayed release cannot call into this module
+ * after unload): the state is looked up by it. The files are removed before
+ * the state is freed, and a file's readers are waited for then; a read
+ * racing with the removal finds no state.
+ *
+ * Context: process context; takes rcu_read_lock() only.
+ * Return: bytes written, or -ENODEV once the device is being removed.
  */
-ssize_t mcnl_devices_show(char *buf, size_t size)
+ssize_t mcnl_dev_show(struct kobject *kobj, unsigned int value, char *buf)
 {
 	struct mcnl_dev *d;
-	ssize_t n;
-	int i;
+	ssize_t ret = -ENODEV;
 
-	n = scnprintf(buf, size, "device can_block seen flagged");
-	for (i = 0; i < MCNL_SKIP_MAX; i++)
-		n += scnprintf(buf + n, size - n, " skip_%s", mcnl_skip_names[i]);
-	n += scnprintf(buf + n, size - n, "\n");
-	mutex_lock(&mcnl_dev_lock);
-	list_for_each_entry(d, &mcnl_devs, list) {
-		n += scnprintf(buf + n, size - n, "%s %s %ld %ld",
-			       d->ibdev->name,
-			       rbp_dev_blocks_mcast_loopback(d->ibdev) ? "yes" : "no",
-			       atomic_long_read(&d->seen),
-			       atomic_long_read(&d->flagged));
-		for (i = 0; i < MCNL_SKIP_MAX; i++)
-			n += scnprintf(buf + n, size - n, " %ld",
-				       atomic_long_read(&d->skipped[i]));
-		n += scnprintf(buf + n, size - n, "\n");
+	rcu_read_lock();
+	list_for_each_entry_rcu(d, &mcnl_devs, list) {
+		if (READ_ONCE(d->kobj) != kobj)
+			continue;
+		if (value == MCNL_VAL_CAN_BLOCK)
+			ret = rbp_sysfs_emit(buf, "%s\n",
+					     rbp_dev_blocks_mcast_loopback(d->ibdev) ?
+					     "yes" : "no");
+		else if (value == MCNL_VAL_SEEN)
+			ret = rbp_sysfs_emit(buf, "%ld\n", atomic_long_read(&d->seen));
+		else if (value == MCNL_VAL_FLAGGED)
+			ret = rbp_sysfs_emit(buf, "%ld\n", atomic_long_read(&d->flagged));
+		else if (value < MCNL_VAL_SKIP + MCNL_SKIP_MAX)
+			ret = rbp_sysfs_emit(buf, "%ld\n",
+					     atomic_long_read(&d->skipped[value - MCNL_VAL_SKIP]));
+		break;
 	}
-	mutex_unlock(&mcnl_dev_lock);
-	return n;
+	rcu_read_unlock();
+	return ret;
 }
 
 /**

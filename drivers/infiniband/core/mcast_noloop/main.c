@@ -19,17 +19,25 @@
 
 #include "mcast_noloop.h"
 
+/*
+ * The sysfs directories come before the ib_client (its add() makes a
+ * directory per device), the files last: rules are taken once the devices
+ * are known and the hooks armed.
+ */
 static int __init mcnl_init(void)
 {
 	int ret;
 
-	ret = mcnl_devices_init();
+	ret = mcnl_sysfs_init();
 	if (ret)
 		return ret;
+	ret = mcnl_devices_init();
+	if (ret)
+		goto err_sysfs;
 	ret = mcnl_hook_init();
 	if (ret)
 		goto err_devices;
-	ret = mcnl_sysfs_init();
+	ret = mcnl_sysfs_files_init();
 	if (ret)
 		goto err_hook;
 	return 0;
@@ -38,15 +46,18 @@ err_hook:
 	mcnl_hook_exit();
 err_devices:
 	mcnl_devices_exit();
+err_sysfs:
+	mcnl_sysfs_exit();
 	mcnl_rules_exit();
 	return ret;
 }
 
 static void __exit mcnl_exit(void)
 {
-	mcnl_sysfs_exit();
+	mcnl_sysfs_files_exit();
 	mcnl_hook_exit();
 	mcnl_devices_exit();
+	mcnl_sysfs_exit();
 	mcnl_rules_exit();
 }
 

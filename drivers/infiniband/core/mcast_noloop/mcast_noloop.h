@@ -8,17 +8,19 @@
  *               differs by kernel) that add IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK
  *               when a rule says so
  *   devices.c   per-device capability and counters (an ib_client)
- *   sysfs.c     /sys/kernel/rdma_mcast_noloop/{rules,devices,hooks}
+ *   sysfs.c     /sys/kernel/rdma_mcast_noloop/: rules, hooks/<creator>,
+ *               devices/<device>/<value>
  *
  * Locking: the rule set in force is an RCU pointer, replaced whole under
  * mcnl_rules_lock; the device list is an RCU list changed under
- * mcnl_dev_lock. The kprobe handlers (preemption off) only read both under
- * RCU and bump atomic counters.
+ * mcnl_dev_lock. The kprobe handlers (preemption off) and the per-device
+ * sysfs files only read both under RCU and bump or read atomic counters.
  */
 #ifndef MCAST_NOLOOP_H
 #define MCAST_NOLOOP_H
 
 #include <linux/atomic.h>
+#include <linux/kobject.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/uidgid.h>
@@ -81,6 +83,8 @@ enum mcnl_skip {
  * @list: on mcnl_devs (RCU)
  * @rcu: freeing after readers
  * @ibdev: the device
+ * @kobj: its directory devices/<name>/, set after @list is published and
+ *	before the directory has files; deleted before the state is freed
  * @seen: QPs of a matchable type created on it
  * @flagged: QPs this module flagged
  * @skipped: QPs not flagged, by reason
@@ -89,6 +93,7 @@ struct mcnl_dev {
 	struct list_head list;
 	struct rcu_head rcu;
 	struct ib_device *ibdev;
+	struct kobject *kobj;
 	atomic_long_t seen;
 	atomic_long_t flagged;
 	atomic_long_t skipped[MCNL_SKIP_MAX];
@@ -107,17 +112,32 @@ void mcnl_rules_exit(void);
 int mcnl_devices_init(void);
 void mcnl_devices_exit(void);
 struct mcnl_dev *mcnl_dev_find(struct ib_device *dev);
-ssize_t mcnl_devices_show(char *buf, size_t size);
+ssize_t mcnl_dev_show(struct kobject *kobj, unsigned int value, char *buf);
 int mcnl_dev_caps(const char *name, bool *can_block, bool *is_mlx5);
 
 /* qp_hook.c */
 int mcnl_hook_init(void);
 void mcnl_hook_exit(void);
 bool mcnl_user_hooked(void);
-ssize_t mcnl_hooks_show(char *buf, size_t size);
+const char *mcnl_hook_name(bool user);
 
 /* sysfs.c */
+
+/* The files of devices/<device>/: a counter index, or one of these. */
+enum mcnl_dev_value {
+	MCNL_VAL_SKIP,				/* + enum mcnl_skip */
+	MCNL_VAL_CAN_BLOCK = MCNL_VAL_SKIP + MCNL_SKIP_MAX,
+	MCNL_VAL_SEEN,
+	MCNL_VAL_FLAGGED,
+	MCNL_VAL_MAX,
+};
+
 int mcnl_sysfs_init(void);
 void mcnl_sysfs_exit(void);
+int mcnl_sysfs_files_init(void);
+void mcnl_sysfs_files_exit(void);
+int mcnl_sysfs_dev_add(struct mcnl_dev *d);
+void mcnl_sysfs_dev_del(struct mcnl_dev *d);
+void mcnl_sysfs_dev_rename(struct mcnl_dev *d);
 
 #endif /* MCAST_NOLOOP_H */

@@ -17,8 +17,8 @@
  * Elsewhere user-space QPs are created inside ib_core and ib_uverbs by
  * functions that are inline, not exported, or whose signature this module
  * cannot verify; they are not hooked (a probe reading the wrong argument
- * would write through a wrong pointer), rules for them are refused, and the
- * "hooks" file and the load log say so.
+ * would write through a wrong pointer), rules for them are refused, hooks/user
+ * says "none" and the load log says why.
  *
  * Handlers run with preemption off in the creating task: RCU, atomics and
  * the task's credentials only; no sleeping, no printk.
@@ -47,8 +47,6 @@
 #if defined(HAVE_IB_CREATE_QP_USER_EXPORT) && defined(HAVE_IB_CREATE_QP_KERNEL_EXPORT)
 #define MCNL_USER_SYM "ib_create_qp_user"
 #endif
-
-#define MCNL_USER_NONE "none: no exported ib_create_qp_user(dev, pd, attr, ...) on this kernel, user-space QPs are not covered"
 
 static void mcnl_skip(struct mcnl_dev *d, enum mcnl_skip why)
 {
@@ -135,27 +133,26 @@ bool mcnl_user_hooked(void)
 }
 
 /**
- * mcnl_hooks_show() - which functions are hooked, per creator
- * @buf: output
- * @size: its size
+ * mcnl_hook_name() - the function hooked for one creator, for hooks/<creator>
+ * @user: user-space QPs, else kernel QPs
  *
- * Return: bytes written.
+ * Return: the function's name, or "none" when this kernel has no hook point
+ * for them (the load log says why).
  */
-ssize_t mcnl_hooks_show(char *buf, size_t size)
+const char *mcnl_hook_name(bool user)
 {
-#ifdef MCNL_USER_SYM
-	const char *user = MCNL_USER_SYM;
+#ifdef MCNL_KERNEL_FN
+	const char *kernel = __stringify(MCNL_KERNEL_FN);
 #else
-	const char *user = MCNL_USER_NONE;
+	const char *kernel = "none";
+#endif
+#ifdef MCNL_USER_SYM
+	const char *user_sym = MCNL_USER_SYM;
+#else
+	const char *user_sym = "none";
 #endif
 
-	return scnprintf(buf, size, "kernel %s\nuser %s\n",
-#ifdef MCNL_KERNEL_FN
-			 __stringify(MCNL_KERNEL_FN),
-#else
-			 "none",
-#endif
-			 user);
+	return user ? user_sym : kernel;
 }
 
 /**

@@ -18,23 +18,10 @@
  * port_active_event (true: a PORT_ACTIVE event follows each HCA's
  * registration, as when a port comes up; false: none, as for an HCA whose
  * port was already up when it registered).
- * At run time, /sys/kernel/debug/rdma_sib/control takes:
- *
- *   add                 one more HCA
- *   del NAME            remove HCA NAME (e.g. sib1)
- *   sa modern|legacy    switch the SA personality
- *   cpi answer|refuse|opa|busy|drop
- *                       how the SA answers ClassPortInfo: as an IB SA of
- *                       its personality, refusing it (an SM that does not
- *                       implement it), in OPA's form (class version 0x80,
- *                       no IB CapabilityMask2), with MAD status busy, or
- *                       not at all (the requester times out)
- *   reregister [NAME]   client re-register event on one or every port, as
- *                       an SM does after it restarted
- *   smchange [NAME]     SM change event on one or every port, as when
- *                       another SM takes over
- *
- * State (read-only): debugfs ports, groups, sa.
+ * At run time, /sys/kernel/debug/rdma_sib/ (debugfs.c) holds a file per
+ * action (add_hca, del_hca, reregister, smchange), a directory per HCA
+ * (lid, guid, state), the SA's personality and ClassPortInfo answer
+ * (writable) with its request and error counts, and the group table.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -48,6 +35,7 @@ struct sib_subnet sib_subnet;
 DEFINE_MUTEX(sib_lock);		/* the HCA list; add and remove */
 LIST_HEAD(sib_hcas);		/* struct sib_dev, under sib_lock */
 static DECLARE_BITMAP(sib_used, SIB_MAX_HCAS);
+static bool sib_closing;	/* under sib_lock: no HCA is added any more */
 
 static unsigned int num_hcas = 2;
 module_param(num_hcas, uint, 0444);
@@ -76,7 +64,7 @@ MODULE_PARM_DESC(port_active_event,
  * sib_add_hca() - add one HCA to the subnet
  *
  * Context: process context.
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno (-ESHUTDOWN once the module is going).
  */
 int sib_add_hca(void)
 {
@@ -85,6 +73,10 @@ int sib_add_hca(void)
 	int ret = 0;
 
 	mutex_lock(&sib_lock);
+	if (sib_closing) {
+		ret = -ESHUTDOWN;
+		goto out;
+	}
 	i = find_first_zero_bit(sib_used, SIB_MAX_HCAS);
 	if (i >= SIB_MAX_HCAS) {
 		ret = -ENOSPC;
@@ -159,11 +151,18 @@ int sib_port_event(const char *name, enum ib_event_type event)
 	return ret;
 }
 
+/*
+ * Remove every HCA and refuse to add any from now on: add_hca stays until
+ * sib_debugfs_exit() removes it, after the HCAs are gone (removing it first
+ * would wait for a writer that may be adding an HCA, whose directory needs
+ * the lock of the directory being removed from).
+ */
 static void sib_del_all(void)
 {
 	struct sib_dev *sd, *n;
 
 	mutex_lock(&sib_lock);
+	sib_closing = true;
 	list_for_each_entry_safe_reverse(sd, n, &sib_hcas, list)
 		sib_del_locked(sd);
 	mutex_unlock(&sib_lock);
@@ -197,7 +196,9 @@ static int __init sib_init(void)
 	if (!sib_subnet.wq)
 		return -ENOMEM;
 	sib_sa_init();
-	sib_debugfs_init();
+	ret = sib_debugfs_init();
+	if (ret)
+		goto err_wq;
 
 	for (i = 0; i < num_hcas; i++) {
 		ret = sib_add_hca();
@@ -210,9 +211,13 @@ static int __init sib_init(void)
 	return 0;
 
 err:
-	/* As in sib_exit(): no "add" through the control file while unwinding. */
-	sib_debugfs_exit();
+	/*
+	 * As in sib_exit(): an add_hca write racing with the unwinding adds
+	 * no HCA once sib_del_all() has begun, so none outlives the module.
+	 */
 	sib_del_all();
+	sib_debugfs_exit();
+err_wq:
 	destroy_workqueue(sib_subnet.wq);
 	sib_sa_exit();
 	return ret;
@@ -220,8 +225,8 @@ err:
 
 static void __exit sib_exit(void)
 {
-	sib_debugfs_exit();
 	sib_del_all();
+	sib_debugfs_exit();
 	destroy_workqueue(sib_subnet.wq);
 	sib_sa_exit();
 }

@@ -2,12 +2,13 @@
 /*
  * rdma_sib: software InfiniBand HCAs and the subnet they sit on. The map.
  *
- *   main.c     module life cycle, the subnet, the control file
+ *   main.c     module life cycle, the subnet, adding and removing HCAs
  *   device.c   one HCA: registration, port, attributes, PD/MR/AH
  *   qp.c       CQs and UD/GSI QPs: queues, state changes, flushing
  *   fabric.c   the switch: unicast and multicast delivery, from a work
  *   sa.c       the embedded subnet administrator (class 0x03 on QP1)
- *   debugfs.c  state and counters, read-only, plus the control file
+ *   debugfs.c  state, a value per file, and a file per action; each
+ *              HCA's directory, made by an ib_client of its own
  *   tap.c      copies of the packets for a capture backend (sib_tap.h)
  *
  * Locking:
@@ -18,8 +19,12 @@
  *   qp->lock (spinlock)    a QP's receive and send queues and state
  *   cq->lock (spinlock)    a CQ's completion ring
  *   subnet.pkt_lock        the queue of packets to deliver
+ * sib_lock is held around ib_register_device() and ib_unregister_device(),
+ * which take the RDMA core's devices_rwsem: debugfs.c's ib_client
+ * callbacks, called under it, never take sib_lock.
  * Order: subnet.lock, then qp->lock, then cq->lock. A capture backend's
- * packet() may be called under subnet.lock and takes only its own locks. post_send only queues
+ * packet() may be called under subnet.lock and takes only its own locks.
+ * post_send only queues
  * the packet (GFP_ATOMIC) and the delivery work does the rest, so no verb
  * re-enters another QP's locks from a caller's context.
  */
@@ -170,6 +175,7 @@ struct sib_dev {
 	struct xarray qps;	/* QPN -> struct sib_qp */
 	u32 next_qpn;
 	struct sib_counters stats;
+	struct dentry *dbg;	/* debugfs <name>/, by debugfs.c's client */
 };
 
 /* SA multicast group and its members (port GID + JoinState). */
@@ -343,7 +349,7 @@ static inline void sib_tap(struct sib_dev *sd, const struct sib_pkt *pkt,
 }
 
 /* debugfs.c */
-void sib_debugfs_init(void);
+int sib_debugfs_init(void);
 void sib_debugfs_exit(void);
 
 #endif /* SIB_H */

@@ -4,7 +4,9 @@
  * RDMA device with an IB port that has an SA, the RCU list the kprobe
  * handlers search (by device and port, or by the GID of IPoIB's joins),
  * the port events that make sm_caps.c ask the SM again, and the one log
- * line per port when its effective behaviour changes.
+ * line per port when its effective behaviour changes. Each device's debugfs
+ * directory (debugfs.c) is made at add, follows renames, and goes first at
+ * remove.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -166,6 +168,7 @@ static int ipoib_so_add_one(struct ib_device *dev)
 	list_add_tail_rcu(&d->list, &ipoib_so_devices);
 	mutex_unlock(&ipoib_so_lock);
 	ib_set_client_data(dev, &ipoib_so_client, d);
+	ipoib_so_debugfs_add_dev(d);
 	for (i = 0; i < n; i++)
 		ipoib_so_relearn(&d->ports[i]);
 	return 0;
@@ -178,6 +181,8 @@ static void ipoib_so_remove_one(struct ib_device *dev, void *data)
 
 	if (!d)		/* add() declined the device */
 		return;
+	/* First: the files' readers are gone before anything is torn down. */
+	ipoib_so_debugfs_remove_dev(d);
 	ib_unregister_event_handler(&d->events);
 	mutex_lock(&ipoib_so_lock);
 	list_del_rcu(&d->list);
@@ -189,12 +194,27 @@ static void ipoib_so_remove_one(struct ib_device *dev, void *data)
 	kfree(d);
 }
 
+/*
+ * The device has a new name: so has its debugfs directory. Called by the
+ * RDMA core with its devices_rwsem held for reading, never at the same time
+ * as add or remove for this device (see ipoib_sendonly.h); kernels without
+ * ib_client.rename (RHEL 7.9) keep the name the device had when added.
+ */
+static void __maybe_unused ipoib_so_rename_one(struct ib_device *dev, void *data)
+{
+	struct ipoib_so_dev *d = data;
+
+	if (d)
+		ipoib_so_debugfs_rename_dev(d);
+}
+
 RBP_IB_CLIENT_ADD_WRAPPER(ipoib_so_add_one);
 
 static struct ib_client ipoib_so_client = {
 	.name = "ipoib_sendonly",
 	.add = RBP_IB_CLIENT_ADD(ipoib_so_add_one),
 	.remove = ipoib_so_remove_one,
+	RBP_IB_CLIENT_RENAME(ipoib_so_rename_one)
 };
 
 /**

@@ -12,7 +12,8 @@
  *                our own ClassPortInfo query, asked again on port events
  *   refusals.c   the kprobe on IPoIB's join completion that notices an SM
  *                refusing a SendOnlyFullMember join
- *   debugfs.c    state for people and tests
+ *   debugfs.c    state for people and tests: a summary, and one value per
+ *                file in a directory per device and port
  *
  * Locking: ipoib_so_devices is an RCU list, written under ipoib_so_lock (a mutex, in
  * process context) and read by the kprobe handlers under RCU. A kprobe
@@ -27,6 +28,11 @@
  * (@gid_prefix, @gid_guid) is written and read by the kprobe handlers with
  * WRITE_ONCE()/READ_ONCE(), half by half; @tid belongs to the query work
  * (an ordered workqueue runs one work at a time); @logged to the log work.
+ * A device's debugfs directory (@debugfs, @files) belongs to the ib_client's
+ * add, rename and remove callbacks, which the RDMA core never runs at the
+ * same time for one device: add and rename hold its devices_rwsem (rename
+ * for writing while it renames, for reading while clients hear of it), and
+ * remove first waits for the client_data_rwsem a rename callback holds.
  */
 #ifndef IPOIB_SENDONLY_H
 #define IPOIB_SENDONLY_H
@@ -72,7 +78,9 @@ enum ipoib_so_cap {
 	IPOIB_SO_CAP_NOT_IB,		/* not an IB ClassPortInfo (OPA), nothing to read */
 };
 
+struct dentry;
 struct ipoib_so_dev;
+struct ipoib_so_port_file;
 
 /**
  * struct ipoib_so_port - one IB port of one device
@@ -89,7 +97,8 @@ struct ipoib_so_dev;
  * @gid_guid: its interface ID; both tell IPoIB's join completions apart by
  *            port (a reader racing a change may see halves of two GIDs and
  *            miss one completion)
- * @learned: wall-clock seconds when @cap was last set from an SA answer
+ * @learned: wall-clock seconds when @cap was last set from an SA answer,
+ *           0 before the first
  * @sm_lid: the SM LID the last query went to
  * @status: result of the last query (0, or a negative errno / MAD status)
  * @queries: ClassPortInfo queries sent
@@ -140,6 +149,9 @@ struct ipoib_so_port {
  * @events: port event handler
  * @first_port: number of ports[0]
  * @nports: number of ports
+ * @debugfs: its directory, ports/<device name>/ (NULL or an error pointer
+ *           when there is none)
+ * @files: what each file in it shows (debugfs.c), NULL when there are none
  * @ports: the ports
  */
 struct ipoib_so_dev {
@@ -149,6 +161,8 @@ struct ipoib_so_dev {
 	struct ib_event_handler events;
 	u32 first_port;
 	u32 nports;
+	struct dentry *debugfs;
+	struct ipoib_so_port_file *files;
 	struct ipoib_so_port ports[];
 };
 
@@ -203,5 +217,8 @@ const char *ipoib_so_cap_name(enum ipoib_so_cap cap);
 /* debugfs.c */
 void ipoib_so_debugfs_init(void);
 void ipoib_so_debugfs_exit(void);
+void ipoib_so_debugfs_add_dev(struct ipoib_so_dev *d);
+void ipoib_so_debugfs_rename_dev(struct ipoib_so_dev *d);
+void ipoib_so_debugfs_remove_dev(struct ipoib_so_dev *d);
 
 #endif /* IPOIB_SENDONLY_H */
