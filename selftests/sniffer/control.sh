@@ -116,7 +116,7 @@ snf_new sib1 1 && snf_new sib2 1
 m=$(monitors)
 [ "$m" = "sib0p1s sib1p1s sib2p1s" ]
 ktap_check "monitors of three ports: $m" $?
-echo "del sib1" > $SIB_D/control
+echo sib1 > $SIB_D/del_hca
 m=$(monitors)
 [ "$m" = "sib0p1s sib2p1s" ] && ! [ -e /sys/class/net/sib1p1s ]
 ktap_check "removing HCA sib1 removes its monitor: $m" $?

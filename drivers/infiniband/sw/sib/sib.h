@@ -24,9 +24,9 @@
  * callbacks, called under it, never take sib_lock.
  * Order: subnet.lock, then qp->lock, then cq->lock. A capture backend's
  * packet() may be called under subnet.lock and takes only its own locks.
- * post_send only queues
- * the packet (GFP_ATOMIC) and the delivery work does the rest, so no verb
- * re-enters another QP's locks from a caller's context.
+ * post_send only queues the packet (GFP_ATOMIC) and the delivery work does
+ * the rest, so no verb re-enters another QP's locks from a caller's
+ * context.
  */
 #ifndef SIB_H
 #define SIB_H
