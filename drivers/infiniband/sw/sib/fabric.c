@@ -77,7 +77,14 @@ int sib_fabric_send(struct sib_pkt *pkt)
  */
 void sib_fabric_flush(void)
 {
-	queue_work(sib_subnet.wq, &sib_subnet.deliver);
+	bool pending;
+
+	/* Only held packets can be queued with no work queued for them. */
+	spin_lock_irq(&sib_subnet.pkt_lock);
+	pending = !list_empty(&sib_subnet.pkts);
+	spin_unlock_irq(&sib_subnet.pkt_lock);
+	if (pending)
+		queue_work(sib_subnet.wq, &sib_subnet.deliver);
 	flush_work(&sib_subnet.deliver);
 }
 
