@@ -18,6 +18,7 @@
 #   make kselftest-install  the tests in the kernel's kselftest layout
 #                         (INSTALL_PATH=, default build/kselftest)
 #   make vm               interactive shell in the test VM
+#   make bench            every benchmark of scripts/bench/, figures printed
 #   make patches-check    the patch queue applies, builds and is checkpatch clean
 #   make patches-status   table of the patch queue
 #   make patches-export   the patch files written again from the scratch tree
@@ -34,7 +35,7 @@ export KDIR_SEL KVER_SEL RB_WITH_TESTS
 
 .PHONY: all modules probes check matrix dkms-install dkms-remove selftests vm \
 	selftests-debian13 selftests-debug kselftest-install \
-	patches-check patches-status patches-export run test deps clean
+	patches-check patches-status patches-export bench run test deps clean
 
 all: modules
 
@@ -91,6 +92,9 @@ patches-status:
 # BASE=6.1 NAMES="file.patch ..." for the backport files (scripts/patches/export.sh).
 patches-export:
 	@scripts/patches/export.sh $(BASE) $(NAMES)
+
+bench: modules
+	@scripts/bench/run.sh
 
 run: deps
 	@scripts/run-demo.sh

@@ -8,7 +8,7 @@
 # The sources are mirrored into OUTDIR as symbolic links, so kbuild writes its
 # products there and never into the source tree; one OUTDIR per kernel lets
 # builds for several kernels coexist. The feature probes run first (cached),
-# then scripts/compat/select.sh decides which modules this kernel can have:
+# then scripts/compat/select.sh decides, from their results, which modules this kernel can have:
 # a module it cannot is left out with one line saying which feature is
 # missing ("rdma-backports: rdma_sib not built for ...: needs ..."), and the
 # others are built; the build fails only when a module that can be built
@@ -33,7 +33,7 @@ while read -r verb name dir why; do
 	else
 		echo "rdma-backports: $name not built for $kver: ${why#needs }"
 	fi
-done < <("$top/scripts/compat/select.sh" "$kdir" "$cache" "$@")
+done < <(RB_COMPAT_HDR=$compat/rbp_compat_autoconf.h "$top/scripts/compat/select.sh" "$kdir" "$cache" "$@")
 
 # Mirror: new files get links, links to removed files go away.
 # Test modules only when asked (RB_WITH_TESTS=1; make does, DKMS does not).

@@ -7,7 +7,10 @@
 #   select.sh --list          every module, as "NAME DIR", probing nothing
 #
 # Reads scripts/compat/modules and probes (cached, only the probes that some
-# module requires) the kernel build tree KDIR. Prints one line per module:
+# module requires) the kernel build tree KDIR, or reads the results of a
+# run of every probe for KDIR already made: RB_COMPAT_HDR=its
+# rbp_compat_autoconf.h (scripts/build.sh, which needs them all anyway).
+# Prints one line per module:
 #
 #   build NAME DIR
 #   skip NAME DIR needs PROBE (what it is), ...
@@ -30,7 +33,9 @@ shift 2
 
 needed=$(awk '!/^#/ && NF > 2 { for (i = 3; i <= NF; i++) print $i }' "$table" | sort -u | xargs)
 hdr=
-if [ -n "$needed" ]; then
+if [ -n "${RB_COMPAT_HDR:-}" ]; then
+	hdr=$RB_COMPAT_HDR
+elif [ -n "$needed" ]; then
 	hdr=$(RB_PROBES="$needed" "$here/probe.sh" "$kdir" "$cache" "$@")/rbp_compat_autoconf.h
 fi
 

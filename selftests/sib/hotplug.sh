@@ -49,7 +49,7 @@ ktap_check "hot-removed sib2: link gone, the others still talk" $?
 bad=0
 for c in "add_hca:bogus" "add_hca:3" "add_hca:" "del_hca:" "del_hca:sib9" \
 	 "sa/personality:" "sa/personality:ancient" "sa/class_port_info_answer:never" \
-	 "reregister:sib9" "smchange:sib9" "del_hca:$(head -c 100 /dev/zero | tr '\0' x)"; do
+	 "reregister:sib9" "smchange:sib9" "hold:2" "hold:yes" "del_hca:$(head -c 100 /dev/zero | tr '\0' x)"; do
 	f=${c%%:*} v=${c#*:}
 	dmesg -c > /dev/null
 	if printf '%s\n' "$v" | dd of=$SIB_D/"$f" 2>/dev/null; then
@@ -61,7 +61,7 @@ for c in "add_hca:bogus" "add_hca:3" "add_hca:" "del_hca:" "del_hca:sib9" \
 	fi
 done
 [ "$(ls -d $SIB_D/sib* | wc -l)" -eq 2 ] && state_is $SIB_D/sa/personality modern &&
-	state_is $SIB_D/sa/class_port_info_answer answer || bad=1
+	state_is $SIB_D/sa/class_port_info_answer answer && state_is $SIB_D/hold 0 || bad=1
 ktap_check "malformed input refused, state unchanged" $bad
 
 sib_cleanup

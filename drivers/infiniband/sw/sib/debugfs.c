@@ -7,6 +7,9 @@
  *   reregister     write an HCA's name, or "all" (or an empty line) for
  *                  every HCA: a client re-register event on its port
  *   smchange       the same, an SM change event
+ *   hold           1: hold the switch, as a link starved of credits:
+ *                  sends stay queued and keep their send queue slots;
+ *                  0: deliver them. Reads the value in force.
  *   <hca>/lid      the port's LID, decimal
  *   <hca>/guid     the port GUID, 16 hex digits
  *   <hca>/state    the port state: ACTIVE
@@ -205,6 +208,24 @@ static const struct sib_dbg_ctl sib_ctl_files[] = {
 	{ "smchange", "the name of an HCA, or all", sib_ctl_smchange },
 };
 
+static int sib_ctl_set_hold(const char *arg)
+{
+	if (strcmp(arg, "0") && strcmp(arg, "1"))
+		return -EINVAL;
+	sib_fabric_hold(*arg == '1');
+	return 0;
+}
+
+static const char *sib_ctl_get_hold(void)
+{
+	return sib_fabric_held() ? "1" : "0";
+}
+
+static const struct sib_dbg_ctl sib_ctl_hold = {
+	"hold", "1 (hold the switch) or 0 (release it)",
+	sib_ctl_set_hold, sib_ctl_get_hold,
+};
+
 static const struct sib_dbg_ctl sib_ctl_personality = {
 	"sa/personality", "one of: modern, legacy",
 	sib_sa_set_mode, sib_sa_mode_name,
@@ -309,6 +330,8 @@ int sib_debugfs_init(void)
 	for (i = 0; i < ARRAY_SIZE(sib_ctl_files); i++)
 		debugfs_create_file(sib_ctl_files[i].name, 0200, sib_debugfs,
 				    (void *)&sib_ctl_files[i], &sib_ctl_fops);
+	debugfs_create_file("hold", 0644, sib_debugfs, (void *)&sib_ctl_hold,
+			    &sib_ctl_fops);
 	debugfs_create_file("groups", 0444, sib_debugfs, NULL, &sib_groups_fops);
 	sib_dbg_sa_create();
 	return 0;

@@ -22,6 +22,10 @@
  * QPs and HCAs found under sib_subnet.lock stay valid for the whole work
  * run: destroying either first makes it unreachable, then waits for the
  * delivery work (sib_fabric_flush()).
+ *
+ * The switch can be held (debugfs "hold"), as a link starved of credits
+ * is: sends stay queued, holding their send queue slots, until it is
+ * released. Destroying a QP or an HCA delivers what is queued regardless.
  */
 #include <linux/slab.h>
 
@@ -53,6 +57,7 @@ struct sib_pkt *sib_pkt_alloc(u32 len, gfp_t gfp)
 int sib_fabric_send(struct sib_pkt *pkt)
 {
 	unsigned long flags;
+	bool held;
 
 	if (pkt->src) {
 		atomic64_inc(&pkt->src->stats.tx_pkts);
@@ -60,19 +65,60 @@ int sib_fabric_send(struct sib_pkt *pkt)
 	}
 	spin_lock_irqsave(&sib_subnet.pkt_lock, flags);
 	list_add_tail(&pkt->list, &sib_subnet.pkts);
+	held = sib_subnet.hold;
 	spin_unlock_irqrestore(&sib_subnet.pkt_lock, flags);
-	queue_work(sib_subnet.wq, &sib_subnet.deliver);
+	if (!held)
+		queue_work(sib_subnet.wq, &sib_subnet.deliver);
 	return 0;
 }
 
 /**
- * sib_fabric_flush() - wait until everything queued so far is delivered
+ * sib_fabric_flush() - deliver everything queued so far, held or not, and
+ * wait for it
  *
  * Context: process context, not from the delivery work.
  */
 void sib_fabric_flush(void)
 {
+	bool pending;
+
+	/* Only held packets can be queued with no work queued for them. */
+	spin_lock_irq(&sib_subnet.pkt_lock);
+	pending = !list_empty(&sib_subnet.pkts);
+	spin_unlock_irq(&sib_subnet.pkt_lock);
+	if (pending)
+		queue_work(sib_subnet.wq, &sib_subnet.deliver);
 	flush_work(&sib_subnet.deliver);
+}
+
+/**
+ * sib_fabric_hold() - hold the switch, or release it
+ * @hold: true: packets sent from now on stay queued; false: deliver them
+ *
+ * Holding also waits for what was queued before to be delivered, so that
+ * once it returns only later sends are held.
+ *
+ * Context: process context.
+ */
+void sib_fabric_hold(bool hold)
+{
+	spin_lock_irq(&sib_subnet.pkt_lock);
+	sib_subnet.hold = hold;
+	spin_unlock_irq(&sib_subnet.pkt_lock);
+	if (hold)
+		flush_work(&sib_subnet.deliver);
+	else
+		queue_work(sib_subnet.wq, &sib_subnet.deliver);
+}
+
+/**
+ * sib_fabric_held() - whether the switch is held
+ *
+ * Return: sib_subnet.hold.
+ */
+bool sib_fabric_held(void)
+{
+	return READ_ONCE(sib_subnet.hold);
 }
 
 static void sib_route_unicast(struct sib_pkt *pkt)

@@ -225,8 +225,9 @@ struct sib_subnet {
 	DECLARE_BITMAP(mlids, SIB_MLID_COUNT);	/* in use, bit 0 = 0xc000 */
 	unsigned int last_mlid;	/* bit of the last one given out */
 	struct sib_sa_stats sa;
-	spinlock_t pkt_lock;	/* @pkts */
+	spinlock_t pkt_lock;	/* @pkts, @hold */
 	struct list_head pkts;
+	bool hold;		/* sends stay queued: a stalled link */
 	struct work_struct deliver;
 	struct workqueue_struct *wq;
 };
@@ -316,6 +317,8 @@ int sib_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags);
 int sib_fabric_send(struct sib_pkt *pkt);
 void sib_fabric_deliver_work(struct work_struct *work);
 void sib_fabric_flush(void);
+void sib_fabric_hold(bool hold);
+bool sib_fabric_held(void);
 struct sib_pkt *sib_pkt_alloc(u32 len, gfp_t gfp);
 
 /* sa.c */

@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Guest side of scripts/bench/sib-vs-veth.sh: prints "# BENCH name value
+# unit" lines; asserts nothing. Each round measures TCP over IPoIB on two
+# rdma_sib ports (netns a and b) and TCP over a veth pair (netns va and
+# vb), in turn, the order reversed every other round; then once UDP over
+# IPoIB and rxe's UD sends. RB_BENCH_SECS seconds per sample (3),
+# RB_BENCH_ROUNDS rounds (3).
+. /selftests/lib/ktap.sh
+. /selftests/lib/sib.sh
+. /selftests/lib/rxe.sh
+SECS=${RB_BENCH_SECS:-3}
+R=${RB_BENCH_ROUNDS:-3}
+VETH_A=10.77.0.1 VETH_B=10.77.0.2
+
+# iperf3_bps NS-SERVER NS-CLIENT SERVER-IP ARGS...: receiver Mbit/s.
+iperf3_bps()
+{
+	local srv=$1 cli=$2 ip=$3 pid out
+	shift 3
+	${srv:+ip netns exec $srv} iperf3 -s -1 > /dev/null 2>&1 &
+	pid=$!
+	sleep 1
+	out=$(${cli:+ip netns exec $cli} iperf3 -c "$ip" -t "$SECS" -f m "$@" 2>&1)
+	wait $pid
+	echo "$out" | awk '/receiver/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i - 1) }' | tail -n 1
+}
+
+veth_setup()
+{
+	modprobe veth && ip netns add va && ip netns add vb &&
+		ip link add vA netns va type veth peer name vB netns vb &&
+		ip -n va addr add $VETH_A/24 dev vA && ip -n vb addr add $VETH_B/24 dev vB &&
+		ip -n va link set lo up && ip -n vb link set lo up &&
+		ip -n va link set vA up && ip -n vb link set vB up
+}
+
+ktap_plan 1
+sib_setup > /dev/null 2>&1 || echo "# sib setup failed"
+veth_setup || echo "# veth setup failed"
+for round in $(seq "$R"); do
+	for s in $([ $((round % 2)) -eq 1 ] && echo "sib veth" || echo "veth sib"); do
+		case $s in
+		sib) echo "# BENCH sib_ipoib_tcp $(iperf3_bps b a $SIB_IP_B) Mbit/s" ;;
+		veth) echo "# BENCH veth_tcp $(iperf3_bps vb va $VETH_B) Mbit/s" ;;
+		esac
+	done
+done
+echo "# BENCH sib_ipoib_udp $(iperf3_bps b a $SIB_IP_B -u -b 0 -l 1400) Mbit/s"
+ip netns del va
+ip netns del vb
+sib_cleanup
+
+rxe_pair_setup > /dev/null 2>&1 || echo "# rxe setup failed"
+g0=$(rxe_gid_index rxe0 $RXE_IP0)
+g1=$(rxe_gid_index rxe1 $RXE_IP1)
+ib_send_bw -d rxe1 -c UD -x "$g1" -s 1024 -D "$SECS" > /tmp/bw_srv.log 2>&1 &
+pid=$!
+sleep 1
+ib_send_bw -d rxe0 -c UD -x "$g0" -s 1024 -D "$SECS" $RXE_IP1 > /tmp/bw_cli.log 2>&1
+wait $pid
+# perftest's result line: bytes iterations BW-peak BW-average(MB/s) MsgRate
+mbps=$(awk '$1 == 1024 && NF >= 5 { printf "%.1f", $4 * 8 * 1.048576 }' /tmp/bw_cli.log | tail -n 1)
+echo "# BENCH rxe_ud_send_bw ${mbps:-0} Mbit/s"
+rxe_pair_cleanup
+ktap_pass "measured"
+ktap_finish

@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Benchmark (prints figures, asserts nothing but that it measured): TCP over
+# IPoIB on two rdma_sib ports against TCP over a veth pair, the machine's
+# software-network limit, in one VM run, interleaved over rounds (iperf3,
+# each pair of links in two network namespaces). Printed: both, the ratio
+# per round as median (min, max), and once UDP over IPoIB and rxe's UD
+# sends (perftest; IPoIB cannot run on RoCE, so UD verbs traffic is rxe's
+# closest equivalent). Target: ratio at least 0.6.
+# RB_BENCH_SECS seconds per sample (3), RB_BENCH_ROUNDS rounds (3).
+set -euo pipefail
+
+# shellcheck source=scripts/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_accel
+bench_vm sib-vs-veth.sh 600
+bench_need sib_ipoib_tcp veth_tcp
+
+printf '%-40s %s\n' "rdma_sib IPoIB TCP, Mbit/s:" "$(bench_vals sib_ipoib_tcp | bench_stats)" \
+	"veth TCP, Mbit/s:" "$(bench_vals veth_tcp | bench_stats)"
+echo "ratio rdma_sib IPoIB TCP / veth TCP: $(bench_ratios veth_tcp sib_ipoib_tcp | bench_stats) (target >= 0.6)"
+printf '%-40s %s\n' "rdma_sib IPoIB UDP (1400 B), Mbit/s:" "$(bench_vals sib_ipoib_udp | head -n 1)" \
+	"rxe UD send (1024 B), Mbit/s:" "$(bench_vals rxe_ud_send_bw | head -n 1)"
+bench_footer
