@@ -26,6 +26,11 @@ t=$(cat /sys/class/net/$M/type) dev=$(state_get $MD/device) port=$(state_get $MD
 [ "$t" = 1 ] && [ "$dev" = sib0 ] && [ "$port" = 1 ] && [ "$(state_get $MD/backend)" = rdma_sib ]
 ktap_check "$M: ARPHRD_ETHER ($t), device $dev, port $port" $?
 
+# ib_sa asks the SA's ClassPortInfo after the port's ACTIVE event, a moment
+# after the HCA came: wait for the answer (the first packet sib0 receives),
+# or it may come between the starts of the three captures.
+busywait_for_counter 10 1 /sys/class/infiniband/sib0/ports/1/hw_counters/rx_pkts ||
+	ktap_diag "sib0 received nothing before IPoIB"
 ip link set $M up
 snf_capture $M $T/all.pcap && all=$SNF_PID &&
 	snf_capture $M $T/out.pcap -Q out && out=$SNF_PID &&
