@@ -71,7 +71,7 @@ TS=$(snf_tshark)
 if [ -z "$TS" ]; then
 	for c in "tshark: BTH and DETH on every frame" "tshark: the pings as IPv4/ICMP" \
 		"tshark: SA MCMemberRecord joins"; do
-		ktap_skip "$c" "no tshark (host-prepare did not run)"
+		ktap_skip "$c" "no tshark (none from host-prepare, none in the PATH)"
 	done
 	ktap_finish
 fi
