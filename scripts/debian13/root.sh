@@ -44,6 +44,9 @@ pkgs=(
 	# the guest's user space (scripts/vm/initramfs.sh)
 	busybox-static bash util-linux iproute2 rdma-core ibverbs-providers
 	ibverbs-utils rdmacm-utils perftest infiniband-diags socat iperf3 strace
+	# rdma_sniffer's tests: tcpdump in the guest, tshark copied in by
+	# selftests/sniffer/host-prepare (as scripts/install-deps.sh on a host)
+	tcpdump tshark
 	# host-prepare programs of the selftests (libc6-dev is only a
 	# Recommends of gcc, and recommends are not installed)
 	libc6-dev libibverbs-dev librdmacm-dev libibumad-dev

@@ -26,6 +26,11 @@ t=$(cat /sys/class/net/$M/type) dev=$(state_get $MD/device) port=$(state_get $MD
 [ "$t" = 1 ] && [ "$dev" = sib0 ] && [ "$port" = 1 ] && [ "$(state_get $MD/backend)" = rdma_sib ]
 ktap_check "$M: ARPHRD_ETHER ($t), device $dev, port $port" $?
 
+# ib_sa asks the SA's ClassPortInfo after the port's ACTIVE event, a moment
+# after the HCA came: wait for the answer (the first packet sib0 receives),
+# or it may come between the starts of the three captures.
+busywait_for_counter 10 1 /sys/class/infiniband/sib0/ports/1/hw_counters/rx_pkts ||
+	ktap_diag "sib0 received nothing before IPoIB"
 ip link set $M up
 snf_capture $M $T/all.pcap && all=$SNF_PID &&
 	snf_capture $M $T/out.pcap -Q out && out=$SNF_PID &&
@@ -66,7 +71,7 @@ TS=$(snf_tshark)
 if [ -z "$TS" ]; then
 	for c in "tshark: BTH and DETH on every frame" "tshark: the pings as IPv4/ICMP" \
 		"tshark: SA MCMemberRecord joins"; do
-		ktap_skip "$c" "no tshark (host-prepare did not run)"
+		ktap_skip "$c" "no tshark (none from host-prepare, none in the PATH)"
 	done
 	ktap_finish
 fi
