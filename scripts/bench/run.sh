@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../selftests/lib/ktap.sh"
 
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(probe-time vm-boot mcast-noloop-qp-rate sib-vs-veth)
+[ ${#names[@]} -gt 0 ] || names=(probe-time vm-boot mcast-noloop-qp-rate sib-vs-veth sniffer-cost)
 ktap_plan ${#names[@]}
 for b in "${names[@]}"; do
 	t0=$(date +%s)
