@@ -8,7 +8,9 @@
  * monitor's bounded queue; a NAPI poll hands the queue to the stack, where
  * the listeners get it (the stack itself has no handler for ethertype
  * 0x8915 and drops it). A full queue drops and counts; nothing in the path
- * sleeps or waits for the reader.
+ * sleeps or waits for the reader. The same filtered packets go to the
+ * readers of the monitor's erf file, if any (erf.c), also while no packet
+ * socket listens.
  *
  * The carrier stays off: the stack then never activates a qdisc, so it
  * sends nothing of its own (IPv6 autoconfiguration, MLD) through the
