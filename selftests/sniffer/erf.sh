@@ -21,6 +21,14 @@ T=/tmp/snf-erf
 # Matches nothing rdma_sib sends: no record while it is set.
 NONE="slid=0xfffe"
 
+# size_is FILE TEST N: FILE's size compares to N (TEST: -eq, -gt); false
+# while there is no FILE yet.
+size_is()
+{
+	local n
+	n=$(stat -c %s "$1" 2>/dev/null) && [ "$n" "$2" "$3" ]
+}
+
 # reader_ends PID: PID exits within 20 s; its exit status.
 reader_ends()
 {
@@ -50,7 +58,7 @@ socat -u OPEN:$MD/erf,rdonly,nonblock CREATE:$T/socat.pcap &
 socat=$!
 SNF_PIDS="$SNF_PIDS $socat"
 # Both have the pcap header once they are in read() or select().
-slowwait 20 bash -c "[ \$(stat -c %s $T/cat.pcap) = 24 ] && [ \$(stat -c %s $T/socat.pcap) = 24 ]"
+slowwait 20 size_is $T/cat.pcap -eq 24 && slowwait 20 size_is $T/socat.pcap -eq 24
 rc=$?
 magic=$(od -An -tx4 -N4 $T/cat.pcap | tr -d ' ') link=$(od -An -tu4 -j20 -N4 $T/cat.pcap | tr -d ' ')
 [ $rc -eq 0 ] && [ "$magic" = a1b2c3d4 ] && [ "$link" = 197 ]
@@ -107,7 +115,7 @@ fi
 cat $MD/erf > $T/del.pcap &
 cat=$!
 SNF_PIDS="$SNF_PIDS $cat"
-slowwait 20 bash -c "[ \$(stat -c %s $T/del.pcap) = 24 ]"
+slowwait 20 size_is $T/del.pcap -eq 24
 snf_del sib0 1
 rc=$?
 reader_ends $cat
@@ -118,9 +126,9 @@ snf_new sib0 1 && ip link set $M up
 cat $MD/erf > $T/rmmod.pcap &
 cat=$!
 SNF_PIDS="$SNF_PIDS $cat"
-slowwait 20 bash -c "[ \$(stat -c %s $T/rmmod.pcap) = 24 ]"
+slowwait 20 size_is $T/rmmod.pcap -eq 24
 ip netns exec a ping -c 2 -i 0.3 -W 5 $SIB_IP_B > /dev/null
-slowwait 20 bash -c "[ \$(stat -c %s $T/rmmod.pcap) -gt 24 ]"
+slowwait 20 size_is $T/rmmod.pcap -gt 24
 got=$?
 rmmod rdma_sniffer_sib
 rc=$?
