@@ -11,6 +11,8 @@
  *     queue_len		frames waiting for the NAPI poll now
  *     queue_max		the queue's bound (writable, 1 to 65536)
  *     filter			the filter (writable; filter.c has the syntax)
+ *     erf			pcap with ERF records, per reader (erf.c)
+ *     erf_records erf_dropped	its counters
  *
  * A control write that cannot be carried out changes nothing and logs one
  * rate-limited line naming the problem.
@@ -312,6 +314,11 @@ void snf_debugfs_mon_add(struct snf_mon *mon)
 	debugfs_create_file_unsafe("queue_len", 0444, d, mon, &snf_qlen_fops);
 	debugfs_create_file_unsafe("queue_max", 0644, d, mon, &snf_qmax_fops);
 	debugfs_create_file("filter", 0644, d, mon, &snf_filter_fops);
+	debugfs_create_file("erf", 0400, d, mon, &snf_erf_fops);
+	debugfs_create_file_unsafe("erf_records", 0444, d, &mon->cnt.erf_records,
+				   &snf_counter_fops);
+	debugfs_create_file_unsafe("erf_dropped", 0444, d, &mon->cnt.erf_dropped,
+				   &snf_counter_fops);
 }
 
 /**

@@ -7,7 +7,8 @@
  * a port a monitor netdev (ARPHRD_ETHER) on request; a capture backend
  * hands it the port's packets, which it frames as RoCEv1 (GRH, BTH, DETH,
  * payload), filters in the kernel, and queues for the tools, at no cost
- * while the monitor is down or nobody listens. It depends on ib_core only:
+ * while the monitor is down or nobody listens; readers of the monitor's
+ * erf file get them as pcap ERF records, LRH included (erf.c). It depends on ib_core only:
  * backends are modules of their own (rdma_sniffer_sib for rdma_sib), so
  * loading it on a host with real HCAs pulls in no test driver.
  *

@@ -8,7 +8,9 @@
  * monitor's bounded queue; a NAPI poll hands the queue to the stack, where
  * the listeners get it (the stack itself has no handler for ethertype
  * 0x8915 and drops it). A full queue drops and counts; nothing in the path
- * sleeps or waits for the reader.
+ * sleeps or waits for the reader. The same filtered packets go to the
+ * readers of the monitor's erf file, if any (erf.c), also while no packet
+ * socket listens.
  *
  * The carrier stays off: the stack then never activates a qdisc, so it
  * sends nothing of its own (IPv6 autoconfiguration, MLD) through the
@@ -73,8 +75,10 @@ static void snf_mon_enqueue(struct snf_mon *mon, struct sk_buff *skb)
  * @pkt: the packet; only read during the call
  *
  * Costs a lookup and returns when the port has no monitor, it is down or
- * nobody listens on it. Otherwise counts the packet as seen and then as
- * filtered, dropped or (later) mirrored.
+ * nobody listens on it: no packet socket and no reader of its erf file.
+ * With a packet socket, counts the packet as seen and then as filtered,
+ * dropped or (later) mirrored; if it passes the filter, its erf readers
+ * get a record each (erf.c).
  *
  * Context: any (hard or soft interrupt, process); does not sleep.
  */
@@ -84,20 +88,29 @@ void rdma_sniffer_ib_packet(struct ib_device *dev, u32 port, bool outgoing,
 	struct snf_frame fr;
 	struct sk_buff *skb;
 	struct snf_dev *sd;
+	bool pass, nit, erf;
 	struct snf_mon *mon;
-	bool pass;
 
 	rcu_read_lock();
 	sd = xa_load(&snf_devs, dev->index);
 	if (!sd || port >= sd->nports)
 		goto out;
 	mon = rcu_dereference(sd->ports[port].live);
-	if (!mon || !dev_nit_active(mon->netdev))
+	if (!mon)
 		goto out;
-	atomic64_inc(&mon->cnt.seen);
+	nit = dev_nit_active(mon->netdev);
+	erf = snf_erf_active(mon);
+	if (!nit && !erf)
+		goto out;
 
 	snf_frame_build(&fr, pkt);
 	pass = snf_filter_match(rcu_dereference(mon->filter), &fr, pkt);
+	if (erf && pass)
+		snf_erf_packet(mon, &fr, pkt, outgoing);
+	/* The netdev's counters count what its listeners were offered. */
+	if (!nit)
+		goto out;
+	atomic64_inc(&mon->cnt.seen);
 	if (!pass) {
 		atomic64_inc(&mon->cnt.filtered);
 		goto out;
@@ -243,6 +256,7 @@ int snf_mon_create(struct snf_dev *sd, u32 port)
 	mon->queue_max = SNF_QUEUE_DEFAULT;
 	strscpy(mon->devname, dev_name(&sd->ibdev->dev), sizeof(mon->devname));
 	skb_queue_head_init(&mon->queue);
+	INIT_LIST_HEAD(&mon->erf_readers);
 	mutex_init(&mon->filter_lock);
 	snf_napi_add(netdev, &mon->napi, snf_mon_poll);
 	netif_carrier_off(netdev);
@@ -269,6 +283,8 @@ void snf_mon_destroy(struct snf_mon *mon)
 	struct net_device *netdev = mon->netdev;
 
 	lockdep_assert_held(&snf_lock);
+	/* Wakes erf readers blocked in read(): removing the file waits. */
+	snf_erf_close(mon);
 	/* Waits for the readers and writers of its files. */
 	debugfs_remove_recursive(mon->dir);
 	mon->sd->ports[mon->port].mon = NULL;

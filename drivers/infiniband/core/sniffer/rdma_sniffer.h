@@ -16,6 +16,11 @@
  * One packet of an InfiniBand port, as header field values. The BTH opcode
  * decides the extension headers: a UD opcode has a DETH (@qkey, @sqpn),
  * SEND_ONLY_WITH_IMMEDIATE an ImmDt (@imm).
+ *
+ * The LRH is @vl, @sl, @dlid and @slid; its other fields follow from the
+ * rest: LVer is 0 (the only version IBA defines), LNH says whether @grh is
+ * there (IBA global) or not (IBA local), and PktLen counts the LRH, @grh,
+ * the transport headers, @len bytes of payload, the pad bytes and the ICRC.
  */
 struct rdma_sniffer_ib_pkt {
 	const struct ib_grh *grh;	/* NULL: none; one is synthesised */
@@ -28,7 +33,8 @@ struct rdma_sniffer_ib_pkt {
 	u16 slid;
 	u16 dlid;
 	u16 pkey;
-	u8 sl;
+	u8 sl;				/* 0 to 15 */
+	u8 vl;				/* 0 to 15 */
 	u8 opcode;			/* IB_OPCODE_* of <rdma/ib_pack.h> */
 	bool solicited;
 	__be32 imm;

@@ -7,6 +7,7 @@
  *   frame.c    RoCEv1-style frames from InfiniBand header values
  *   filter.c   the filter language: parse, print, match
  *   debugfs.c  control files and per-monitor state, one value per file
+ *   erf.c      the erf file: pcap with ERF records, LRH included
  *
  * Locking:
  *   snf_lock (mutex)       devices, backends, monitors: creating and
@@ -14,6 +15,9 @@
  *   mon->filter_lock       replacing a monitor's filter (never under
  *                          snf_lock: debugfs removal waits for writers)
  *   mon->queue.lock        the monitor's packet queue (irqsave)
+ *   snf_erf_lock (mutex)   erf readers joining and leaving monitors'
+ *                          erf_readers (RCU for the packet path); taken
+ *                          under snf_lock
  * The packet path takes no mutex: it finds the device in snf_devs and the
  * running monitor of the port under RCU. A monitor is published there only
  * while it is up; going down unpublishes it and waits for a grace period
@@ -109,6 +113,8 @@ struct snf_counters {
 	atomic64_t mirrored;	/* delivered to the listeners */
 	atomic64_t mirrored_bytes;
 	atomic64_t tx_dropped;	/* the stack's own transmits, refused */
+	atomic64_t erf_records;	/* read from the erf file, whole */
+	atomic64_t erf_dropped;	/* matched, not queued for an erf reader */
 };
 
 struct snf_dev;
@@ -125,6 +131,8 @@ struct snf_mon {
 	struct mutex filter_lock;	/* @filter writers */
 	struct snf_filter __rcu *filter;	/* NULL: everything */
 	struct snf_counters cnt;
+	struct list_head erf_readers;	/* open erf files (erf.c) */
+	bool erf_closed;		/* going away; under snf_erf_lock */
 	struct dentry *dir;
 	char devname[IB_DEVICE_NAME_MAX];	/* at creation */
 };
@@ -158,6 +166,18 @@ void snf_mon_destroy(struct snf_mon *mon);
 void snf_frame_build(struct snf_frame *f, const struct rdma_sniffer_ib_pkt *pkt);
 void snf_frame_write(const struct snf_frame *f,
 		     const struct rdma_sniffer_ib_pkt *pkt, struct sk_buff *skb);
+
+/* erf.c */
+extern const struct file_operations snf_erf_fops;
+void snf_erf_packet(struct snf_mon *mon, const struct snf_frame *fr,
+		    const struct rdma_sniffer_ib_pkt *pkt, bool outgoing);
+void snf_erf_close(struct snf_mon *mon);
+
+/* Does the erf file of @mon have a reader? Under rcu_read_lock(). */
+static inline bool snf_erf_active(struct snf_mon *mon)
+{
+	return !list_empty(&mon->erf_readers);
+}
 
 /* filter.c */
 int snf_filter_parse(char *text, struct snf_filter *f);

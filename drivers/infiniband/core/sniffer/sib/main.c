@@ -37,6 +37,7 @@ static void snfsib_packet(struct ib_device *ibdev, bool outgoing,
 		.dlid = tp->dlid,
 		.pkey = tp->pkey,
 		.sl = tp->sl,
+		.vl = 0,	/* the fabric has no virtual lanes */
 		.opcode = tp->has_imm ? IB_OPCODE_UD_SEND_ONLY_WITH_IMMEDIATE :
 					IB_OPCODE_UD_SEND_ONLY,
 		.solicited = tp->solicited,
