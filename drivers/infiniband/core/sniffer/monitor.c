@@ -6,9 +6,9 @@
  * all interfaces), its headers are computed on the stack, the filter is
  * applied, and only then is a frame allocated, filled and put on the
  * monitor's bounded queue; a NAPI poll hands the queue to the stack, where
- * the listeners get it (the stack itself has no handler for ethertype
- * 0x8915 and drops it). A full queue drops and counts; nothing in the path
- * sleeps or waits for the reader.
+ * the listeners get it and the monitor's rx_handler then consumes it, so no
+ * protocol handler of the stack ever does. A full queue drops and counts;
+ * nothing in the path sleeps or waits for the reader.
  *
  * The carrier stays off: the stack then never activates a qdisc, so it
  * sends nothing of its own (IPv6 autoconfiguration, MLD) through the
@@ -157,6 +157,18 @@ static int snf_mon_stop(struct net_device *netdev)
 	return 0;
 }
 
+/*
+ * What the monitor receives is for the packet sockets only, which get it
+ * before this handler runs: no protocol handler of the stack sees it. A
+ * captured frame of a RoCE port may be IPv4, IPv6 or ARP; IP, taking one
+ * the port sent as received here, could answer or forward it.
+ */
+static rx_handler_result_t snf_mon_rx_handler(struct sk_buff **pskb)
+{
+	consume_skb(*pskb);
+	return RX_HANDLER_CONSUMED;
+}
+
 /* The monitor transmits nothing (its carrier is off; see the top). */
 static netdev_tx_t snf_mon_xmit(struct sk_buff *skb, struct net_device *netdev)
 {
@@ -247,7 +259,14 @@ int snf_mon_create(struct snf_dev *sd, u32 port)
 	snf_napi_add(netdev, &mon->napi, snf_mon_poll);
 	netif_carrier_off(netdev);
 
-	ret = register_netdev(netdev);
+	rtnl_lock();
+	ret = register_netdevice(netdev);
+	if (!ret) {
+		ret = netdev_rx_handler_register(netdev, snf_mon_rx_handler, mon);
+		if (ret)
+			unregister_netdevice(netdev);
+	}
+	rtnl_unlock();
 	if (ret) {
 		netif_napi_del(&mon->napi);
 		free_netdev(netdev);
