@@ -66,6 +66,76 @@ static void snf_mon_enqueue(struct snf_mon *mon, struct sk_buff *skb)
 }
 
 /**
+ * snf_mon_live() - the monitor of a port, if it is up and listened to
+ * @sd: the device
+ * @port: the port (any number: checked here)
+ *
+ * Context: RCU read side.
+ * Return: the monitor, or NULL: nothing to do with the port's packets.
+ */
+struct snf_mon *snf_mon_live(struct snf_dev *sd, u32 port)
+{
+	struct snf_mon *mon;
+
+	if (port >= sd->nports)
+		return NULL;
+	mon = rcu_dereference(sd->ports[port].live);
+	if (!mon || !dev_nit_active(mon->netdev))
+		return NULL;
+	return mon;
+}
+
+/**
+ * snf_mon_admit() - count a packet as seen, filter it, make room for it
+ * @mon: a live monitor (snf_mon_live())
+ * @fr: the frame's headers, from snf_frame_build(); @fr->len is the frame's
+ * @pkt: the packet's header values; NULL for a frame that is not an IBA
+ *       packet (a non-RoCE Ethernet frame), which only passes no filter
+ *
+ * Return: an skb with room for @fr->len bytes, or NULL when the packet is
+ * filtered or dropped (and counted so).
+ *
+ * Context: RCU read side; does not sleep.
+ */
+struct sk_buff *snf_mon_admit(struct snf_mon *mon, const struct snf_frame *fr,
+			      const struct rdma_sniffer_ib_pkt *pkt)
+{
+	const struct snf_filter *f = rcu_dereference(mon->filter);
+	struct sk_buff *skb;
+
+	atomic64_inc(&mon->cnt.seen);
+	if (pkt ? !snf_filter_match(f, fr, pkt) : !!f) {
+		atomic64_inc(&mon->cnt.filtered);
+		return NULL;
+	}
+	/* A cheap early look; snf_mon_enqueue() decides under the lock. */
+	if (skb_queue_len(&mon->queue) >= READ_ONCE(mon->queue_max)) {
+		atomic64_inc(&mon->cnt.dropped);
+		return NULL;
+	}
+	skb = netdev_alloc_skb(mon->netdev, fr->len);
+	if (!skb)
+		atomic64_inc(&mon->cnt.dropped);
+	return skb;
+}
+
+/**
+ * snf_mon_queue() - a filled frame onto the monitor's queue
+ * @mon: the monitor of snf_mon_admit()
+ * @skb: its skb, holding the whole frame from the Ethernet header
+ * @outgoing: the port sent the packet
+ *
+ * Context: RCU read side; does not sleep.
+ */
+void snf_mon_queue(struct snf_mon *mon, struct sk_buff *skb, bool outgoing)
+{
+	skb->protocol = eth_type_trans(skb, mon->netdev);
+	if (outgoing)
+		skb->pkt_type = PACKET_OUTGOING;
+	snf_mon_enqueue(mon, skb);
+}
+
+/**
  * rdma_sniffer_ib_packet() - a packet of an InfiniBand port, for its monitor
  * @dev: the RDMA device
  * @port: its port
@@ -85,38 +155,18 @@ void rdma_sniffer_ib_packet(struct ib_device *dev, u32 port, bool outgoing,
 	struct sk_buff *skb;
 	struct snf_dev *sd;
 	struct snf_mon *mon;
-	bool pass;
 
 	rcu_read_lock();
 	sd = xa_load(&snf_devs, dev->index);
-	if (!sd || port >= sd->nports)
+	mon = sd ? snf_mon_live(sd, port) : NULL;
+	if (!mon)
 		goto out;
-	mon = rcu_dereference(sd->ports[port].live);
-	if (!mon || !dev_nit_active(mon->netdev))
-		goto out;
-	atomic64_inc(&mon->cnt.seen);
-
 	snf_frame_build(&fr, pkt);
-	pass = snf_filter_match(rcu_dereference(mon->filter), &fr, pkt);
-	if (!pass) {
-		atomic64_inc(&mon->cnt.filtered);
+	skb = snf_mon_admit(mon, &fr, pkt);
+	if (!skb)
 		goto out;
-	}
-	/* A cheap early look; snf_mon_enqueue() decides under the lock. */
-	if (skb_queue_len(&mon->queue) >= READ_ONCE(mon->queue_max)) {
-		atomic64_inc(&mon->cnt.dropped);
-		goto out;
-	}
-	skb = netdev_alloc_skb(mon->netdev, fr.len);
-	if (!skb) {
-		atomic64_inc(&mon->cnt.dropped);
-		goto out;
-	}
 	snf_frame_write(&fr, pkt, skb);
-	skb->protocol = eth_type_trans(skb, mon->netdev);
-	if (outgoing)
-		skb->pkt_type = PACKET_OUTGOING;
-	snf_mon_enqueue(mon, skb);
+	snf_mon_queue(mon, skb, outgoing);
 out:
 	rcu_read_unlock();
 }
@@ -253,6 +303,8 @@ int snf_mon_create(struct snf_dev *sd, u32 port)
 	mon->port = port;
 	mon->backend = b;
 	mon->queue_max = SNF_QUEUE_DEFAULT;
+	mon->feed_eth = rdma_port_get_link_layer(sd->ibdev, port) ==
+			IB_LINK_LAYER_ETHERNET;
 	strscpy(mon->devname, dev_name(&sd->ibdev->dev), sizeof(mon->devname));
 	skb_queue_head_init(&mon->queue);
 	mutex_init(&mon->filter_lock);
