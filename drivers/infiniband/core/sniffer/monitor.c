@@ -159,7 +159,8 @@ void rdma_sniffer_ib_packet(struct ib_device *dev, u32 port, bool outgoing,
 	rcu_read_lock();
 	sd = xa_load(&snf_devs, dev->index);
 	mon = sd ? snf_mon_live(sd, port) : NULL;
-	if (!mon)
+	/* A port fed from user space takes its packets from there only. */
+	if (!mon || mon->backend == &snf_user_backend)
 		goto out;
 	snf_frame_build(&fr, pkt);
 	skb = snf_mon_admit(mon, &fr, pkt);
