@@ -132,7 +132,7 @@ ktap_diag "frames $n, outgoing $no, to QPN 0x48 from LID 2 $q, of 82 bytes $l"
 ktap_check "the capture: 3 frames of 82 bytes to QPN 0x48 from LID 2, the 2 sent ones outgoing" $?
 # The GRH of P2 kept, PayLen set to 28 (BTH, DETH, payload, ICRC), the
 # missing ICRC zero; P1's synthesised (fe80::2 -> fe80::3).
-x2=$(tcpdump -Z root -nn -xx -r $T/ib.pcap 2>/dev/null | awk '/^[0-9]/ {n++} n == 2 && /0x/ {
+x2=$(tcpdump -Z root -nn -xx -r $T/ib.pcap 2>/dev/null | awk '/^[0-9]/ {n++} n == 2 && /^[[:space:]]+0x[0-9a-f]+:/ {
 	sub(/^[^:]*:/, ""); gsub(/ /, ""); printf "%s", $0 }')
 want=0200000000030200000000028915
 want=${want}60000000001c1b40fe800000000000000000000000000002fe800000000000000000000000000003
@@ -186,7 +186,7 @@ snf_settle rxe0p1s
 snf_capture_end rxe0p1s "$eth"
 c=$(counters rxe0p1s)
 roce=$(snf_count $T/eth.pcap udp port 4791) arp=$(snf_count $T/eth.pcap arp)
-x=$(tcpdump -Z root -nn -xx -r $T/eth.pcap arp 2>/dev/null | awk '/0x/ {
+x=$(tcpdump -Z root -nn -xx -r $T/eth.pcap arp 2>/dev/null | awk '/^[[:space:]]+0x[0-9a-f]+:/ {
 	sub(/^[^:]*:/, ""); gsub(/ /, ""); printf "%s", $0 }')
 ktap_diag "counters $c; RoCE $roce, ARP $arp; short frame: $r"
 [ $ok = 0 ] && [ "$c" = "4 1 0 3 1" ] && [ "$roce" = 2 ] && [ "$arp" = 1 ] &&
