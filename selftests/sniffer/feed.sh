@@ -9,7 +9,8 @@
 # and a log line, counted as malformed and nothing else. On rxe0's
 # Ethernet port, frames pass through unchanged, RoCEv2 read for the
 # filter, other frames passing no filter. The control files refuse what
-# they cannot do. The feeder itself refuses rxe0 (no raw packet QP) and
+# they cannot do; rdma_sib's own packets do not reach a port fed from user
+# space. The feeder itself refuses rxe0 (no raw packet QP) and
 # sib0 (no verbs provider) with one line and its exit status. A feed file
 # open keeps rdma_sniffer loaded and survives its monitor's removal.
 . "$(dirname "$0")/../lib/ktap.sh"
@@ -81,7 +82,7 @@ P2=0003000300130002${GRH}6400ffff0000004800000002000000110000004945464748
 # RC SEND_ONLY to QPN 0x50, 2 payload bytes and 2 pad bytes.
 P3=00020003000700020420ffff0000005000000003494a000000000000
 
-ktap_plan 14
+ktap_plan 15
 mkdir -p $T
 modprobe rdma_sib num_hcas=2 && modprobe rdma_sniffer && modprobe rdma_sniffer_sib
 ktap_check "rdma_sib (2 HCAs), rdma_sniffer, rdma_sniffer_sib load" $?
@@ -159,6 +160,19 @@ c=$(counters sib0p1s)
 ktap_diag "$log log lines; counters $before -> $c"
 [ $ok = 0 ] && [ "$log" = 8 ] && [ "$c" = "${before% 0} 8" ]
 ktap_check "8 malformed writes (flags, short, LNH 0, PktLen, GRH next header, headers, pad, size): EINVAL, logged, only malformed counts" $?
+
+# rdma_sib's own packets of sib0 (IPoIB) reach sib1's monitor, never
+# sib0's, which is fed from user space only; both up, both listened to.
+ip link set sib0p1s up && ip link set sib1p1s up &&
+	snf_capture sib0p1s $T/ib2.pcap && snf_capture sib1p1s $T/sib1.pcap
+s0=$(snf_val sib0p1s seen)
+sib_setup && ip netns exec a ping -c 2 -W 5 $SIB_IP_B > /dev/null
+rc=$?
+busywait_for_counter 10 1 $SNF_D/monitors/sib1p1s/mirrored
+s1=$(snf_val sib0p1s seen) m=$(snf_val sib1p1s mirrored)
+ktap_diag "IPoIB up and a ping: $rc; sib1p1s mirrored $m; sib0p1s seen $s0 -> $s1"
+[ $rc = 0 ] && [ "$m" -gt 0 ] && [ "$s0" = "$s1" ]
+ktap_check "rdma_sib traffic of sib0 reaches sib1p1s (rdma_sib backend), not the user-fed sib0p1s" $?
 
 # Ethernet: rxe0 on veth0.
 modprobe veth && modprobe rdma_rxe && modprobe ib_uverbs &&
