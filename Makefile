@@ -4,6 +4,8 @@
 #
 #   make [modules]        build every module (KDIR= tree or KVER= release)
 #   make probes           table of the compat feature probes for that kernel
+#   make feeder           rdma_sniffer's user-space feeder (tools/, libibverbs)
+#                         in build/tools/
 #   make check            W=1 + sparse build and checkpatch --strict, no warnings
 #   make matrix           build against every installed headers tree
 #   make dkms-install     dkms add/build/install (KVER=, default all kernels)
@@ -33,7 +35,7 @@ BUILD := $(CURDIR)/build
 RB_WITH_TESTS ?= 1
 export KDIR_SEL KVER_SEL RB_WITH_TESTS
 
-.PHONY: all modules probes check matrix dkms-install dkms-remove selftests vm \
+.PHONY: all modules probes feeder check matrix dkms-install dkms-remove selftests vm \
 	selftests-debian13 selftests-debug kselftest-install \
 	patches-check patches-status patches-export bench run test deps clean
 
@@ -44,6 +46,10 @@ modules:
 
 probes:
 	@scripts/compat/probe.sh --table $(KDIR_SEL) $(BUILD)/compat
+
+feeder:
+	@mkdir -p $(BUILD)/tools
+	@$(MAKE) -s -C tools/rdma_sniffer_feed OUT=$(BUILD)/tools
 
 check:
 	@scripts/check.sh $(KDIR_SEL)

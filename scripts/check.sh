@@ -9,7 +9,8 @@
 # substitution and whose status is $?: that $? is the substitution's
 # (expanded first), not the status of the assertion before it. And each
 # test directory's Makefile (kselftest TEST_PROGS) names exactly the tests
-# the VM harness runs there (scripts/kselftest-install.sh --check).
+# the VM harness runs there (scripts/kselftest-install.sh --check). And the
+# user-space tools build with -Wall -Wextra and no warning.
 # Prints KTAP; exits non-zero on any finding.
 set -uo pipefail
 
@@ -23,7 +24,7 @@ kver=$(rb_kver "$kdir") || exit 1
 out=$top/build/check/$kver
 log=$top/build/check/$kver.log
 
-ktap_plan 4
+ktap_plan 5
 
 # 1. W=1 + sparse. The build tree holds only our sources, so any warning in
 # the log is ours.
@@ -45,7 +46,7 @@ src=$("$top/scripts/kernel-source.sh" scripts/checkpatch.pl scripts/spelling.txt
 	scripts/const_structs.checkpatch) || { ktap_fail "checkpatch available"; ktap_finish; }
 allow=$top/scripts/checkpatch.allow
 mapfile -t files < <(cd "$top" && git ls-files -co --exclude-standard -- \
-	'drivers/*.[ch]' 'include/*.[ch]' 'selftests/*.[ch]' 'scripts/compat/probes/*.c' 2>/dev/null |
+	'drivers/*.[ch]' 'include/*.[ch]' 'selftests/*.[ch]' 'tools/*.[ch]' 'scripts/compat/probes/*.c' 2>/dev/null |
 	while read -r f; do [ -e "$f" ] && echo "$f"; done)
 findings=$(cd "$top" && for f in "${files[@]}"; do
 	perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
@@ -89,4 +90,16 @@ ks=$("$top/scripts/kselftest-install.sh" --check 2>&1)
 rc=$?
 [ -n "$ks" ] && ktap_diag "$ks"
 ktap_check "selftests: each Makefile's TEST_PROGS are the tests the VM harness runs" $rc
+
+# 5. tools/rdma_sniffer_feed (libibverbs), warnings as errors.
+if [ -e /usr/include/infiniband/verbs.h ]; then
+	mkdir -p "$top/build/check/tools"
+	msg=$(make -s -C "$top/tools/rdma_sniffer_feed" OUT="$top/build/check/tools" \
+		CFLAGS="-O2 -Werror" 2>&1)
+	rc=$?
+	[ -n "$msg" ] && ktap_diag "$msg"
+	ktap_check "tools/rdma_sniffer_feed builds with -Wall -Wextra, no warnings" $rc
+else
+	ktap_skip "tools/rdma_sniffer_feed builds" "no infiniband/verbs.h: apt-get install libibverbs-dev"
+fi
 ktap_finish

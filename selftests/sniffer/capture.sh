@@ -42,6 +42,9 @@ ktap_run "ping a -> b" ip netns exec a ping -c 5 -i 0.3 -W 5 $SIB_IP_B
 ktap_run "ping b -> a" ip netns exec b ping -c 5 -i 0.3 -W 5 $SIB_IP_A
 snf_settle $M
 snf_capture_end $M "$all" "$out" "$in"
+# (What each tcpdump says of its socket at its end, should a file be short.)
+ktap_diag "tcpdump: $(grep -hE 'captured|dropped|went down' $T/all.pcap.log $T/out.pcap.log \
+	$T/in.pcap.log | tr '\n' ' ')"
 n=$(snf_count $T/all.pcap) mir=$(state_get $MD/mirrored)
 ktap_diag "seen $(state_get $MD/seen) filtered $(state_get $MD/filtered) dropped $(state_get $MD/dropped) mirrored $mir; in the file: $n"
 [ "$n" -gt 0 ] && [ "$n" -eq "$mir" ]

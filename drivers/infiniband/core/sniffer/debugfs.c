@@ -4,6 +4,8 @@
  * state, one value per file.
  *
  *   new_monitor, del_monitor	write "DEVICE PORT"
+ *   new_user_port, del_user_port	write "DEVICE PORT": the port is (no
+ *				longer) fed from user space (feed.c)
  *   monitors/NAME/		one directory per monitor (NAME: its netdev's
  *				name at creation)
  *     device port backend	what it captures, and through what
@@ -13,6 +15,8 @@
  *     filter			the filter (writable; filter.c has the syntax)
  *     erf			pcap with ERF records, per reader (erf.c)
  *     erf_records erf_dropped	its counters
+ *     feed, malformed		user backend only: one packet per write,
+ *				and the writes refused (feed.c)
  *
  * A control write that cannot be carried out changes nothing and logs one
  * rate-limited line naming the problem.
@@ -30,6 +34,7 @@
 #define SNF_FILTER_MAX	512	/* the longest filter text */
 
 static struct dentry *snf_dir, *snf_mons_dir, *snf_new, *snf_del;
+static struct dentry *snf_unew, *snf_udel;
 
 /* A write of at most @max - 1 bytes, as a string. */
 static char *snf_user_string(const char __user *ubuf, size_t count, size_t max)
@@ -109,7 +114,7 @@ static ssize_t snf_new_write(struct file *file, const char __user *ubuf,
 			pr_warn_ratelimited("new_monitor: %s port %u has a monitor already (or its name is taken)\n",
 					    buf, port);
 		else if (ret == -EOPNOTSUPP)
-			pr_warn_ratelimited("new_monitor: no capture backend for %s port %u (modprobe rdma_sniffer_sib for rdma_sib)\n",
+			pr_warn_ratelimited("new_monitor: no capture backend for %s port %u (rdma_sib: modprobe rdma_sniffer_sib; a user-space feeder: new_user_port)\n",
 					    buf, port);
 		else if (ret)
 			pr_warn_ratelimited("new_monitor: %s port %u: error %d\n",
@@ -147,6 +152,98 @@ static ssize_t snf_del_write(struct file *file, const char __user *ubuf,
 	kfree(buf);
 	return ret ? ret : count;
 }
+
+/* new_user_port and del_user_port: "DEVICE PORT". */
+static ssize_t snf_user_port_write(const char *what, bool add,
+				   const char __user *ubuf, size_t count)
+{
+	struct snf_dev *sd;
+	char *buf;
+	u32 port;
+	int ret;
+
+	buf = snf_user_string(ubuf, count, SNF_CTL_MAX);
+	if (IS_ERR(buf)) {
+		pr_warn_ratelimited("%s: write at most %d bytes: \"DEVICE PORT\"\n",
+				    what, SNF_CTL_MAX - 1);
+		return PTR_ERR(buf);
+	}
+	mutex_lock(&snf_lock);
+	ret = snf_ctl_parse(what, buf, &sd, &port);
+	if (!ret)
+		ret = add ? snf_user_port_add(sd, port) :
+			    snf_user_port_del(sd, port);
+	if (ret == -EEXIST)
+		pr_warn_ratelimited("%s: %s port %u is fed from user space already\n",
+				    what, buf, port);
+	else if (ret == -ENOENT)
+		pr_warn_ratelimited("%s: %s port %u is not fed from user space\n",
+				    what, buf, port);
+	else if (ret == -EBUSY && add)
+		pr_warn_ratelimited("%s: %s port %u has a monitor of backend %s: del_monitor first\n",
+				    what, buf, port, sd->ports[port].mon->backend->name);
+	else if (ret == -EBUSY)
+		pr_warn_ratelimited("%s: %s port %u: its monitor is fed from user space: del_monitor first\n",
+				    what, buf, port);
+	mutex_unlock(&snf_lock);
+	kfree(buf);
+	return ret ? ret : count;
+}
+
+static ssize_t snf_unew_write(struct file *file, const char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	return snf_user_port_write("new_user_port", true, ubuf, count);
+}
+
+static ssize_t snf_udel_write(struct file *file, const char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	return snf_user_port_write("del_user_port", false, ubuf, count);
+}
+
+static const struct file_operations snf_unew_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = snf_unew_write,
+	.llseek = noop_llseek,
+};
+
+static const struct file_operations snf_udel_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = snf_udel_write,
+	.llseek = noop_llseek,
+};
+
+/* A monitor's feed: each write() one packet (feed.c). */
+static ssize_t snf_feed_write(struct file *file, const char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	struct snf_mon *mon = file->private_data;
+	ssize_t ret;
+	u8 *buf;
+
+	if (count < 1 || count > SNF_FEED_MAX + 1) {
+		pr_warn_ratelimited("%s: feed: a write of %zu bytes: one flags byte and a packet of at most %u bytes\n",
+				    mon->netdev->name, count, SNF_FEED_MAX);
+		atomic64_inc(&mon->cnt.malformed);
+		return -EINVAL;
+	}
+	buf = memdup_user(ubuf, count);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	ret = snf_feed(mon, buf, count);
+	kfree(buf);
+	return ret;
+}
+
+static const struct file_operations snf_feed_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = snf_feed_write,
+	.llseek = noop_llseek,
+};
 
 static const struct file_operations snf_new_fops = {
 	.owner = THIS_MODULE,
@@ -319,6 +416,11 @@ void snf_debugfs_mon_add(struct snf_mon *mon)
 				   &snf_counter_fops);
 	debugfs_create_file_unsafe("erf_dropped", 0444, d, &mon->cnt.erf_dropped,
 				   &snf_counter_fops);
+	if (mon->backend != &snf_user_backend)
+		return;
+	debugfs_create_file("feed", 0200, d, mon, &snf_feed_fops);
+	debugfs_create_file_unsafe("malformed", 0444, d, &mon->cnt.malformed,
+				   &snf_counter_fops);
 }
 
 /**
@@ -336,6 +438,10 @@ int snf_debugfs_init(void)
 				      &snf_new_fops);
 	snf_del = debugfs_create_file("del_monitor", 0200, snf_dir, NULL,
 				      &snf_del_fops);
+	snf_unew = debugfs_create_file("new_user_port", 0200, snf_dir, NULL,
+				       &snf_unew_fops);
+	snf_udel = debugfs_create_file("del_user_port", 0200, snf_dir, NULL,
+				       &snf_udel_fops);
 	return 0;
 }
 
@@ -344,6 +450,8 @@ void snf_debugfs_controls_exit(void)
 {
 	debugfs_remove(snf_new);
 	debugfs_remove(snf_del);
+	debugfs_remove(snf_unew);
+	debugfs_remove(snf_udel);
 }
 
 void snf_debugfs_exit(void)

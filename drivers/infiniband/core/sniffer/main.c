@@ -161,9 +161,13 @@ static int __init snf_init(void)
 {
 	int ret;
 
+	/* First in the list: a port marked as fed from user space is. */
+	rdma_sniffer_backend_register(&snf_user_backend);
 	ret = ib_register_client(&snf_client);
-	if (ret)
+	if (ret) {
+		rdma_sniffer_backend_unregister(&snf_user_backend);
 		return ret;
+	}
 	return snf_debugfs_init();
 }
 
@@ -172,6 +176,7 @@ static void __exit snf_exit(void)
 	snf_debugfs_controls_exit();
 	/* Backends are gone (they depend on us): this removes every monitor. */
 	ib_unregister_client(&snf_client);
+	rdma_sniffer_backend_unregister(&snf_user_backend);
 	snf_debugfs_exit();
 	/* kfree_rcu() of devices and filters. */
 	rcu_barrier();

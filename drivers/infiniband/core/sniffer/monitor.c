@@ -6,11 +6,11 @@
  * all interfaces), its headers are computed on the stack, the filter is
  * applied, and only then is a frame allocated, filled and put on the
  * monitor's bounded queue; a NAPI poll hands the queue to the stack, where
- * the listeners get it (the stack itself has no handler for ethertype
- * 0x8915 and drops it). A full queue drops and counts; nothing in the path
- * sleeps or waits for the reader. The same filtered packets go to the
- * readers of the monitor's erf file, if any (erf.c), also while no packet
- * socket listens.
+ * the listeners get it and the monitor's rx_handler then consumes it, so no
+ * protocol handler of the stack ever does. A full queue drops and counts;
+ * nothing in the path sleeps or waits for the reader. The same filtered
+ * packets of a backend go to the readers of the monitor's erf file, if
+ * any (erf.c), also while no packet socket listens.
  *
  * The carrier stays off: the stack then never activates a qdisc, so it
  * sends nothing of its own (IPv6 autoconfiguration, MLD) through the
@@ -67,6 +67,79 @@ static void snf_mon_enqueue(struct snf_mon *mon, struct sk_buff *skb)
 	napi_schedule(&mon->napi);
 }
 
+/* The monitor of a port while it is up, listened to or not; RCU read side. */
+static struct snf_mon *snf_mon_up(struct snf_dev *sd, u32 port)
+{
+	return port < sd->nports ? rcu_dereference(sd->ports[port].live) : NULL;
+}
+
+/**
+ * snf_mon_live() - the monitor of a port, if it is up and listened to
+ * @sd: the device
+ * @port: the port (any number: checked here)
+ *
+ * Context: RCU read side.
+ * Return: the monitor, or NULL: nothing to do with the port's packets.
+ */
+struct snf_mon *snf_mon_live(struct snf_dev *sd, u32 port)
+{
+	struct snf_mon *mon = snf_mon_up(sd, port);
+
+	if (!mon || !dev_nit_active(mon->netdev))
+		return NULL;
+	return mon;
+}
+
+/**
+ * snf_mon_admit() - count a packet as seen, filter it, make room for it
+ * @mon: a live monitor (snf_mon_live())
+ * @fr: the frame's headers, from snf_frame_build(); @fr->len is the frame's
+ * @pkt: the packet's header values; NULL for a frame that is not an IBA
+ *       packet (a non-RoCE Ethernet frame), which only passes no filter
+ *
+ * Return: an skb with room for @fr->len bytes, or NULL when the packet is
+ * filtered or dropped (and counted so).
+ *
+ * Context: RCU read side; does not sleep.
+ */
+struct sk_buff *snf_mon_admit(struct snf_mon *mon, const struct snf_frame *fr,
+			      const struct rdma_sniffer_ib_pkt *pkt)
+{
+	const struct snf_filter *f = rcu_dereference(mon->filter);
+	struct sk_buff *skb;
+
+	atomic64_inc(&mon->cnt.seen);
+	if (pkt ? !snf_filter_match(f, fr, pkt) : !!f) {
+		atomic64_inc(&mon->cnt.filtered);
+		return NULL;
+	}
+	/* A cheap early look; snf_mon_enqueue() decides under the lock. */
+	if (skb_queue_len(&mon->queue) >= READ_ONCE(mon->queue_max)) {
+		atomic64_inc(&mon->cnt.dropped);
+		return NULL;
+	}
+	skb = netdev_alloc_skb(mon->netdev, fr->len);
+	if (!skb)
+		atomic64_inc(&mon->cnt.dropped);
+	return skb;
+}
+
+/**
+ * snf_mon_queue() - a filled frame onto the monitor's queue
+ * @mon: the monitor of snf_mon_admit()
+ * @skb: its skb, holding the whole frame from the Ethernet header
+ * @outgoing: the port sent the packet
+ *
+ * Context: RCU read side; does not sleep.
+ */
+void snf_mon_queue(struct snf_mon *mon, struct sk_buff *skb, bool outgoing)
+{
+	skb->protocol = eth_type_trans(skb, mon->netdev);
+	if (outgoing)
+		skb->pkt_type = PACKET_OUTGOING;
+	snf_mon_enqueue(mon, skb);
+}
+
 /**
  * rdma_sniffer_ib_packet() - a packet of an InfiniBand port, for its monitor
  * @dev: the RDMA device
@@ -88,48 +161,30 @@ void rdma_sniffer_ib_packet(struct ib_device *dev, u32 port, bool outgoing,
 	struct snf_frame fr;
 	struct sk_buff *skb;
 	struct snf_dev *sd;
-	bool pass, nit, erf;
 	struct snf_mon *mon;
+	bool nit, erf;
 
 	rcu_read_lock();
 	sd = xa_load(&snf_devs, dev->index);
-	if (!sd || port >= sd->nports)
-		goto out;
-	mon = rcu_dereference(sd->ports[port].live);
-	if (!mon)
+	mon = sd ? snf_mon_up(sd, port) : NULL;
+	/* A port fed from user space takes its packets from there only. */
+	if (!mon || mon->backend == &snf_user_backend)
 		goto out;
 	nit = dev_nit_active(mon->netdev);
 	erf = snf_erf_active(mon);
 	if (!nit && !erf)
 		goto out;
-
 	snf_frame_build(&fr, pkt);
-	pass = snf_filter_match(rcu_dereference(mon->filter), &fr, pkt);
-	if (erf && pass)
+	if (erf && snf_filter_match(rcu_dereference(mon->filter), &fr, pkt))
 		snf_erf_packet(mon, &fr, pkt, outgoing);
 	/* The netdev's counters count what its listeners were offered. */
 	if (!nit)
 		goto out;
-	atomic64_inc(&mon->cnt.seen);
-	if (!pass) {
-		atomic64_inc(&mon->cnt.filtered);
+	skb = snf_mon_admit(mon, &fr, pkt);
+	if (!skb)
 		goto out;
-	}
-	/* A cheap early look; snf_mon_enqueue() decides under the lock. */
-	if (skb_queue_len(&mon->queue) >= READ_ONCE(mon->queue_max)) {
-		atomic64_inc(&mon->cnt.dropped);
-		goto out;
-	}
-	skb = netdev_alloc_skb(mon->netdev, fr.len);
-	if (!skb) {
-		atomic64_inc(&mon->cnt.dropped);
-		goto out;
-	}
 	snf_frame_write(&fr, pkt, skb);
-	skb->protocol = eth_type_trans(skb, mon->netdev);
-	if (outgoing)
-		skb->pkt_type = PACKET_OUTGOING;
-	snf_mon_enqueue(mon, skb);
+	snf_mon_queue(mon, skb, outgoing);
 out:
 	rcu_read_unlock();
 }
@@ -168,6 +223,18 @@ static int snf_mon_stop(struct net_device *netdev)
 	atomic64_add(skb_queue_len(&mon->queue), &mon->cnt.dropped);
 	skb_queue_purge(&mon->queue);
 	return 0;
+}
+
+/*
+ * What the monitor receives is for the packet sockets only, which get it
+ * before this handler runs: no protocol handler of the stack sees it. A
+ * captured frame of a RoCE port may be IPv4, IPv6 or ARP; IP, taking one
+ * the port sent as received here, could answer or forward it.
+ */
+static rx_handler_result_t snf_mon_rx_handler(struct sk_buff **pskb)
+{
+	consume_skb(*pskb);
+	return RX_HANDLER_CONSUMED;
 }
 
 /* The monitor transmits nothing (its carrier is off; see the top). */
@@ -254,6 +321,8 @@ int snf_mon_create(struct snf_dev *sd, u32 port)
 	mon->port = port;
 	mon->backend = b;
 	mon->queue_max = SNF_QUEUE_DEFAULT;
+	mon->feed_eth = rdma_port_get_link_layer(sd->ibdev, port) ==
+			IB_LINK_LAYER_ETHERNET;
 	strscpy(mon->devname, dev_name(&sd->ibdev->dev), sizeof(mon->devname));
 	skb_queue_head_init(&mon->queue);
 	INIT_LIST_HEAD(&mon->erf_readers);
@@ -261,7 +330,14 @@ int snf_mon_create(struct snf_dev *sd, u32 port)
 	snf_napi_add(netdev, &mon->napi, snf_mon_poll);
 	netif_carrier_off(netdev);
 
-	ret = register_netdev(netdev);
+	rtnl_lock();
+	ret = register_netdevice(netdev);
+	if (!ret) {
+		ret = netdev_rx_handler_register(netdev, snf_mon_rx_handler, mon);
+		if (ret)
+			unregister_netdevice(netdev);
+	}
+	rtnl_unlock();
 	if (ret) {
 		netif_napi_del(&mon->napi);
 		free_netdev(netdev);

@@ -6,6 +6,7 @@
  *   monitor.c  one monitor: its netdev, queue and NAPI, the packet path
  *   frame.c    RoCEv1-style frames from InfiniBand header values
  *   filter.c   the filter language: parse, print, match
+ *   feed.c     the "user" backend: packets written by a user-space feeder
  *   debugfs.c  control files and per-monitor state, one value per file
  *   erf.c      the erf file: pcap with ERF records, LRH included
  *
@@ -115,6 +116,7 @@ struct snf_counters {
 	atomic64_t tx_dropped;	/* the stack's own transmits, refused */
 	atomic64_t erf_records;	/* read from the erf file, whole */
 	atomic64_t erf_dropped;	/* matched, not queued for an erf reader */
+	atomic64_t malformed;	/* feed writes refused (user backend) */
 };
 
 struct snf_dev;
@@ -134,12 +136,14 @@ struct snf_mon {
 	struct list_head erf_readers;	/* open erf files (erf.c) */
 	bool erf_closed;		/* going away; under snf_erf_lock */
 	struct dentry *dir;
+	bool feed_eth;			/* user backend: fed Ethernet frames */
 	char devname[IB_DEVICE_NAME_MAX];	/* at creation */
 };
 
 /* A port of an RDMA device: its monitor, if any. */
 struct snf_port {
 	struct snf_mon *mon;		/* under snf_lock */
+	bool user_fed;			/* under snf_lock: new_user_port */
 	struct snf_mon __rcu *live;	/* while it is up: the packet path's */
 };
 
@@ -161,6 +165,10 @@ struct rdma_sniffer_backend *snf_backend_for(struct ib_device *ibdev, u32 port);
 /* monitor.c */
 int snf_mon_create(struct snf_dev *sd, u32 port);
 void snf_mon_destroy(struct snf_mon *mon);
+struct snf_mon *snf_mon_live(struct snf_dev *sd, u32 port);
+struct sk_buff *snf_mon_admit(struct snf_mon *mon, const struct snf_frame *fr,
+			      const struct rdma_sniffer_ib_pkt *pkt);
+void snf_mon_queue(struct snf_mon *mon, struct sk_buff *skb, bool outgoing);
 
 /* frame.c */
 void snf_frame_build(struct snf_frame *f, const struct rdma_sniffer_ib_pkt *pkt);
@@ -184,6 +192,15 @@ int snf_filter_parse(char *text, struct snf_filter *f);
 int snf_filter_print(const struct snf_filter *f, char *buf, size_t size);
 bool snf_filter_match(const struct snf_filter *f, const struct snf_frame *fr,
 		      const struct rdma_sniffer_ib_pkt *pkt);
+
+/* feed.c */
+extern struct rdma_sniffer_backend snf_user_backend;
+int snf_user_port_add(struct snf_dev *sd, u32 port);
+int snf_user_port_del(struct snf_dev *sd, u32 port);
+ssize_t snf_feed(struct snf_mon *mon, const u8 *buf, size_t count);
+
+#define SNF_FEED_MAX	16384	/* bytes of one fed packet, after the flags */
+#define SNF_FEED_SENT	0x01	/* flags: the port sent it */
 
 /* debugfs.c */
 int snf_debugfs_init(void);
