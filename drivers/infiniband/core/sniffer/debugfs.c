@@ -33,8 +33,8 @@
 #define SNF_CTL_MAX	96	/* the longest control write */
 #define SNF_FILTER_MAX	512	/* the longest filter text */
 
-static struct dentry *snf_dir, *snf_mons_dir, *snf_new, *snf_del;
-static struct dentry *snf_unew, *snf_udel;
+static struct dentry *snf_dir, *snf_mons_dir;
+static struct dentry *snf_ctl_files[4];	/* one per snf_ctls[] */
 
 /* A write of at most @max - 1 bytes, as a string. */
 static char *snf_user_string(const char __user *ubuf, size_t count, size_t max)
@@ -92,71 +92,86 @@ static int snf_ctl_parse(const char *what, char *text, struct snf_dev **sdp,
 	return 0;
 }
 
-static ssize_t snf_new_write(struct file *file, const char __user *ubuf,
-			     size_t count, loff_t *ppos)
-{
-	struct snf_dev *sd;
-	char *buf;
-	u32 port;
-	int ret;
+/*
+ * The control files: each takes "DEVICE PORT" and does one thing with the
+ * port, under snf_lock; @act logs why it refuses (@dev names the device).
+ */
+struct snf_ctl {
+	const char *name;
+	int (*act)(const char *what, struct snf_dev *sd, const char *dev, u32 port);
+};
 
-	buf = snf_user_string(ubuf, count, SNF_CTL_MAX);
-	if (IS_ERR(buf)) {
-		pr_warn_ratelimited("new_monitor: write at most %d bytes: \"DEVICE PORT\"\n",
-				    SNF_CTL_MAX - 1);
-		return PTR_ERR(buf);
-	}
-	mutex_lock(&snf_lock);
-	ret = snf_ctl_parse("new_monitor", buf, &sd, &port);
-	if (!ret) {
-		ret = snf_mon_create(sd, port);
-		if (ret == -EEXIST)
-			pr_warn_ratelimited("new_monitor: %s port %u has a monitor already (or its name is taken)\n",
-					    buf, port);
-		else if (ret == -EOPNOTSUPP)
-			pr_warn_ratelimited("new_monitor: no capture backend for %s port %u (rdma_sib: modprobe rdma_sniffer_sib; a user-space feeder: new_user_port)\n",
-					    buf, port);
-		else if (ret)
-			pr_warn_ratelimited("new_monitor: %s port %u: error %d\n",
-					    buf, port, ret);
-	}
-	mutex_unlock(&snf_lock);
-	kfree(buf);
-	return ret ? ret : count;
+static int snf_ctl_new_monitor(const char *what, struct snf_dev *sd,
+			       const char *dev, u32 port)
+{
+	int ret = snf_mon_create(sd, port);
+
+	if (ret == -EEXIST)
+		pr_warn_ratelimited("%s: %s port %u has a monitor already (or its name is taken)\n",
+				    what, dev, port);
+	else if (ret == -EOPNOTSUPP)
+		pr_warn_ratelimited("%s: no capture backend for %s port %u (rdma_sib: modprobe rdma_sniffer_sib; a user-space feeder: new_user_port)\n",
+				    what, dev, port);
+	else if (ret)
+		pr_warn_ratelimited("%s: %s port %u: error %d\n", what, dev, port, ret);
+	return ret;
 }
 
-static ssize_t snf_del_write(struct file *file, const char __user *ubuf,
-			     size_t count, loff_t *ppos)
+static int snf_ctl_del_monitor(const char *what, struct snf_dev *sd,
+			       const char *dev, u32 port)
 {
-	struct snf_dev *sd;
-	char *buf;
-	u32 port;
-	int ret;
-
-	buf = snf_user_string(ubuf, count, SNF_CTL_MAX);
-	if (IS_ERR(buf)) {
-		pr_warn_ratelimited("del_monitor: write at most %d bytes: \"DEVICE PORT\"\n",
-				    SNF_CTL_MAX - 1);
-		return PTR_ERR(buf);
+	if (!sd->ports[port].mon) {
+		pr_warn_ratelimited("%s: %s port %u has no monitor\n", what, dev, port);
+		return -ENOENT;
 	}
-	mutex_lock(&snf_lock);
-	ret = snf_ctl_parse("del_monitor", buf, &sd, &port);
-	if (!ret && !sd->ports[port].mon) {
-		pr_warn_ratelimited("del_monitor: %s port %u has no monitor\n",
-				    buf, port);
-		ret = -ENOENT;
-	} else if (!ret) {
-		snf_mon_destroy(sd->ports[port].mon);
-	}
-	mutex_unlock(&snf_lock);
-	kfree(buf);
-	return ret ? ret : count;
+	snf_mon_destroy(sd->ports[port].mon);
+	return 0;
 }
 
-/* new_user_port and del_user_port: "DEVICE PORT". */
-static ssize_t snf_user_port_write(const char *what, bool add,
-				   const char __user *ubuf, size_t count)
+/* new_user_port and del_user_port. */
+static int snf_ctl_user_port(const char *what, struct snf_dev *sd,
+			     const char *dev, u32 port, bool add)
 {
+	int ret = add ? snf_user_port_add(sd, port) : snf_user_port_del(sd, port);
+
+	if (ret == -EEXIST)
+		pr_warn_ratelimited("%s: %s port %u is fed from user space already\n",
+				    what, dev, port);
+	else if (ret == -ENOENT)
+		pr_warn_ratelimited("%s: %s port %u is not fed from user space\n",
+				    what, dev, port);
+	else if (ret == -EBUSY && add)
+		pr_warn_ratelimited("%s: %s port %u has a monitor of backend %s: del_monitor first\n",
+				    what, dev, port, sd->ports[port].mon->backend->name);
+	else if (ret == -EBUSY)
+		pr_warn_ratelimited("%s: %s port %u: its monitor is fed from user space: del_monitor first\n",
+				    what, dev, port);
+	return ret;
+}
+
+static int snf_ctl_new_user_port(const char *what, struct snf_dev *sd,
+				 const char *dev, u32 port)
+{
+	return snf_ctl_user_port(what, sd, dev, port, true);
+}
+
+static int snf_ctl_del_user_port(const char *what, struct snf_dev *sd,
+				 const char *dev, u32 port)
+{
+	return snf_ctl_user_port(what, sd, dev, port, false);
+}
+
+static const struct snf_ctl snf_ctls[] = {
+	{ "new_monitor", snf_ctl_new_monitor },
+	{ "del_monitor", snf_ctl_del_monitor },
+	{ "new_user_port", snf_ctl_new_user_port },
+	{ "del_user_port", snf_ctl_del_user_port },
+};
+
+static ssize_t snf_ctl_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	const struct snf_ctl *ctl = file->private_data;
 	struct snf_dev *sd;
 	char *buf;
 	u32 port;
@@ -165,54 +180,23 @@ static ssize_t snf_user_port_write(const char *what, bool add,
 	buf = snf_user_string(ubuf, count, SNF_CTL_MAX);
 	if (IS_ERR(buf)) {
 		pr_warn_ratelimited("%s: write at most %d bytes: \"DEVICE PORT\"\n",
-				    what, SNF_CTL_MAX - 1);
+				    ctl->name, SNF_CTL_MAX - 1);
 		return PTR_ERR(buf);
 	}
 	mutex_lock(&snf_lock);
-	ret = snf_ctl_parse(what, buf, &sd, &port);
+	/* On success @buf is cut down to the device's name. */
+	ret = snf_ctl_parse(ctl->name, buf, &sd, &port);
 	if (!ret)
-		ret = add ? snf_user_port_add(sd, port) :
-			    snf_user_port_del(sd, port);
-	if (ret == -EEXIST)
-		pr_warn_ratelimited("%s: %s port %u is fed from user space already\n",
-				    what, buf, port);
-	else if (ret == -ENOENT)
-		pr_warn_ratelimited("%s: %s port %u is not fed from user space\n",
-				    what, buf, port);
-	else if (ret == -EBUSY && add)
-		pr_warn_ratelimited("%s: %s port %u has a monitor of backend %s: del_monitor first\n",
-				    what, buf, port, sd->ports[port].mon->backend->name);
-	else if (ret == -EBUSY)
-		pr_warn_ratelimited("%s: %s port %u: its monitor is fed from user space: del_monitor first\n",
-				    what, buf, port);
+		ret = ctl->act(ctl->name, sd, buf, port);
 	mutex_unlock(&snf_lock);
 	kfree(buf);
 	return ret ? ret : count;
 }
 
-static ssize_t snf_unew_write(struct file *file, const char __user *ubuf,
-			      size_t count, loff_t *ppos)
-{
-	return snf_user_port_write("new_user_port", true, ubuf, count);
-}
-
-static ssize_t snf_udel_write(struct file *file, const char __user *ubuf,
-			      size_t count, loff_t *ppos)
-{
-	return snf_user_port_write("del_user_port", false, ubuf, count);
-}
-
-static const struct file_operations snf_unew_fops = {
+static const struct file_operations snf_ctl_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
-	.write = snf_unew_write,
-	.llseek = noop_llseek,
-};
-
-static const struct file_operations snf_udel_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = snf_udel_write,
+	.write = snf_ctl_write,
 	.llseek = noop_llseek,
 };
 
@@ -242,20 +226,6 @@ static const struct file_operations snf_feed_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
 	.write = snf_feed_write,
-	.llseek = noop_llseek,
-};
-
-static const struct file_operations snf_new_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = snf_new_write,
-	.llseek = noop_llseek,
-};
-
-static const struct file_operations snf_del_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = snf_del_write,
 	.llseek = noop_llseek,
 };
 
@@ -430,28 +400,27 @@ void snf_debugfs_mon_add(struct snf_mon *mon)
  */
 int snf_debugfs_init(void)
 {
+	int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(snf_ctl_files) != ARRAY_SIZE(snf_ctls));
 	snf_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	if (IS_ERR(snf_dir))
 		pr_warn("no debugfs: monitors cannot be created\n");
 	snf_mons_dir = debugfs_create_dir("monitors", snf_dir);
-	snf_new = debugfs_create_file("new_monitor", 0200, snf_dir, NULL,
-				      &snf_new_fops);
-	snf_del = debugfs_create_file("del_monitor", 0200, snf_dir, NULL,
-				      &snf_del_fops);
-	snf_unew = debugfs_create_file("new_user_port", 0200, snf_dir, NULL,
-				       &snf_unew_fops);
-	snf_udel = debugfs_create_file("del_user_port", 0200, snf_dir, NULL,
-				       &snf_udel_fops);
+	for (i = 0; i < ARRAY_SIZE(snf_ctls); i++)
+		snf_ctl_files[i] = debugfs_create_file(snf_ctls[i].name, 0200, snf_dir,
+						       (void *)&snf_ctls[i],
+						       &snf_ctl_fops);
 	return 0;
 }
 
 /* The control files go first: no monitor can be created after this. */
 void snf_debugfs_controls_exit(void)
 {
-	debugfs_remove(snf_new);
-	debugfs_remove(snf_del);
-	debugfs_remove(snf_unew);
-	debugfs_remove(snf_udel);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(snf_ctl_files); i++)
+		debugfs_remove(snf_ctl_files[i]);
 }
 
 void snf_debugfs_exit(void)
