@@ -38,10 +38,7 @@
 #define SNF_ERF_TYPE_IB		21		/* INFINIBAND */
 #define SNF_ERF_FLAG_VLEN	0x04		/* varying record length */
 #define SNF_ERF_IF_SENT		0x01		/* interface 1: the port sends */
-#define SNF_LRH_LNH_LOCAL	2		/* BTH follows */
-#define SNF_LRH_LNH_GLOBAL	3		/* GRH follows */
 #define SNF_LRH_PKTLEN_MAX	0x7ff		/* 4-byte words */
-#define SNF_VCRC_LEN		2
 
 /* The pcap file header, in the host's byte order (readers detect it). */
 struct snf_pcap_hdr {
@@ -69,14 +66,6 @@ struct snf_erf_hdr {
 	__be16 rlen;		/* the record: this header and the packet */
 	__be16 lctr;
 	__be16 wlen;		/* the packet */
-};
-
-struct snf_lrh {
-	u8 vl_lver;
-	u8 sl_lnh;
-	__be16 dlid;
-	__be16 pktlen;		/* 4-byte words: LRH to ICRC */
-	__be16 slid;
 };
 
 static const struct snf_pcap_hdr snf_pcap_hdr = {

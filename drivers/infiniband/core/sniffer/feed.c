@@ -34,21 +34,9 @@
 #include "sniffer.h"
 
 #define SNF_LRH_LEN		8
-#define SNF_LNH_IBA_LOCAL	2
-#define SNF_LNH_IBA_GLOBAL	3
-#define SNF_VCRC_LEN		2
 #define SNF_GRH_NEXT_BTH	0x1b
 #define SNF_ETH_P_ROCE		0x8915
 #define SNF_ROCE_UDP_PORT	4791
-
-/* The Local Route Header, in wire layout. */
-struct snf_lrh {
-	u8 vl_lver;
-	u8 sl_lnh;	/* SL, 2 reserved bits, LNH */
-	__be16 dlid;
-	__be16 pktlen;	/* 5 reserved bits, PktLen in 4-byte words */
-	__be16 slid;
-};
 
 static bool snf_user_serves(struct ib_device *dev, u32 port)
 {
@@ -125,7 +113,7 @@ static int snf_feed_ib_parse(struct snf_mon *mon, const u8 *p, u32 n,
 		return -EINVAL;
 	}
 	lnh = lrh->sl_lnh & 3;
-	if (lnh != SNF_LNH_IBA_LOCAL && lnh != SNF_LNH_IBA_GLOBAL) {
+	if (lnh != SNF_LRH_LNH_LOCAL && lnh != SNF_LRH_LNH_GLOBAL) {
 		pr_warn_ratelimited("%s: feed: LNH %u: not an IBA transport packet\n",
 				    name, lnh);
 		return -EINVAL;
@@ -138,7 +126,7 @@ static int snf_feed_ib_parse(struct snf_mon *mon, const u8 *p, u32 n,
 		return -EINVAL;
 	}
 	*hlen = SNF_LRH_LEN;
-	if (lnh == SNF_LNH_IBA_GLOBAL) {
+	if (lnh == SNF_LRH_LNH_GLOBAL) {
 		const struct ib_grh *grh = (const void *)(p + *hlen);
 
 		*hlen += sizeof(*grh);

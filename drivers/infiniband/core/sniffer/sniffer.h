@@ -106,6 +106,19 @@ struct snf_frame {
 };
 
 #define SNF_ICRC_LEN	4
+#define SNF_VCRC_LEN	2
+
+/* The Local Route Header, in wire layout; LNH: what follows it. */
+#define SNF_LRH_LNH_LOCAL	2	/* BTH */
+#define SNF_LRH_LNH_GLOBAL	3	/* GRH */
+
+struct snf_lrh {
+	u8 vl_lver;
+	u8 sl_lnh;	/* SL, 2 reserved bits, LNH */
+	__be16 dlid;
+	__be16 pktlen;	/* 5 reserved bits, PktLen in 4-byte words: LRH to ICRC */
+	__be16 slid;
+};
 
 struct snf_counters {
 	atomic64_t seen;	/* offered while up with a listener */
