@@ -80,12 +80,13 @@ ktap_check "del_monitor: malformed lines, unknown devices, ports without a monit
 
 ok=0
 for t in "qpn" "qpn=" "qpn=0x1000000" "dqpn=-1" "lid=0x10000" "foo=1" "dgid=zz::1::2" \
-	"mgid=fe80::1" "qpn=1 qpn=2" "pkey=0x1ffff" "sgid=ff12::1 sqpn=x"; do
+	"mgid=fe80::1" "qpn=1 qpn=2" "pkey=0x1ffff" "sgid=ff12::1 sqpn=x" \
+	"ethertype=0x10000" "udp=65536"; do
 	refused $MD/filter "$t" "Invalid argument" "filter: " || ok=1
 done
 f=$(state_get $MD/filter)
 [ "$f" = "qpn=0x12" ] || ok=1
-ktap_check "filter: 11 malformed filters refused, the filter still '$f'" $ok
+ktap_check "filter: 13 malformed filters refused, the filter still '$f'" $ok
 
 ok=0
 refused $MD/queue_max 0 "Invalid argument" "queue_max 0: must be 1 to 65536" || ok=1

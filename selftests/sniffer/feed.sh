@@ -8,7 +8,8 @@
 # and counted as rdma_sib's own; malformed ones are refused with EINVAL
 # and a log line, counted as malformed and nothing else. On rxe0's
 # Ethernet port, frames pass through unchanged, RoCEv2 read for the
-# filter, other frames passing no filter. The control files refuse what
+# filter, other frames passing no InfiniBand term; the ethertype and udp
+# terms select Ethernet frames of any kind. The control files refuse what
 # they cannot do; rdma_sib's own packets do not reach a port fed from user
 # space. The feeder itself refuses rxe0 (no raw packet QP) and
 # sib0 (no verbs provider) with one line and its exit status. A feed file
@@ -82,7 +83,7 @@ P2=0003000300130002${GRH}6400ffff0000004800000002000000110000004945464748
 # RC SEND_ONLY to QPN 0x50, 2 payload bytes and 2 pad bytes.
 P3=00020003000700020420ffff0000005000000003494a000000000000
 
-ktap_plan 15
+ktap_plan 16
 mkdir -p $T
 modprobe rdma_sib num_hcas=2 && modprobe rdma_sniffer && modprobe rdma_sniffer_sib
 ktap_check "rdma_sib (2 HCAs), rdma_sniffer, rdma_sniffer_sib load" $?
@@ -206,6 +207,27 @@ ktap_diag "counters $c; RoCE $roce, ARP $arp; short frame: $r"
 [ $ok = 0 ] && [ "$c" = "4 1 0 3 1" ] && [ "$roce" = 2 ] && [ "$arp" = 1 ] &&
 	[ "$x" = "$E2" ] && [ "$r" = "Invalid argument" ]
 ktap_check "Ethernet frames as they are: RoCEv2 passes dqpn=0x11, ARP only no filter, 7 bytes refused" $?
+
+# The same two frames under ethertype=0x806, then under udp=4791: each
+# filter passes one of them.
+ip link set rxe0p1s up && snf_capture rxe0p1s $T/eth2.pcap && eth=$SNF_PID ||
+	ktap_diag "tcpdump did not start"
+c0=$(counters rxe0p1s)
+ok=0
+for flt in ethertype=0x806 udp=4791; do
+	echo "$flt" > $ME/filter || ok=1
+	for p in 01$E1 00$E2; do
+		[ "$(feed $ME/feed $p)" = ok ] || ok=1
+	done
+done
+busywait_for_counter 10 5 $ME/mirrored || ok=1
+snf_settle rxe0p1s
+snf_capture_end rxe0p1s "$eth"
+c=$(counters rxe0p1s) f=$(state_get $ME/filter)
+roce=$(snf_count $T/eth2.pcap udp port 4791) arp=$(snf_count $T/eth2.pcap arp)
+ktap_diag "counters $c0 -> $c; RoCE $roce, ARP $arp; filter reads '$f'"
+[ $ok = 0 ] && [ "$c" = "8 3 0 5 1" ] && [ "$roce" = 1 ] && [ "$arp" = 1 ] && [ "$f" = "udp=4791" ]
+ktap_check "ethertype=0x806 passes the ARP frame only, udp=4791 the RoCEv2 one only" $?
 
 # The feeder: rxe has no raw packet QPs, rdma_sib no verbs provider.
 F=$SNF_BIN/rdma_sniffer_feed

@@ -11,8 +11,8 @@
  * bits must be 0) and the packet:
  *  - on a port with an Ethernet link layer (RoCE), an Ethernet frame from
  *    its destination MAC, passed to the monitor as it is; a RoCEv1 or
- *    RoCEv2 frame is read for the filter, any other frame passes only
- *    when the monitor has no filter;
+ *    RoCEv2 frame is read for the filter, any other frame for its
+ *    ethertype and UDP ports only (the filter's ethertype and udp terms);
  *  - on an InfiniBand port, the packet from its LRH to its ICRC (which may
  *    be missing; a VCRC after it is allowed and dropped), framed as the
  *    other backends' packets are: the Ethernet header and the GRH (its own
@@ -216,10 +216,19 @@ static u16 snf_be16_at(const u8 *p)
 	return p[0] << 8 | p[1];
 }
 
+/* A UDP header's ports, for the filter's udp term. */
+static void snf_feed_udp(struct snf_frame *fr, const struct udphdr *udp)
+{
+	fr->has_udp = true;
+	fr->udp_sport = ntohs(udp->source);
+	fr->udp_dport = ntohs(udp->dest);
+}
+
 /*
  * Is Ethernet frame @p (@n bytes) RoCE? Then its header values for the
  * filter into @fr (GIDs: the GRH's, or the IP addresses, IPv4 ones mapped)
- * and @pkt (LIDs 0).
+ * and @pkt (LIDs 0). Whatever it is, @fr gets its ethertype (after a VLAN
+ * tag) and, for IPv4 or IPv6 UDP, its ports.
  */
 static bool snf_feed_roce(const u8 *p, u32 n, struct snf_frame *fr,
 			  struct rdma_sniffer_ib_pkt *pkt)
@@ -233,6 +242,7 @@ static bool snf_feed_roce(const u8 *p, u32 n, struct snf_frame *fr,
 		type = snf_be16_at(p + off + 2);
 		off += VLAN_HLEN;
 	}
+	fr->eth.h_proto = htons(type);
 	if (type == SNF_ETH_P_ROCE) {
 		if (n < off + sizeof(fr->grh))
 			return false;
@@ -252,6 +262,7 @@ static bool snf_feed_roce(const u8 *p, u32 n, struct snf_frame *fr,
 		    n < off + ip.ihl * 4 + sizeof(udp))
 			return false;
 		memcpy(&udp, p + off + ip.ihl * 4, sizeof(udp));
+		snf_feed_udp(fr, &udp);
 		if (udp.dest != htons(SNF_ROCE_UDP_PORT))
 			return false;
 		ipv6_addr_set_v4mapped(ip.saddr, (struct in6_addr *)&fr->grh.sgid);
@@ -265,8 +276,10 @@ static bool snf_feed_roce(const u8 *p, u32 n, struct snf_frame *fr,
 			return false;
 		memcpy(&ip6, p + off, sizeof(ip6));
 		memcpy(&udp, p + off + sizeof(ip6), sizeof(udp));
-		if (ip6.version != 6 || ip6.nexthdr != IPPROTO_UDP ||
-		    udp.dest != htons(SNF_ROCE_UDP_PORT))
+		if (ip6.version != 6 || ip6.nexthdr != IPPROTO_UDP)
+			return false;
+		snf_feed_udp(fr, &udp);
+		if (udp.dest != htons(SNF_ROCE_UDP_PORT))
 			return false;
 		memcpy(fr->grh.sgid.raw, &ip6.saddr, sizeof(ip6.saddr));
 		memcpy(fr->grh.dgid.raw, &ip6.daddr, sizeof(ip6.daddr));

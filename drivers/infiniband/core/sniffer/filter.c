@@ -39,6 +39,8 @@ static const struct snf_key snf_keys[] = {
 	{ "sgid", SNF_F_SGID, 0 },
 	{ "dgid", SNF_F_DGID, 0 },
 	{ "mgid", SNF_F_DGID, 0 },
+	{ "ethertype", SNF_F_ETHERTYPE, 0xffff },
+	{ "udp", SNF_F_UDP, 0xffff },
 };
 
 static int snf_parse_gid(const char *s, union ib_gid *gid)
@@ -84,6 +86,12 @@ static void snf_filter_set(struct snf_filter *f, u32 bit, u32 v,
 	case SNF_F_DGID:
 		f->dgid = *gid;
 		break;
+	case SNF_F_ETHERTYPE:
+		f->ethertype = v;
+		break;
+	case SNF_F_UDP:
+		f->udp = v;
+		break;
 	}
 	f->has |= bit;
 }
@@ -122,7 +130,7 @@ int snf_filter_parse(char *text, struct snf_filter *f)
 			if (!strcmp(term, snf_keys[i].name))
 				k = &snf_keys[i];
 		if (!k) {
-			pr_warn_ratelimited("filter: unknown key \"%s\" (qpn dqpn sqpn lid slid dlid pkey gid sgid dgid mgid)\n",
+			pr_warn_ratelimited("filter: unknown key \"%s\" (qpn dqpn sqpn lid slid dlid pkey gid sgid dgid mgid ethertype udp)\n",
 					    term);
 			return -EINVAL;
 		}
@@ -184,6 +192,10 @@ int snf_filter_print(const struct snf_filter *f, char *buf, size_t size)
 		n += scnprintf(buf + n, size - n, "sgid=%pI6 ", f->sgid.raw);
 	if (f->has & SNF_F_DGID)
 		n += scnprintf(buf + n, size - n, "dgid=%pI6 ", f->dgid.raw);
+	if (f->has & SNF_F_ETHERTYPE)
+		n += scnprintf(buf + n, size - n, "ethertype=%#06x ", f->ethertype);
+	if (f->has & SNF_F_UDP)
+		n += scnprintf(buf + n, size - n, "udp=%u ", f->udp);
 	/* The last blank becomes the newline. */
 	if (n > 0)
 		buf[n - 1] = '\n';
@@ -198,8 +210,9 @@ static bool snf_gid_eq(const union ib_gid *a, const union ib_gid *b)
 /**
  * snf_filter_match() - does a packet pass the filter?
  * @f: the filter, NULL for none
- * @fr: the frame's headers (its GIDs)
- * @pkt: the packet (its other fields)
+ * @fr: the frame's headers (its ethertype, UDP ports and GIDs)
+ * @pkt: the packet (its other fields); NULL for an Ethernet frame that is
+ *       no IBA packet, which no InfiniBand term matches
  *
  * Context: any.
  * Return: true when every term of @f matches.
@@ -212,6 +225,15 @@ bool snf_filter_match(const struct snf_filter *f, const struct snf_frame *fr,
 	if (!f)
 		return true;
 	has = f->has;
+	if ((has & SNF_F_ETHERTYPE) && f->ethertype != be16_to_cpu(fr->eth.h_proto))
+		return false;
+	if ((has & SNF_F_UDP) && (!fr->has_udp ||
+				  (f->udp != fr->udp_sport && f->udp != fr->udp_dport)))
+		return false;
+	if (!(has & SNF_F_IBA))
+		return true;
+	if (!pkt)
+		return false;
 	if ((has & SNF_F_QPN) && f->qpn != pkt->dqpn &&
 	    (!fr->has_deth || f->qpn != pkt->sqpn))
 		return false;

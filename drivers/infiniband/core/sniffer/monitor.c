@@ -95,7 +95,8 @@ struct snf_mon *snf_mon_live(struct snf_dev *sd, u32 port)
  * @mon: a live monitor (snf_mon_live())
  * @fr: the frame's headers, from snf_frame_build(); @fr->len is the frame's
  * @pkt: the packet's header values; NULL for a frame that is not an IBA
- *       packet (a non-RoCE Ethernet frame), which only passes no filter
+ *       packet (a non-RoCE Ethernet frame), which only the ethertype and
+ *       udp terms can match
  *
  * Return: an skb with room for @fr->len bytes, or NULL when the packet is
  * filtered or dropped (and counted so).
@@ -109,7 +110,7 @@ struct sk_buff *snf_mon_admit(struct snf_mon *mon, const struct snf_frame *fr,
 	struct sk_buff *skb;
 
 	atomic64_inc(&mon->cnt.seen);
-	if (pkt ? !snf_filter_match(f, fr, pkt) : !!f) {
+	if (!snf_filter_match(f, fr, pkt)) {
 		atomic64_inc(&mon->cnt.filtered);
 		return NULL;
 	}

@@ -64,13 +64,21 @@ enum {
 	SNF_F_GID	= BIT(7),	/* source or destination GID */
 	SNF_F_SGID	= BIT(8),
 	SNF_F_DGID	= BIT(9),
+	SNF_F_ETHERTYPE	= BIT(10),	/* the frame's, after a VLAN tag */
+	SNF_F_UDP	= BIT(11),	/* source or destination UDP port */
 };
+
+/* The terms that read a packet's InfiniBand headers. */
+#define SNF_F_IBA	(SNF_F_QPN | SNF_F_DQPN | SNF_F_SQPN | SNF_F_LID | \
+			 SNF_F_SLID | SNF_F_DLID | SNF_F_PKEY | SNF_F_GID | \
+			 SNF_F_SGID | SNF_F_DGID)
 
 /* A filter: every term it has must match. */
 struct snf_filter {
 	u32 has;
 	u32 qpn, dqpn, sqpn;
 	u16 lid, slid, dlid, pkey;
+	u16 ethertype, udp;
 	union ib_gid gid, sgid, dgid;
 	struct rcu_head rcu;
 };
@@ -101,6 +109,8 @@ struct snf_frame {
 	__be32 imm;		/* *_WITH_IMMEDIATE opcodes only */
 	bool has_deth;
 	bool has_imm;
+	bool has_udp;		/* an IPv4/IPv6 UDP frame (fed Ethernet) */
+	u16 udp_sport, udp_dport;	/* then its ports */
 	unsigned int pad;	/* pad bytes after the payload */
 	unsigned int len;	/* the whole frame, ICRC included */
 };
