@@ -179,22 +179,11 @@ void snf_erf_packet(struct snf_mon *mon, const struct snf_frame *fr,
 	u32 qmax = READ_ONCE(mon->queue_max);
 	struct snf_erf_reader *r;
 	struct sk_buff *skb, *c;
-	unsigned long flags;
-	bool queued;
 
 	skb = snf_erf_record(fr, pkt, outgoing);
 	list_for_each_entry_rcu(r, &mon->erf_readers, node) {
 		c = skb ? skb_clone(skb, GFP_ATOMIC) : NULL;
-		queued = false;
-		if (c) {
-			spin_lock_irqsave(&r->q.lock, flags);
-			if (skb_queue_len(&r->q) < qmax) {
-				__skb_queue_tail(&r->q, c);
-				queued = true;
-			}
-			spin_unlock_irqrestore(&r->q.lock, flags);
-		}
-		if (!queued) {
+		if (!c || !snf_queue_bounded(&r->q, c, qmax)) {
 			atomic64_inc(&mon->cnt.erf_dropped);
 			kfree_skb(c);
 			continue;

@@ -47,19 +47,33 @@ static int snf_mon_poll(struct napi_struct *napi, int budget)
 	return done;
 }
 
-/* Queue a frame, or drop it when the queue is full. */
-static void snf_mon_enqueue(struct snf_mon *mon, struct sk_buff *skb)
+/**
+ * snf_queue_bounded() - append @skb to @q unless @q holds @max already
+ * @q: the queue (its own lock is taken, irqsave)
+ * @skb: the buffer; still the caller's when refused
+ * @max: the bound
+ *
+ * Context: any; does not sleep.
+ * Return: true when queued.
+ */
+bool snf_queue_bounded(struct sk_buff_head *q, struct sk_buff *skb, u32 max)
 {
 	unsigned long flags;
 	bool queued = false;
 
-	spin_lock_irqsave(&mon->queue.lock, flags);
-	if (skb_queue_len(&mon->queue) < READ_ONCE(mon->queue_max)) {
-		__skb_queue_tail(&mon->queue, skb);
+	spin_lock_irqsave(&q->lock, flags);
+	if (skb_queue_len(q) < max) {
+		__skb_queue_tail(q, skb);
 		queued = true;
 	}
-	spin_unlock_irqrestore(&mon->queue.lock, flags);
-	if (!queued) {
+	spin_unlock_irqrestore(&q->lock, flags);
+	return queued;
+}
+
+/* Queue a frame, or drop it when the queue is full. */
+static void snf_mon_enqueue(struct snf_mon *mon, struct sk_buff *skb)
+{
+	if (!snf_queue_bounded(&mon->queue, skb, READ_ONCE(mon->queue_max))) {
 		atomic64_inc(&mon->cnt.dropped);
 		dev_kfree_skb_any(skb);
 		return;

@@ -188,6 +188,7 @@ struct rdma_sniffer_backend *snf_backend_for(struct ib_device *ibdev, u32 port);
 /* monitor.c */
 int snf_mon_create(struct snf_dev *sd, u32 port);
 void snf_mon_destroy(struct snf_mon *mon);
+bool snf_queue_bounded(struct sk_buff_head *q, struct sk_buff *skb, u32 max);
 struct snf_mon *snf_mon_live(struct snf_dev *sd, u32 port);
 struct sk_buff *snf_mon_admit(struct snf_mon *mon, const struct snf_frame *fr,
 			      const struct rdma_sniffer_ib_pkt *pkt);
