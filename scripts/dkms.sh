@@ -59,9 +59,10 @@ selftest)
 	rm -rf "$work"
 	mkdir -p "$work/dkms" "$work/src" "$work/install"
 	export mok_signing_key=$work/mok.key mok_certificate=$work/mok.pub
+	export RB_DKMS_PROBE_CACHE=$work/probes
 	d=(dkms --dkmstree "$work/dkms" --sourcetree "$work/src" --installtree "$work/install" --no-depmod)
 	mapfile -t ks < <(kernels)
-	snap() { find /usr/src /var/lib/dkms /lib/modules/*/updates -maxdepth 3 2>/dev/null | sort | md5sum; }
+	snap() { find /usr/src /var/lib/dkms /lib/modules/*/updates /var/cache/rdma-backports/probes -maxdepth 3 2>/dev/null | sort | md5sum; }
 	# (find's status is ignored: a missing directory is part of the picture)
 	before=$(snap)
 

@@ -3,8 +3,8 @@
 #
 # Benchmark (prints figures, asserts nothing but that it measured): per
 # installed kernel, the compat probes cold and warm, and the cold build
-# DKMS runs: dkms.conf's module selection (its probes, in a fresh cache)
-# then "make modules" (every probe, then the modules, without the test
+# DKMS runs: dkms.conf's module selection (every probe, into an empty
+# cache) then "make modules" with that cache (the modules, without the test
 # modules), from nothing cached. Budget: a cold build under 15 s per
 # kernel on 2 CPUs.
 set -euo pipefail
@@ -25,8 +25,8 @@ for kdir in $("$top/scripts/kdir.sh" --all); do
 	t1=$(date +%s.%N)
 	"$top/scripts/compat/probe.sh" "$kdir" "$work/cache" > /dev/null
 	t2=$(date +%s.%N)
-	"$top/scripts/compat/select.sh" "$kdir" "$work/select" > /dev/null
-	RB_WITH_TESTS=0 RB_CACHE=$work/build-cache "$top/scripts/build.sh" "$kdir" "$work/out" > "$work/build.log" 2>&1 ||
+	RB_SELECT_ALL=1 "$top/scripts/compat/select.sh" "$kdir" "$work/dkms-cache" > /dev/null
+	RB_WITH_TESTS=0 RB_CACHE=$work/dkms-cache "$top/scripts/build.sh" "$kdir" "$work/out" > "$work/build.log" 2>&1 ||
 		{ tail -n 20 "$work/build.log"; exit 1; }
 	t3=$(date +%s.%N)
 	printf '%-26s %-7s %-11s %-11s %s\n' "$kver" "$nprobe" "$(secs "$t0" "$t1")" \

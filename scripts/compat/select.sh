@@ -10,6 +10,8 @@
 # module requires) the kernel build tree KDIR, or reads the results of a
 # run of every probe for KDIR already made: RB_COMPAT_HDR=its
 # rbp_compat_autoconf.h (scripts/build.sh, which needs them all anyway).
+# RB_SELECT_ALL=1 runs every probe instead, into CACHEDIR, so that a build
+# given the same CACHEDIR (RB_CACHE) finds them all done (dkms.conf).
 # Prints one line per module:
 #
 #   build NAME DIR
@@ -35,6 +37,8 @@ needed=$(awk '!/^#/ && NF > 2 { for (i = 3; i <= NF; i++) print $i }' "$table" |
 hdr=
 if [ -n "${RB_COMPAT_HDR:-}" ]; then
 	hdr=$RB_COMPAT_HDR
+elif [ "${RB_SELECT_ALL:-0}" = 1 ]; then
+	hdr=$("$here/probe.sh" "$kdir" "$cache" "$@")/rbp_compat_autoconf.h
 elif [ -n "$needed" ]; then
 	hdr=$(RB_PROBES="$needed" "$here/probe.sh" "$kdir" "$cache" "$@")/rbp_compat_autoconf.h
 fi
