@@ -53,8 +53,16 @@ _vm_accel_set()
 		VM_ACCEL=kvm VM_CPU=host
 	else
 		# -cpu max: every feature TCG emulates, so the distribution
-		# kernel's alternatives and the modules see a modern CPU.
-		VM_ACCEL=tcg,thread=multi VM_CPU=max
+		# kernel's alternatives and the modules see a modern CPU;
+		# but not ERMS/FSRM ("fast rep movsb"): with them the kernel
+		# copies with rep movsb, which TCG emulates a byte per
+		# iteration, so every copy costs several times what rep movsq
+		# (the kernel's choice without them) costs, and copy-heavy
+		# paths look that much slower next to the rest than on
+		# hardware, where both copy at the same speed. Measured
+		# 2026-12-01: TCP over veth 700 Mbit/s with ERMS, 2900-3100
+		# without (README, Benchmarks).
+		VM_ACCEL=tcg,thread=multi VM_CPU=max,erms=off,fsrm=off
 	fi
 }
 
