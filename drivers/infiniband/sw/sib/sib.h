@@ -113,9 +113,8 @@ struct sib_cq {
 	bool overflowed;	/* IB_EVENT_CQ_ERR raised: the CQ is in error */
 };
 
-/* A posted work request, kept until completed. */
+/* A posted receive, in its QP's ring until a packet or a flush takes it. */
 struct sib_wqe {
-	struct list_head list;
 	u64 wr_id;
 	struct ib_cqe *wr_cqe;
 	bool signaled;
@@ -138,8 +137,9 @@ struct sib_qp {
 	bool block_mc_lb;	/* IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK */
 	bool sig_all;		/* IB_SIGNAL_ALL_WR */
 	unsigned int max_recv, max_send;
-	unsigned int nrecv;
-	struct list_head rq;	/* struct sib_wqe */
+	unsigned int nrecv;	/* posted receives in @rq ... */
+	unsigned int rq_head;	/* ... from this slot on */
+	struct sib_wqe *rq;	/* ring of @max_recv slots, made with the QP */
 	struct list_head mcast;	/* struct sib_mcast */
 	atomic_t send_inflight;
 };
