@@ -135,6 +135,21 @@ static void sib_scatter(struct sib_wqe *w, u32 off, const void *src, u32 len)
 	}
 }
 
+/* Copy @pkt's payload to the receive, after its GRH slot. */
+static void sib_scatter_pkt(struct sib_wqe *w, const struct sib_pkt *pkt)
+{
+	u32 off = SIB_GRH_SLOT;
+	unsigned int i;
+
+	if (!pkt->num_sge)
+		sib_scatter(w, off, pkt->data, pkt->len);
+	for (i = 0; i < pkt->num_sge; i++) {
+		sib_scatter(w, off, (const void *)(uintptr_t)pkt->sge[i].addr,
+			    pkt->sge[i].length);
+		off += pkt->sge[i].length;
+	}
+}
+
 /**
  * sib_qp_receive() - deliver a packet to a QP: the receive side of a UD QP
  * @dst: the QP's HCA (its counters)
@@ -142,8 +157,9 @@ static void sib_scatter(struct sib_wqe *w, u32 off, const void *src, u32 len)
  * @pkt: the packet
  *
  * Checks the Q_Key, takes the oldest posted receive, scatters the GRH slot
- * and the payload into it and completes it on the receive CQ; what cannot
- * be received is counted as a drop of @dst.
+ * and the payload into it (from the sender's buffers: the one copy a
+ * packet costs) and completes it on the receive CQ; what cannot be received
+ * is counted as a drop of @dst.
  *
  * Context: the fabric's delivery work, bottom halves disabled.
  */
@@ -178,7 +194,7 @@ void sib_qp_receive(struct sib_dev *dst, struct sib_qp *qp,
 		/* The first 40 bytes are the GRH's, present or not. */
 		if (pkt->has_grh)
 			sib_scatter(w, 0, &pkt->grh, SIB_GRH_SLOT);
-		sib_scatter(w, SIB_GRH_SLOT, pkt->data, pkt->len);
+		sib_scatter_pkt(w, pkt);
 		wc.status = IB_WC_SUCCESS;
 		wc.byte_len = SIB_GRH_SLOT + pkt->len;
 		wc.src_qp = pkt->src_qpn;

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The send side of a QP. post_send runs under ib_mad's spinlock and in
- * IPoIB's transmit softirq, so it only checks the work request, copies the
- * payload into a packet and hands it to the fabric; the send completes once
- * the fabric has routed the packet (sib_send_complete()). A send holds its
- * slot of the send queue until then: a full queue refuses work requests
- * with -ENOMEM, as hardware does.
+ * IPoIB's transmit softirq, so it only checks the work request, notes where
+ * the payload is and hands the packet to the fabric; the send completes
+ * once the fabric has routed the packet (sib_send_complete()), which is
+ * when the payload is read, as an HCA's DMA would read it: the sender may
+ * not touch its buffers before. A send holds its slot of the send queue
+ * until then: a full queue refuses work requests with -ENOMEM, as hardware
+ * does. MADs (the GSI QP, and anything to the SA) are copied at once: they
+ * are small, and the SA reads its requests in one piece.
  */
 #include <linux/slab.h>
 
@@ -29,8 +32,9 @@ static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
 	const struct ib_ud_wr *ud = ud_wr(wr);
 	struct sib_ah *ah = to_sah(ud->ah);
 	struct sib_pkt *pkt;
-	u32 len, off = 0;
-	int i;
+	bool mad;
+	u32 len;
+	u16 dlid;
 
 	if (wr->opcode != IB_WR_SEND && wr->opcode != IB_WR_SEND_WITH_IMM)
 		return -EINVAL;
@@ -48,21 +52,25 @@ static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
 		atomic_dec(&qp->send_inflight);
 		return -ENOMEM;
 	}
-	pkt = sib_pkt_alloc(len, GFP_ATOMIC);
+	dlid = rdma_ah_get_dlid(&ah->attr);
+	mad = qp->ibqp.qp_type == IB_QPT_GSI || dlid == SIB_SM_LID;
+	pkt = sib_pkt_alloc(mad ? len : 0, GFP_ATOMIC);
 	if (!pkt) {
 		atomic_dec(&qp->send_inflight);
 		return -ENOMEM;
 	}
-	for (i = 0; i < wr->num_sge; i++) {
-		memcpy(pkt->data + off, (void *)(uintptr_t)wr->sg_list[i].addr,
-		       wr->sg_list[i].length);
-		off += wr->sg_list[i].length;
+	pkt->len = len;
+	pkt->num_sge = wr->num_sge;
+	memcpy(pkt->sge, wr->sg_list, wr->num_sge * sizeof(*pkt->sge));
+	if (mad) {
+		sib_pkt_read(pkt, 0, pkt->data, len);
+		pkt->num_sge = 0;
 	}
 	pkt->src = qp->dev;
 	pkt->sqp = qp;
 	pkt->src_qpn = qp->ibqp.qp_num;
 	pkt->slid = qp->dev->lid;
-	pkt->dlid = rdma_ah_get_dlid(&ah->attr);
+	pkt->dlid = dlid;
 	pkt->sl = rdma_ah_get_sl(&ah->attr);
 	pkt->dqpn = ud->remote_qpn;
 	/* A Q_Key with the high bit set means "use the QP's own". */

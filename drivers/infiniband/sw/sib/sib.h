@@ -163,6 +163,14 @@ struct sib_pkt {
 	bool has_imm;
 	__be32 imm_data;
 	u32 len;
+	/*
+	 * The payload. A QP's send is read from the sender's own buffers
+	 * (@sge) when the fabric delivers it, as an HCA's DMA reads them: the
+	 * send is not complete until then, so they stay put. Requests to the
+	 * SA and the SA's replies carry it in @data (@num_sge 0).
+	 */
+	unsigned int num_sge;
+	struct ib_sge sge[SIB_MAX_SGE];
 	u8 data[];
 };
 
@@ -320,6 +328,7 @@ void sib_fabric_flush(void);
 void sib_fabric_hold(bool hold);
 bool sib_fabric_held(void);
 struct sib_pkt *sib_pkt_alloc(u32 len, gfp_t gfp);
+void sib_pkt_read(const struct sib_pkt *pkt, u32 off, void *dst, u32 len);
 
 /* sa.c */
 void sib_sa_handle(struct sib_pkt *req);

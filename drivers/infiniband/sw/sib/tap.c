@@ -9,6 +9,7 @@
 #include <linux/jump_label.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/slab.h>
 
 #include "sib.h"
 #include "sib_tap.h"
@@ -78,12 +79,16 @@ EXPORT_SYMBOL_GPL(sib_tap_owns);
  * @pkt: the packet
  * @outgoing: @sd sends it (else receives it)
  *
+ * A send's payload is gathered from the sender's buffers into a copy
+ * (GFP_ATOMIC; if that fails, the backend does not see the packet).
+ *
  * Context: the delivery work, bottom halves disabled; called through
  * sib_tap() only while the static key is on.
  */
 void __sib_tap(struct sib_dev *sd, const struct sib_pkt *pkt, bool outgoing)
 {
 	const struct sib_tap_ops *ops;
+	u8 *copy = NULL;
 	struct sib_tap_pkt tp = {
 		.grh = pkt->has_grh ? &pkt->grh : NULL,
 		.data = pkt->data,
@@ -100,9 +105,18 @@ void __sib_tap(struct sib_dev *sd, const struct sib_pkt *pkt, bool outgoing)
 		.imm_data = pkt->imm_data,
 	};
 
+	/* A send's payload is still in the sender's buffers: gather it. */
+	if (pkt->num_sge) {
+		copy = kmalloc(pkt->len ?: 1, GFP_ATOMIC);
+		if (!copy)
+			return;
+		sib_pkt_read(pkt, 0, copy, pkt->len);
+		tp.data = copy;
+	}
 	rcu_read_lock();
 	ops = rcu_dereference(sib_tap_ops);
 	if (ops)
 		ops->packet(&sd->ibdev, outgoing, &tp);
 	rcu_read_unlock();
+	kfree(copy);
 }
