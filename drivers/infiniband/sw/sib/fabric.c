@@ -57,7 +57,7 @@ struct sib_pkt *sib_pkt_alloc(u32 len, gfp_t gfp)
  * @dst: to here
  * @len: this many bytes; @off + @len must not exceed @pkt->len
  *
- * Context: any.
+ * Context: any. The checksum an HCA fills in (@pkt->ip_csum) is not.
  */
 void sib_pkt_read(const struct sib_pkt *pkt, u32 off, void *dst, u32 len)
 {

@@ -135,7 +135,10 @@ static void sib_scatter(struct sib_wqe *w, u32 off, const void *src, u32 len)
 	}
 }
 
-/* Copy @pkt's payload to the receive, after its GRH slot. */
+/*
+ * Copy @pkt's payload to the receive, after its GRH slot, and the checksum
+ * the sending HCA computed, if it did.
+ */
 static void sib_scatter_pkt(struct sib_wqe *w, const struct sib_pkt *pkt)
 {
 	u32 off = SIB_GRH_SLOT;
@@ -148,6 +151,9 @@ static void sib_scatter_pkt(struct sib_wqe *w, const struct sib_pkt *pkt)
 			    pkt->sge[i].length);
 		off += pkt->sge[i].length;
 	}
+	if (pkt->ip_csum)
+		sib_scatter(w, SIB_GRH_SLOT + pkt->csum_pos, &pkt->csum,
+			    sizeof(pkt->csum));
 }
 
 /**
@@ -203,6 +209,9 @@ void sib_qp_receive(struct sib_dev *dst, struct sib_qp *qp,
 		wc.pkey_index = 0;
 		wc.port_num = 1;
 		wc.wc_flags = pkt->has_grh ? IB_WC_GRH : 0;
+		/* The checksum is right: this fabric's HCA computed it. */
+		if (pkt->ip_csum)
+			wc.wc_flags |= IB_WC_IP_CSUM_OK;
 		if (pkt->has_imm) {
 			wc.wc_flags |= IB_WC_WITH_IMM;
 			wc.ex.imm_data = pkt->imm_data;

@@ -9,8 +9,16 @@
  * until then: a full queue refuses work requests with -ENOMEM, as hardware
  * does. MADs (the GSI QP, and anything to the SA) are copied at once: they
  * are small, and the SA reads its requests in one piece.
+ *
+ * IB_SEND_IP_CSUM (the HCAs offer IB_DEVICE_UD_IP_CSUM) asks the HCA for
+ * the TCP or UDP checksum of an IPoIB packet (the 4-byte IPoIB header, then
+ * IPv4): it is computed here, on the sender's CPU, and written into every
+ * copy of the packet that is received or tapped.
  */
+#include <linux/if_ether.h>
+#include <linux/ip.h>
 #include <linux/slab.h>
+#include <net/checksum.h>
 
 #include "sib.h"
 
@@ -25,6 +33,66 @@ static int sib_sge_len(const struct ib_sge *sge, int n, u32 *len)
 		if (check_add_overflow(*len, sge[n].length, len))
 			return -EINVAL;
 	return *len > SIB_MTU_BYTES ? -EINVAL : 0;
+}
+
+/* The checksum of @len payload bytes of @pkt from byte @off (gathered). */
+static __wsum sib_pkt_csum(const struct sib_pkt *pkt, u32 off, u32 len)
+{
+	__wsum sum = 0;
+	u32 pos = 0;
+	unsigned int i;
+
+	for (i = 0; i < pkt->num_sge && len; i++) {
+		const u8 *p = (const u8 *)(uintptr_t)pkt->sge[i].addr;
+		u32 l = pkt->sge[i].length, n;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		n = min(len, l - off);
+		sum = csum_block_add(sum, csum_partial(p + off, n, 0), pos);
+		pos += n;
+		len -= n;
+		off = 0;
+	}
+	return sum;
+}
+
+/*
+ * IB_SEND_IP_CSUM: the TCP or UDP checksum of the IPv4 packet after the
+ * IPoIB header, as skb_checksum_help() would fill it in: the stack left the
+ * pseudo-header's sum in the checksum field. Anything else (not IPv4, a
+ * fragment, another protocol) is left as it is.
+ */
+static void sib_pkt_ip_csum(struct sib_pkt *pkt)
+{
+	struct {
+		__be16 proto;
+		__be16 reserved;
+		struct iphdr ip;
+	} __packed h;
+	u32 l4, end, pos;
+
+	if (pkt->len < sizeof(h))
+		return;
+	sib_pkt_read(pkt, 0, &h, sizeof(h));
+	if (h.proto != htons(ETH_P_IP) || h.ip.version != 4 || h.ip.ihl < 5 ||
+	    h.ip.frag_off & htons(IP_MF | IP_OFFSET))
+		return;
+	l4 = sizeof(h.proto) + sizeof(h.reserved) + h.ip.ihl * 4;
+	end = sizeof(h.proto) + sizeof(h.reserved) + ntohs(h.ip.tot_len);
+	if (h.ip.protocol == IPPROTO_TCP)
+		pos = l4 + 16;
+	else if (h.ip.protocol == IPPROTO_UDP)
+		pos = l4 + 6;
+	else
+		return;
+	if (end > pkt->len || pos + sizeof(__sum16) > end)
+		return;
+	pkt->csum = csum_fold(sib_pkt_csum(pkt, l4, end - l4)) ?: CSUM_MANGLED_0;
+	pkt->csum_pos = pos;
+	pkt->ip_csum = true;
 }
 
 static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
@@ -65,6 +133,8 @@ static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
 	if (mad) {
 		sib_pkt_read(pkt, 0, pkt->data, len);
 		pkt->num_sge = 0;
+	} else if (wr->send_flags & IB_SEND_IP_CSUM) {
+		sib_pkt_ip_csum(pkt);
 	}
 	pkt->src = qp->dev;
 	pkt->sqp = qp;

@@ -162,6 +162,9 @@ struct sib_pkt {
 	bool solicited;		/* IB_SEND_SOLICITED: the SE bit of the BTH */
 	bool has_imm;
 	__be32 imm_data;
+	bool ip_csum;		/* IB_SEND_IP_CSUM: @csum goes at @csum_pos */
+	__sum16 csum;
+	u32 csum_pos;
 	u32 len;
 	/*
 	 * The payload. A QP's send is read from the sender's own buffers

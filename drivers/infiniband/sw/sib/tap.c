@@ -111,6 +111,8 @@ void __sib_tap(struct sib_dev *sd, const struct sib_pkt *pkt, bool outgoing)
 		if (!copy)
 			return;
 		sib_pkt_read(pkt, 0, copy, pkt->len);
+		if (pkt->ip_csum)
+			memcpy(copy + pkt->csum_pos, &pkt->csum, sizeof(pkt->csum));
 		tp.data = copy;
 	}
 	rcu_read_lock();
