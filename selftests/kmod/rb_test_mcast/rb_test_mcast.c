@@ -18,7 +18,7 @@
  *     destroy NAME                  destroy QP NAME
  *     qpbench DEV N                 create and destroy N UD QPs, timed
  *     post NAME DEST SIZE [imm=N] [solicited]
- *                                   one send of SIZE bytes (up to 4096) to
+ *                                   one send of SIZE bytes (up to 8192) to
  *                                   DEST, with immediate data N, asking for
  *                                   a solicited event; waits for it to
  *                                   complete. What ib_post_send() returned
@@ -82,7 +82,7 @@ static void rbt_put_be32(u32 x, u8 *p)
 #define RBT_BUF		(sizeof(struct ib_grh) + 64)
 #define RBT_MAX_NAME	16
 #define RBT_MAX_ATTACH	4
-#define RBT_MAX_POST	4096	/* post: up to twice rdma_sib's MTU */
+#define RBT_MAX_POST	8192	/* post: up to twice rdma_sib's MTU */
 #define RBT_MAX_BURST	1024
 /* Room for every receive and a whole burst's sends, however late polled. */
 #define RBT_CQE		(128 + RBT_NRECV + RBT_MAX_BURST)

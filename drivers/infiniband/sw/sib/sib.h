@@ -59,8 +59,8 @@
 #define SIB_MLID_BASE		0xc000
 #define SIB_MLID_COUNT		(0xfffe - SIB_MLID_BASE + 1)	/* 0xffff: permissive */
 #define SIB_GSI_QKEY		0x80010000
-#define SIB_MTU			IB_MTU_2048
-#define SIB_MTU_BYTES		2048
+#define SIB_MTU			IB_MTU_4096	/* IPoIB: 4092-byte datagrams */
+#define SIB_MTU_BYTES		4096
 #define SIB_MAX_QP_WR		1024
 #define SIB_MAX_SGE		8
 #define SIB_MAX_CQE		65536
