@@ -9,7 +9,6 @@
 #include <linux/jump_label.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
-#include <linux/slab.h>
 
 #include "sib.h"
 #include "sib_tap.h"
@@ -79,19 +78,17 @@ EXPORT_SYMBOL_GPL(sib_tap_owns);
  * @pkt: the packet
  * @outgoing: @sd sends it (else receives it)
  *
- * A send's payload is gathered from the sender's buffers into a copy
- * (GFP_ATOMIC; if that fails, the backend does not see the packet).
- *
  * Context: the delivery work, bottom halves disabled; called through
  * sib_tap() only while the static key is on.
  */
 void __sib_tap(struct sib_dev *sd, const struct sib_pkt *pkt, bool outgoing)
 {
 	const struct sib_tap_ops *ops;
-	u8 *copy = NULL;
 	struct sib_tap_pkt tp = {
 		.grh = pkt->has_grh ? &pkt->grh : NULL,
-		.data = pkt->data,
+		/* A send's payload is still in the sender's buffers. */
+		.data = pkt->num_sge ? NULL : pkt->data,
+		.pkt = pkt,
 		.len = pkt->len,
 		.src_qpn = pkt->src_qpn,
 		.dqpn = pkt->dqpn,
@@ -105,20 +102,36 @@ void __sib_tap(struct sib_dev *sd, const struct sib_pkt *pkt, bool outgoing)
 		.imm_data = pkt->imm_data,
 	};
 
-	/* A send's payload is still in the sender's buffers: gather it. */
-	if (pkt->num_sge) {
-		copy = kmalloc(pkt->len ?: 1, GFP_ATOMIC);
-		if (!copy)
-			return;
-		sib_pkt_read(pkt, 0, copy, pkt->len);
-		if (pkt->ip_csum)
-			memcpy(copy + pkt->csum_pos, &pkt->csum, sizeof(pkt->csum));
-		tp.data = copy;
-	}
 	rcu_read_lock();
 	ops = rcu_dereference(sib_tap_ops);
 	if (ops)
 		ops->packet(&sd->ibdev, outgoing, &tp);
 	rcu_read_unlock();
-	kfree(copy);
 }
+
+/**
+ * sib_tap_read() - copy part of a tapped packet's payload
+ * @tp: the packet, as the backend's packet() was given it
+ * @off: from this byte of the payload
+ * @dst: to here
+ * @len: this many bytes; @off + @len must not exceed @tp->len
+ *
+ * Copies what the receivers get: from the sender's buffers, with the
+ * checksum the HCA filled in (IB_SEND_IP_CSUM).
+ *
+ * Context: within the backend's packet() only.
+ */
+void sib_tap_read(const struct sib_tap_pkt *tp, u32 off, void *dst, u32 len)
+{
+	const struct sib_pkt *pkt = tp->pkt;
+	const u8 *csum = (const u8 *)&pkt->csum;
+	u32 i;
+
+	sib_pkt_read(pkt, off, dst, len);
+	if (!pkt->ip_csum)
+		return;
+	for (i = 0; i < sizeof(pkt->csum); i++)
+		if (pkt->csum_pos + i >= off && pkt->csum_pos + i < off + len)
+			((u8 *)dst)[pkt->csum_pos + i - off] = csum[i];
+}
+EXPORT_SYMBOL_GPL(sib_tap_read);
