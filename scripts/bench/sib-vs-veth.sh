@@ -7,7 +7,9 @@
 # each pair of links in two network namespaces). Printed: both, the ratio
 # per round as median (min, max), and once UDP over IPoIB and rxe's UD
 # sends (perftest; IPoIB cannot run on RoCE, so UD verbs traffic is rxe's
-# closest equivalent). Target: ratio at least 0.6.
+# closest equivalent), and UD multicast fan-out on rdma_sib: packets
+# delivered per second to 1, 2, 4 and 8 receivers of one sender, and how
+# that scales (8 receivers over 1). Target: ratio at least 0.6.
 # RB_BENCH_SECS seconds per sample (3), RB_BENCH_ROUNDS rounds (3).
 set -euo pipefail
 
@@ -22,4 +24,11 @@ printf '%-40s %s\n' "rdma_sib IPoIB TCP, Mbit/s:" "$(bench_vals sib_ipoib_tcp | 
 echo "ratio rdma_sib IPoIB TCP / veth TCP: $(bench_ratios veth_tcp sib_ipoib_tcp | bench_stats) (target >= 0.6)"
 printf '%-40s %s\n' "rdma_sib IPoIB UDP (1400 B), Mbit/s:" "$(bench_vals sib_ipoib_udp | head -n 1)" \
 	"rxe UD send (1024 B), Mbit/s:" "$(bench_vals rxe_ud_send_bw | head -n 1)"
+fan=""
+for n in 1 2 4 8; do
+	fan="$fan${fan:+, }$n: $(bench_vals sib_mc_fanout_$n | head -n 1)"
+done
+printf '%-40s %s\n' "rdma_sib UD multicast fan-out, deliveries/s (receivers: value):" "$fan"
+echo "fan-out scaling, deliveries/s 8 receivers / 1: $(paste <(bench_vals sib_mc_fanout_1) <(bench_vals sib_mc_fanout_8) |
+	awk 'NF == 2 && $1 > 0 { printf "%.2f", $2 / $1 }')"
 bench_footer

@@ -4,7 +4,7 @@
 # rdma_sib's SA takes MCMemberRecord joins by the IBA's rules; requests from
 # user space (ib_umad, bin/sa_mad) on two HCAs:
 #  - a join that creates a group gets the MTU, rate and packet lifetime its
-#    selectors allow from what the fabric offers (MTU 256 to 2048, 40 Gb/s,
+#    selectors allow from what the fabric offers (MTU 256 to 4096, 40 Gb/s,
 #    lifetime 18) and a P_Key of the port's table, or ERR_REQ_INVALID
 #    (0x0200) and no group;
 #  - a later join must match each component it gives: MTU, rate and packet
@@ -83,10 +83,10 @@ sa sib1 join "$G1" qkey=0x0b1b0001 pkey=0xffff mtu=lt:5 rate=gt:11 plt=eq:18 \
 ktap_check "a join within every selector (rate gt:11: 14 Gb/s, a higher code than 40 Gb/s's 7), equal elsewhere: 0x0000, a member" $?
 
 # Creating joins.
-sa sib0 join "$(mgid 2)" "${CREATE[@]}" mtu=eq:5
-refused_create "a join creating a group with MTU 4096 exactly (eq:5)" "$(mgid 2)"
-sa sib0 join "$(mgid 3)" "${CREATE[@]}" mtu=gt:4
-refused_create "a join creating a group with an MTU above 2048 (gt:4)" "$(mgid 3)"
+sa sib0 join "$(mgid 2)" "${CREATE[@]}" mtu=gt:5
+refused_create "a join creating a group with an MTU above 4096 (gt:5)" "$(mgid 2)"
+sa sib0 join "$(mgid 3)" "${CREATE[@]}" mtu=lt:1
+refused_create "a join creating a group with an MTU below 256 (lt:1)" "$(mgid 3)"
 sa sib0 join "$(mgid 4)" "${CREATE[@]}" rate=eq:2
 refused_create "a join creating a group with 2.5 Gb/s exactly (eq:2)" "$(mgid 4)"
 sa sib0 join "$(mgid 5)" "${CREATE[@]}" plt=eq:10
@@ -97,9 +97,9 @@ sa sib0 join "$(mgid 7)" "${CREATE[@]}" mtu=lt:5
 [ "$(ans status)" = 0x0000 ] && [ "$(ans mtu)" = 4 ]
 ktap_check "a join creating a group with an MTU below 4096 (lt:5): 0x0000, MTU 2048 (4)" $?
 sa sib0 join "$(mgid 8)" "${CREATE[@]}" mtu=max:0 rate=max:0 plt=max:0
-[ "$(ans status)" = 0x0000 ] && [ "$(ans mtu)" = 4 ] && [ "$(ans rate)" = 7 ] &&
+[ "$(ans status)" = 0x0000 ] && [ "$(ans mtu)" = 5 ] && [ "$(ans rate)" = 7 ] &&
 	[ "$(ans plt)" = 18 ]
-ktap_check "a join creating a group with the largest MTU, rate, lifetime: 0x0000, 2048, 40 Gb/s, 18" $?
+ktap_check "a join creating a group with the largest MTU, rate, lifetime: 0x0000, 4096, 40 Gb/s, 18" $?
 
 # Proxy joins and leaves: sib0 acting for sib1.
 GP=$(mgid 9)

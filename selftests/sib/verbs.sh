@@ -4,9 +4,9 @@
 # rdma_sib's verbs do what hardware does, shown with kernel UD QPs of
 # rb_test_mcast (a on sib0 sends, b on sib1 receives, unless said
 # otherwise):
-#  - a send larger than the MTU (2048) is refused by ib_post_send() with
+#  - a send larger than the MTU (4096) is refused by ib_post_send() with
 #    -EINVAL, unicast and multicast alike, and counted as drop_mtu_exceeded
-#    on the sending port; nothing of it reaches the receiver; 2048 passes;
+#    on the sending port; nothing of it reaches the receiver; 4096 passes;
 #  - multicast to more QPs than one packet fans out to (64): each copy not
 #    made is counted as drop_fanout_truncated;
 #  - sends posted back to back past the send queue's depth (64), while the
@@ -55,28 +55,28 @@ ktap_check "rdma_sib with two HCAs; rb_test_mcast: a on sib0 (group joined), b o
 # The MTU. b's receive buffers hold 64 bytes: a packet that reaches it
 # completes with a length error (drop_recv_too_small on sib1).
 l0=$(port sib1 drop_recv_too_small)
-cmd post a b 2048
+cmd post a b 4096
 [ "$(qpval a last_post)" = 0 ] && [ "$(port sib1 drop_recv_too_small)" = $((l0 + 1)) ]
-ktap_check "a 2048-byte unicast send (the MTU) is accepted and reaches sib1" $?
+ktap_check "a 4096-byte unicast send (the MTU) is accepted and reaches sib1" $?
 
 m0=$(port sib0 drop_mtu_exceeded) r0=$(port sib1 rx_pkts) l0=$(port sib1 drop_recv_too_small)
-cmd post a b 2049 2> /dev/null
+cmd post a b 4097 2> /dev/null
 p=$(qpval a last_post) m1=$(port sib0 drop_mtu_exceeded)
 r1=$(port sib1 rx_pkts) l1=$(port sib1 drop_recv_too_small)
-ktap_diag "2049 bytes unicast: post $p; sib0 drop_mtu_exceeded $m0 -> $m1; sib1 rx_pkts $r0 -> $r1, drop_recv_too_small $l0 -> $l1"
+ktap_diag "4097 bytes unicast: post $p; sib0 drop_mtu_exceeded $m0 -> $m1; sib1 rx_pkts $r0 -> $r1, drop_recv_too_small $l0 -> $l1"
 [ "$p" = -22 ]
-ktap_check "a 2049-byte unicast send is refused by ib_post_send() with -EINVAL" $?
+ktap_check "a 4097-byte unicast send is refused by ib_post_send() with -EINVAL" $?
 [ "$m1" = $((m0 + 1)) ]
 ktap_check "... and counted as drop_mtu_exceeded on sib0" $?
 [ "$r1" = "$r0" ] && [ "$l1" = "$l0" ]
 ktap_check "... and nothing of it reaches sib1" $?
 
 m0=$(port sib0 drop_mtu_exceeded)
-cmd post a $G 2049 2> /dev/null
+cmd post a $G 4097 2> /dev/null
 p=$(qpval a last_post) m1=$(port sib0 drop_mtu_exceeded)
-ktap_diag "2049 bytes multicast: post $p; sib0 drop_mtu_exceeded $m0 -> $m1"
+ktap_diag "4097 bytes multicast: post $p; sib0 drop_mtu_exceeded $m0 -> $m1"
 [ "$p" = -22 ] && [ "$m1" = $((m0 + 1)) ]
-ktap_check "a 2049-byte multicast send is refused with -EINVAL, counted on sib0" $?
+ktap_check "a 4097-byte multicast send is refused with -EINVAL, counted on sib0" $?
 
 # Fan-out: a and 65 more QPs of sib0 attached to G, one packet from a.
 rc=0

@@ -5,8 +5,10 @@
 # unit" lines; asserts nothing. Each round measures TCP over IPoIB on two
 # rdma_sib ports (netns a and b) and TCP over a veth pair (netns va and
 # vb), in turn, the order reversed every other round; then once UDP over
-# IPoIB and rxe's UD sends. RB_BENCH_SECS seconds per sample (3),
-# RB_BENCH_ROUNDS rounds (3).
+# IPoIB, UD multicast fan-out on rdma_sib (rb_test_mcast: one sender, 1 to
+# 8 receivers on ports of their own) and rxe's UD sends. RB_BENCH_SECS
+# seconds per sample (3), RB_BENCH_ROUNDS rounds (3), RB_BENCH_MC sends per
+# fan-out sample (2000).
 . /selftests/lib/ktap.sh
 . /selftests/lib/sib.sh
 . /selftests/lib/rxe.sh
@@ -51,6 +53,36 @@ echo "# BENCH sib_ipoib_udp $(iperf3_bps b a $SIB_IP_B -u -b 0 -l 1400) Mbit/s"
 ip netns del va
 ip netns del vb
 sib_cleanup
+
+# Fan-out: sender tx on sib0, receivers r1..r8 on sib1..sib8; group N
+# (0xfa00 + N) has receivers r1..rN. Deliveries/s: what the receivers got
+# over the time the sends took (sent until the last one completed).
+M=/sys/kernel/debug/rb_test_mcast
+mc() { echo "$*" > $M/cmd; }
+mc_received() { awk '$1 == "qp" && $2 ~ /^r/ { for (i = 3; i < NF; i++) if ($i == "received") s += $(i + 1) } END { print s + 0 }' $M/state; }
+mc_ns() { awk '$1 == "mcbench" { print $5 }' $M/state; }
+if modprobe rdma_sib num_hcas=9 && modprobe rb_test_mcast && mc qp tx sib0 1 0; then
+	for i in $(seq 8); do
+		mc qp r$i sib$i 1 0 || echo "# fan-out: no QP r$i"
+	done
+	for n in 1 2 4 8; do
+		g=ff12401bffff000000000000fa00000$n
+		mc join sib0 1 $g 1
+		for i in $(seq "$n"); do
+			mc join sib$i 1 $g 1 && mc attach r$i $g || echo "# fan-out: r$i not in group $n"
+		done
+		r0=$(mc_received)
+		mc mcbench tx $g "${RB_BENCH_MC:-2000}" || echo "# fan-out: mcbench to $n failed"
+		sleep 1		# the receivers' CQ polling
+		r1=$(mc_received)
+		echo "# BENCH sib_mc_fanout_$n $(awk -v d=$((r1 - r0)) -v ns="$(mc_ns)" 'BEGIN { printf "%.0f", ns ? d * 1e9 / ns : 0 }') deliveries/s"
+		echo "# fan-out to $n: $((r1 - r0)) of $((${RB_BENCH_MC:-2000} * n)) delivered in $(mc_ns) ns"
+	done
+else
+	echo "# fan-out setup failed"
+fi
+rmmod rb_test_mcast 2>/dev/null
+rmmod rdma_sib 2>/dev/null
 
 rxe_pair_setup > /dev/null 2>&1 || echo "# rxe setup failed"
 g0=$(rxe_gid_index rxe0 $RXE_IP0)

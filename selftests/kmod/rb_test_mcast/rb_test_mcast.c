@@ -18,7 +18,7 @@
  *     destroy NAME                  destroy QP NAME
  *     qpbench DEV N                 create and destroy N UD QPs, timed
  *     post NAME DEST SIZE [imm=N] [solicited]
- *                                   one send of SIZE bytes (up to 4096) to
+ *                                   one send of SIZE bytes (up to 8192) to
  *                                   DEST, with immediate data N, asking for
  *                                   a solicited event; waits for it to
  *                                   complete. What ib_post_send() returned
@@ -26,6 +26,10 @@
  *     burst NAME DEST COUNT         post COUNT sends to DEST back to back;
  *                                   count those accepted and those refused
  *                                   with -ENOMEM, then wait for completions
+ *     mcbench NAME DEST COUNT       COUNT sends to DEST as fast as the send
+ *                                   queue takes them (32 in flight), timed
+ *                                   until the last completes (a benchmark:
+ *                                   multicast fan-out)
  *     rawqp NAME DEV PORT CQE       UD QP on a CQ of CQE entries that is
  *                                   never polled; counts its completion
  *                                   events and IB_EVENT_CQ_ERR events
@@ -46,6 +50,7 @@
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/kernel.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -82,7 +87,7 @@ static void rbt_put_be32(u32 x, u8 *p)
 #define RBT_BUF		(sizeof(struct ib_grh) + 64)
 #define RBT_MAX_NAME	16
 #define RBT_MAX_ATTACH	4
-#define RBT_MAX_POST	4096	/* post: up to twice rdma_sib's MTU */
+#define RBT_MAX_POST	8192	/* post: up to twice rdma_sib's MTU */
 #define RBT_MAX_BURST	1024
 /* Room for every receive and a whole burst's sends, however late polled. */
 #define RBT_CQE		(128 + RBT_NRECV + RBT_MAX_BURST)
@@ -149,6 +154,7 @@ struct rbt_qp {
 
 static struct ib_sa_client rbt_sa_client;
 static u64 rbt_bench_ns, rbt_bench_n;	/* last qpbench: time, QPs */
+static u64 rbt_mcb_ns, rbt_mcb_n;	/* last mcbench: time, sends */
 static LIST_HEAD(rbt_joins);
 static LIST_HEAD(rbt_qps);
 static DEFINE_MUTEX(rbt_lock);	/* rbt_joins, rbt_qps, every command */
@@ -713,6 +719,46 @@ static int rbt_cmd_burst(const char *name, const char *dest, unsigned int count)
 	return ret;
 }
 
+#define RBT_MCB_WINDOW	32
+
+/*
+ * mcbench: @count sends from QP @name to @dest, at most RBT_MCB_WINDOW in
+ * flight, timed from the first post until the last send completed; what
+ * each receiver got is in its "received".
+ */
+static int rbt_cmd_mcbench(const char *name, const char *dest, unsigned int count)
+{
+	struct rbt_qp *q = rbt_find_qp(name);
+	struct ib_ud_wr wr = {};
+	unsigned int i;
+	struct ib_sge sge;
+	struct ib_ah *ah;
+	u64 start;
+	int ret;
+
+	if (!q || !count || count > 1000000)
+		return -EINVAL;
+	ret = rbt_dest(q, dest, &ah, &wr.remote_qpn, &wr.remote_qkey);
+	if (ret)
+		return ret;
+	rbt_ud_send_init(q, &wr, &sge, ah);
+	start = ktime_get_ns();
+	for (i = 0; i < count && !ret; i++) {
+		while (atomic_read(&q->inflight) >= RBT_MCB_WINDOW)
+			usleep_range(10, 20);
+		atomic_inc(&q->inflight);
+		ret = ib_post_send(q->qp, &wr.wr, NULL);
+		if (ret)
+			atomic_dec(&q->inflight);
+	}
+	if (!ret)
+		ret = rbt_wait_sends(q);
+	rbt_mcb_ns = ktime_get_ns() - start;
+	rbt_mcb_n = i;
+	rdma_destroy_ah(ah, RDMA_DESTROY_AH_SLEEPABLE);
+	return ret;
+}
+
 /* arm: request a completion event of rawqp @name's CQ. */
 static int rbt_cmd_arm(const char *name, const char *how)
 {
@@ -834,6 +880,8 @@ static int rbt_run(char *line)
 		return rbt_cmd_post(argv[1], argv[2], a, argv + 4, argc - 4);
 	if (!strcmp(argv[0], "burst") && argc == 4 && !kstrtouint(argv[3], 10, &a))
 		return rbt_cmd_burst(argv[1], argv[2], a);
+	if (!strcmp(argv[0], "mcbench") && argc == 4 && !kstrtouint(argv[3], 10, &a))
+		return rbt_cmd_mcbench(argv[1], argv[2], a);
 	if (!strcmp(argv[0], "rawqp") && argc == 5 && !kstrtouint(argv[3], 10, &a) &&
 	    !kstrtouint(argv[4], 10, &b) && b && b <= RBT_MAX_RAW_CQE)
 		return rbt_cmd_qp(argv[1], argv[2], a, false, b);
@@ -849,7 +897,7 @@ static int rbt_run(char *line)
 		return 0;
 	}
 	ret = -EINVAL;
-	pr_err_ratelimited("bad command '%s' (join, leave, qp, attach, send, destroy, qpbench, post, burst, rawqp, arm)\n",
+	pr_err_ratelimited("bad command '%s' (join, leave, qp, attach, send, destroy, qpbench, post, burst, mcbench, rawqp, arm)\n",
 			   argv[0]);
 	return ret;
 }
@@ -906,6 +954,8 @@ static int rbt_state_show(struct seq_file *m, void *v)
 	}
 	if (rbt_bench_n)
 		seq_printf(m, "qpbench qps %llu ns %llu\n", rbt_bench_n, rbt_bench_ns);
+	if (rbt_mcb_n)
+		seq_printf(m, "mcbench sends %llu ns %llu\n", rbt_mcb_n, rbt_mcb_ns);
 	mutex_unlock(&rbt_lock);
 	return 0;
 }

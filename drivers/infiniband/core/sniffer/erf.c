@@ -156,7 +156,7 @@ static struct sk_buff *snf_erf_record(const struct snf_frame *fr,
 		skb_put_data(skb, &fr->deth, sizeof(fr->deth));
 	if (fr->has_imm)
 		skb_put_data(skb, &fr->imm, sizeof(fr->imm));
-	skb_put_data(skb, pkt->payload, pkt->len);
+	snf_pkt_payload(pkt, skb_put(skb, pkt->len));
 	skb_put_zero(skb, fr->pad + SNF_ICRC_LEN + SNF_VCRC_LEN);
 	return skb;
 }

@@ -109,6 +109,19 @@ void snf_frame_build(struct snf_frame *f, const struct rdma_sniffer_ib_pkt *pkt)
 }
 
 /**
+ * snf_pkt_payload() - copy a packet's whole payload
+ * @pkt: the packet, from a backend
+ * @dst: room for @pkt->len bytes
+ */
+void snf_pkt_payload(const struct rdma_sniffer_ib_pkt *pkt, void *dst)
+{
+	if (pkt->payload)
+		memcpy(dst, pkt->payload, pkt->len);
+	else
+		pkt->read(pkt, 0, dst, pkt->len);
+}
+
+/**
  * snf_frame_write() - the whole frame into @skb
  * @f: its headers, from snf_frame_build()
  * @pkt: the packet (its payload)
@@ -124,6 +137,6 @@ void snf_frame_write(const struct snf_frame *f,
 		skb_put_data(skb, &f->deth, sizeof(f->deth));
 	if (f->has_imm)
 		skb_put_data(skb, &f->imm, sizeof(f->imm));
-	skb_put_data(skb, pkt->payload, pkt->len);
+	snf_pkt_payload(pkt, skb_put(skb, pkt->len));
 	skb_put_zero(skb, f->pad + SNF_ICRC_LEN);
 }

@@ -25,7 +25,17 @@
 struct rdma_sniffer_ib_pkt {
 	const struct ib_grh *grh;	/* NULL: none; one is synthesised */
 	const void *payload;		/* what follows the transport headers */
-	u32 len;			/* of @payload, without pad and ICRC */
+	/*
+	 * Where @payload is NULL (a backend whose payload is not in one
+	 * piece): copies @len bytes of it from byte @off into @dst. It is
+	 * called only for a packet that passed the filter, so that a
+	 * filtered or unheard packet costs no copy. Context as the call of
+	 * rdma_sniffer_ib_packet(); @priv is the backend's.
+	 */
+	void (*read)(const struct rdma_sniffer_ib_pkt *pkt, u32 off, void *dst,
+		     u32 len);
+	const void *priv;
+	u32 len;			/* of the payload, without pad and ICRC */
 	u32 dqpn;
 	u32 sqpn;
 	u32 qkey;

@@ -195,6 +195,7 @@ struct sk_buff *snf_mon_admit(struct snf_mon *mon, const struct snf_frame *fr,
 void snf_mon_queue(struct snf_mon *mon, struct sk_buff *skb, bool outgoing);
 
 /* frame.c */
+void snf_pkt_payload(const struct rdma_sniffer_ib_pkt *pkt, void *dst);
 void snf_frame_build(struct snf_frame *f, const struct rdma_sniffer_ib_pkt *pkt);
 void snf_frame_write(const struct snf_frame *f,
 		     const struct rdma_sniffer_ib_pkt *pkt, struct sk_buff *skb);

@@ -41,8 +41,10 @@ static int sib_query_device(struct ib_device *ibdev, struct ib_device_attr *attr
 	attr->max_mcast_grp = 1024;
 	attr->max_mcast_qp_attach = 1024;
 	attr->max_total_mcast_qp_attach = 65536;
+	/* UD_IP_CSUM: IPoIB's TCP/UDP checksums are filled in by send.c. */
 	attr->device_cap_flags = IB_DEVICE_PORT_ACTIVE_EVENT |
-				 IB_DEVICE_SYS_IMAGE_GUID;
+				 IB_DEVICE_SYS_IMAGE_GUID |
+				 IB_DEVICE_UD_IP_CSUM;
 	if (!sib_hide_block_lb)
 		rbp_attr_set_block_mcast_loopback(attr);
 	return 0;

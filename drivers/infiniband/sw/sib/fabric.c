@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The switch. post_send() queues a copy of the packet; one work item
- * delivers everything queued, in order, with bottom halves disabled (what
- * IPoIB's polling expects of completion handlers), never recursively from
- * the sender's context.
+ * The switch. post_send() queues the packet, whose payload stays in the
+ * sender's buffers until it is delivered (send.c); one work item delivers
+ * everything queued, in order, with bottom halves disabled (what IPoIB's
+ * polling expects of completion handlers), never recursively from the
+ * sender's context.
  *
  * Unicast goes by destination LID and QPN, with a Q_Key check (post_send
  * refused anything larger than the MTU, as UD allows one packet). Multicast
@@ -32,9 +33,11 @@
 #include "sib.h"
 
 /**
- * sib_pkt_alloc() - a packet with room for @len bytes of payload
+ * sib_pkt_alloc() - a packet with room for @len bytes of payload in @data
  * @len: payload length
  * @gfp: allocation flags
+ *
+ * A QP's send allocates none (0) and sets @len and @sge itself.
  *
  * Return: the packet (zeroed header) or NULL.
  */
@@ -45,6 +48,38 @@ struct sib_pkt *sib_pkt_alloc(u32 len, gfp_t gfp)
 	if (pkt)
 		pkt->len = len;
 	return pkt;
+}
+
+/**
+ * sib_pkt_read() - copy part of a packet's payload, wherever it is
+ * @pkt: the packet
+ * @off: from this byte of the payload
+ * @dst: to here
+ * @len: this many bytes; @off + @len must not exceed @pkt->len
+ *
+ * Context: any. The checksum an HCA fills in (@pkt->ip_csum) is not.
+ */
+void sib_pkt_read(const struct sib_pkt *pkt, u32 off, void *dst, u32 len)
+{
+	unsigned int i;
+
+	if (!pkt->num_sge) {
+		memcpy(dst, pkt->data + off, len);
+		return;
+	}
+	for (i = 0; i < pkt->num_sge && len; i++) {
+		u32 l = pkt->sge[i].length, n;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		n = min(len, l - off);
+		memcpy(dst, (const void *)(uintptr_t)(pkt->sge[i].addr + off), n);
+		dst += n;
+		len -= n;
+		off = 0;
+	}
 }
 
 /**

@@ -34,8 +34,11 @@ static int sib_qp_init(struct sib_qp *qp, struct sib_dev *sd,
 	    init->cap.max_recv_sge > SIB_MAX_SGE)
 		return -EINVAL;
 
+	/* Receives are posted from softirq: their slots are made now. */
+	qp->rq = kcalloc(init->cap.max_recv_wr, sizeof(*qp->rq), GFP_KERNEL);
+	if (!qp->rq)
+		return -ENOMEM;
 	spin_lock_init(&qp->lock);
-	INIT_LIST_HEAD(&qp->rq);
 	INIT_LIST_HEAD(&qp->mcast);
 	qp->dev = sd;
 	qp->state = IB_QPS_RESET;
@@ -57,8 +60,10 @@ static int sib_qp_init(struct sib_qp *qp, struct sib_dev *sd,
 		if (ret > 0)
 			ret = 0;
 	}
-	if (ret)
+	if (ret) {
+		kfree(qp->rq);
 		return ret == -EBUSY ? -EEXIST : ret;
+	}
 	qp->ibqp.qp_num = qpn;
 	return 0;
 }
@@ -149,7 +154,6 @@ int sib_query_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 int sib_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 {
 	struct sib_qp *qp = to_sqp(ibqp);
-	struct sib_wqe *w, *wn;
 	struct sib_mcast *m, *n;
 	unsigned long flags;
 
@@ -159,10 +163,7 @@ int sib_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 	spin_unlock_irqrestore(&sib_subnet.lock, flags);
 	sib_fabric_flush();
 	/* Nobody waits for completions of a destroyed QP: just free. */
-	list_for_each_entry_safe(w, wn, &qp->rq, list) {
-		list_del(&w->list);
-		kfree(w);
-	}
+	kfree(qp->rq);
 	list_for_each_entry_safe(m, n, &qp->mcast, list) {
 		list_del(&m->list);
 		kfree(m);

@@ -6,8 +6,6 @@
  * every posted receive completes with IB_WC_WR_FLUSH_ERR, as ULPs waiting
  * to tear down expect.
  */
-#include <linux/slab.h>
-
 #include "sib.h"
 
 #define SIB_GRH_SLOT	sizeof(struct ib_grh)
@@ -27,23 +25,17 @@ int sib_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 			ret = -EINVAL;
 			break;
 		}
-		w = kzalloc(sizeof(*w), GFP_ATOMIC);
-		if (!w) {
+		spin_lock_irqsave(&qp->lock, flags);
+		if (qp->nrecv >= qp->max_recv) {
+			spin_unlock_irqrestore(&qp->lock, flags);
 			ret = -ENOMEM;
 			break;
 		}
+		w = &qp->rq[(qp->rq_head + qp->nrecv) % qp->max_recv];
 		w->wr_id = wr->wr_id;
 		w->wr_cqe = wr->wr_cqe;
 		w->num_sge = wr->num_sge;
 		memcpy(w->sge, wr->sg_list, wr->num_sge * sizeof(*w->sge));
-		spin_lock_irqsave(&qp->lock, flags);
-		if (qp->nrecv >= qp->max_recv) {
-			spin_unlock_irqrestore(&qp->lock, flags);
-			kfree(w);
-			ret = -ENOMEM;
-			break;
-		}
-		list_add_tail(&w->list, &qp->rq);
 		qp->nrecv++;
 		flush = qp->state == IB_QPS_ERR;
 		spin_unlock_irqrestore(&qp->lock, flags);
@@ -55,6 +47,19 @@ int sib_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 	return ret;
 }
 
+/* Take @qp's oldest posted receive into @w; the caller holds @qp->lock. */
+static void sib_rq_pop(struct sib_qp *qp, struct sib_wqe *w)
+{
+	const struct sib_wqe *slot = &qp->rq[qp->rq_head];
+
+	w->wr_id = slot->wr_id;
+	w->wr_cqe = slot->wr_cqe;
+	w->num_sge = slot->num_sge;
+	memcpy(w->sge, slot->sge, slot->num_sge * sizeof(*w->sge));
+	qp->rq_head = (qp->rq_head + 1) % qp->max_recv;
+	qp->nrecv--;
+}
+
 /**
  * sib_recv_flush() - complete every posted receive with a flush error
  * @qp: the QP, in the error state
@@ -64,27 +69,26 @@ int sib_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 void sib_recv_flush(struct sib_qp *qp)
 {
 	struct sib_cq *cq = to_scq(qp->ibqp.recv_cq);
-	struct sib_wqe *w, *n;
 	unsigned long flags;
-	LIST_HEAD(flush);
+	struct sib_wqe w;
 
-	spin_lock_irqsave(&qp->lock, flags);
-	list_splice_init(&qp->rq, &flush);
-	qp->nrecv = 0;
-	spin_unlock_irqrestore(&qp->lock, flags);
-
-	list_for_each_entry_safe(w, n, &flush, list) {
+	for (;;) {
 		struct ib_wc wc = {
-			.wr_id = w->wr_id,
 			.status = IB_WC_WR_FLUSH_ERR,
 			.opcode = IB_WC_RECV,
 			.qp = &qp->ibqp,
 		};
 
-		if (w->wr_cqe)
-			wc.wr_cqe = w->wr_cqe;
-		list_del(&w->list);
-		kfree(w);
+		spin_lock_irqsave(&qp->lock, flags);
+		if (!qp->nrecv) {
+			spin_unlock_irqrestore(&qp->lock, flags);
+			break;
+		}
+		sib_rq_pop(qp, &w);
+		spin_unlock_irqrestore(&qp->lock, flags);
+		wc.wr_id = w.wr_id;
+		if (w.wr_cqe)
+			wc.wr_cqe = w.wr_cqe;
 		sib_cq_complete(cq, &wc, false);
 	}
 }
@@ -92,24 +96,23 @@ void sib_recv_flush(struct sib_qp *qp)
 /**
  * sib_qp_take_recv() - the oldest posted receive of a QP ready to receive
  * @qp: the QP
+ * @w: where to put it
  *
  * Context: any; takes @qp->lock.
- * Return: the receive (now the caller's), or NULL.
+ * Return: true if there was one (now the caller's).
  */
-static struct sib_wqe *sib_qp_take_recv(struct sib_qp *qp)
+static bool sib_qp_take_recv(struct sib_qp *qp, struct sib_wqe *w)
 {
-	struct sib_wqe *w = NULL;
 	unsigned long flags;
+	bool ret = false;
 
 	spin_lock_irqsave(&qp->lock, flags);
-	if ((qp->state == IB_QPS_RTR || qp->state == IB_QPS_RTS) &&
-	    !list_empty(&qp->rq)) {
-		w = list_first_entry(&qp->rq, struct sib_wqe, list);
-		list_del(&w->list);
-		qp->nrecv--;
+	if ((qp->state == IB_QPS_RTR || qp->state == IB_QPS_RTS) && qp->nrecv) {
+		sib_rq_pop(qp, w);
+		ret = true;
 	}
 	spin_unlock_irqrestore(&qp->lock, flags);
-	return w;
+	return ret;
 }
 
 /* Copy @len bytes to the receive's scatter list, starting at byte @off. */
@@ -132,6 +135,27 @@ static void sib_scatter(struct sib_wqe *w, u32 off, const void *src, u32 len)
 	}
 }
 
+/*
+ * Copy @pkt's payload to the receive, after its GRH slot, and the checksum
+ * the sending HCA computed, if it did.
+ */
+static void sib_scatter_pkt(struct sib_wqe *w, const struct sib_pkt *pkt)
+{
+	u32 off = SIB_GRH_SLOT;
+	unsigned int i;
+
+	if (!pkt->num_sge)
+		sib_scatter(w, off, pkt->data, pkt->len);
+	for (i = 0; i < pkt->num_sge; i++) {
+		sib_scatter(w, off, (const void *)(uintptr_t)pkt->sge[i].addr,
+			    pkt->sge[i].length);
+		off += pkt->sge[i].length;
+	}
+	if (pkt->ip_csum)
+		sib_scatter(w, SIB_GRH_SLOT + pkt->csum_pos, &pkt->csum,
+			    sizeof(pkt->csum));
+}
+
 /**
  * sib_qp_receive() - deliver a packet to a QP: the receive side of a UD QP
  * @dst: the QP's HCA (its counters)
@@ -139,8 +163,9 @@ static void sib_scatter(struct sib_wqe *w, u32 off, const void *src, u32 len)
  * @pkt: the packet
  *
  * Checks the Q_Key, takes the oldest posted receive, scatters the GRH slot
- * and the payload into it and completes it on the receive CQ; what cannot
- * be received is counted as a drop of @dst.
+ * and the payload into it (from the sender's buffers: the one copy a
+ * packet costs) and completes it on the receive CQ; what cannot be received
+ * is counted as a drop of @dst.
  *
  * Context: the fabric's delivery work, bottom halves disabled.
  */
@@ -148,7 +173,7 @@ void sib_qp_receive(struct sib_dev *dst, struct sib_qp *qp,
 		    const struct sib_pkt *pkt)
 {
 	struct ib_wc wc = {};
-	struct sib_wqe *w;
+	struct sib_wqe wqe, *w = &wqe;
 	u32 room = 0;
 	unsigned int i;
 
@@ -156,8 +181,7 @@ void sib_qp_receive(struct sib_dev *dst, struct sib_qp *qp,
 		sib_drop(dst, SIB_DROP_QKEY);
 		return;
 	}
-	w = sib_qp_take_recv(qp);
-	if (!w) {
+	if (!sib_qp_take_recv(qp, w)) {
 		sib_drop(dst, SIB_DROP_NO_RECV);
 		return;
 	}
@@ -176,7 +200,7 @@ void sib_qp_receive(struct sib_dev *dst, struct sib_qp *qp,
 		/* The first 40 bytes are the GRH's, present or not. */
 		if (pkt->has_grh)
 			sib_scatter(w, 0, &pkt->grh, SIB_GRH_SLOT);
-		sib_scatter(w, SIB_GRH_SLOT, pkt->data, pkt->len);
+		sib_scatter_pkt(w, pkt);
 		wc.status = IB_WC_SUCCESS;
 		wc.byte_len = SIB_GRH_SLOT + pkt->len;
 		wc.src_qp = pkt->src_qpn;
@@ -185,6 +209,9 @@ void sib_qp_receive(struct sib_dev *dst, struct sib_qp *qp,
 		wc.pkey_index = 0;
 		wc.port_num = 1;
 		wc.wc_flags = pkt->has_grh ? IB_WC_GRH : 0;
+		/* The checksum is right: this fabric's HCA computed it. */
+		if (pkt->ip_csum)
+			wc.wc_flags |= IB_WC_IP_CSUM_OK;
 		if (pkt->has_imm) {
 			wc.wc_flags |= IB_WC_WITH_IMM;
 			wc.ex.imm_data = pkt->imm_data;
@@ -192,6 +219,5 @@ void sib_qp_receive(struct sib_dev *dst, struct sib_qp *qp,
 		atomic64_inc(&dst->stats.rx_pkts);
 		atomic64_add(pkt->len, &dst->stats.rx_bytes);
 	}
-	kfree(w);
 	sib_cq_complete(to_scq(qp->ibqp.recv_cq), &wc, pkt->solicited);
 }

@@ -1,13 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The send side of a QP. post_send runs under ib_mad's spinlock and in
- * IPoIB's transmit softirq, so it only checks the work request, copies the
- * payload into a packet and hands it to the fabric; the send completes once
- * the fabric has routed the packet (sib_send_complete()). A send holds its
- * slot of the send queue until then: a full queue refuses work requests
- * with -ENOMEM, as hardware does.
+ * IPoIB's transmit softirq, so it only checks the work request, notes where
+ * the payload is and hands the packet to the fabric; the send completes
+ * once the fabric has routed the packet (sib_send_complete()), which is
+ * when the payload is read, as an HCA's DMA would read it: the sender may
+ * not touch its buffers before. A send holds its slot of the send queue
+ * until then: a full queue refuses work requests with -ENOMEM, as hardware
+ * does. MADs (the GSI QP, and anything to the SA) are copied at once: they
+ * are small, and the SA reads its requests in one piece.
+ *
+ * IB_SEND_IP_CSUM (the HCAs offer IB_DEVICE_UD_IP_CSUM) asks the HCA for
+ * the TCP or UDP checksum of an IPoIB packet (the 4-byte IPoIB header, then
+ * IPv4): it is computed here, on the sender's CPU, and written into every
+ * copy of the packet that is received or tapped.
  */
+#include <linux/if_ether.h>
+#include <linux/ip.h>
 #include <linux/slab.h>
+#include <net/checksum.h>
 
 #include "sib.h"
 
@@ -24,13 +35,74 @@ static int sib_sge_len(const struct ib_sge *sge, int n, u32 *len)
 	return *len > SIB_MTU_BYTES ? -EINVAL : 0;
 }
 
+/* The checksum of @len payload bytes of @pkt from byte @off (gathered). */
+static __wsum sib_pkt_csum(const struct sib_pkt *pkt, u32 off, u32 len)
+{
+	__wsum sum = 0;
+	u32 pos = 0;
+	unsigned int i;
+
+	for (i = 0; i < pkt->num_sge && len; i++) {
+		const u8 *p = (const u8 *)(uintptr_t)pkt->sge[i].addr;
+		u32 l = pkt->sge[i].length, n;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		n = min(len, l - off);
+		sum = csum_block_add(sum, csum_partial(p + off, n, 0), pos);
+		pos += n;
+		len -= n;
+		off = 0;
+	}
+	return sum;
+}
+
+/*
+ * IB_SEND_IP_CSUM: the TCP or UDP checksum of the IPv4 packet after the
+ * IPoIB header, as skb_checksum_help() would fill it in: the stack left the
+ * pseudo-header's sum in the checksum field. Anything else (not IPv4, a
+ * fragment, another protocol) is left as it is.
+ */
+static void sib_pkt_ip_csum(struct sib_pkt *pkt)
+{
+	struct {
+		__be16 proto;
+		__be16 reserved;
+		struct iphdr ip;
+	} __packed h;
+	u32 l4, end, pos;
+
+	if (pkt->len < sizeof(h))
+		return;
+	sib_pkt_read(pkt, 0, &h, sizeof(h));
+	if (h.proto != htons(ETH_P_IP) || h.ip.version != 4 || h.ip.ihl < 5 ||
+	    h.ip.frag_off & htons(IP_MF | IP_OFFSET))
+		return;
+	l4 = sizeof(h.proto) + sizeof(h.reserved) + h.ip.ihl * 4;
+	end = sizeof(h.proto) + sizeof(h.reserved) + ntohs(h.ip.tot_len);
+	if (h.ip.protocol == IPPROTO_TCP)
+		pos = l4 + 16;
+	else if (h.ip.protocol == IPPROTO_UDP)
+		pos = l4 + 6;
+	else
+		return;
+	if (end > pkt->len || pos + sizeof(__sum16) > end)
+		return;
+	pkt->csum = csum_fold(sib_pkt_csum(pkt, l4, end - l4)) ?: CSUM_MANGLED_0;
+	pkt->csum_pos = pos;
+	pkt->ip_csum = true;
+}
+
 static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
 {
 	const struct ib_ud_wr *ud = ud_wr(wr);
 	struct sib_ah *ah = to_sah(ud->ah);
 	struct sib_pkt *pkt;
-	u32 len, off = 0;
-	int i;
+	bool mad;
+	u32 len;
+	u16 dlid;
 
 	if (wr->opcode != IB_WR_SEND && wr->opcode != IB_WR_SEND_WITH_IMM)
 		return -EINVAL;
@@ -48,21 +120,27 @@ static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
 		atomic_dec(&qp->send_inflight);
 		return -ENOMEM;
 	}
-	pkt = sib_pkt_alloc(len, GFP_ATOMIC);
+	dlid = rdma_ah_get_dlid(&ah->attr);
+	mad = qp->ibqp.qp_type == IB_QPT_GSI || dlid == SIB_SM_LID;
+	pkt = sib_pkt_alloc(mad ? len : 0, GFP_ATOMIC);
 	if (!pkt) {
 		atomic_dec(&qp->send_inflight);
 		return -ENOMEM;
 	}
-	for (i = 0; i < wr->num_sge; i++) {
-		memcpy(pkt->data + off, (void *)(uintptr_t)wr->sg_list[i].addr,
-		       wr->sg_list[i].length);
-		off += wr->sg_list[i].length;
+	pkt->len = len;
+	pkt->num_sge = wr->num_sge;
+	memcpy(pkt->sge, wr->sg_list, wr->num_sge * sizeof(*pkt->sge));
+	if (mad) {
+		sib_pkt_read(pkt, 0, pkt->data, len);
+		pkt->num_sge = 0;
+	} else if (wr->send_flags & IB_SEND_IP_CSUM) {
+		sib_pkt_ip_csum(pkt);
 	}
 	pkt->src = qp->dev;
 	pkt->sqp = qp;
 	pkt->src_qpn = qp->ibqp.qp_num;
 	pkt->slid = qp->dev->lid;
-	pkt->dlid = rdma_ah_get_dlid(&ah->attr);
+	pkt->dlid = dlid;
 	pkt->sl = rdma_ah_get_sl(&ah->attr);
 	pkt->dqpn = ud->remote_qpn;
 	/* A Q_Key with the high bit set means "use the QP's own". */

@@ -59,8 +59,8 @@
 #define SIB_MLID_BASE		0xc000
 #define SIB_MLID_COUNT		(0xfffe - SIB_MLID_BASE + 1)	/* 0xffff: permissive */
 #define SIB_GSI_QKEY		0x80010000
-#define SIB_MTU			IB_MTU_2048
-#define SIB_MTU_BYTES		2048
+#define SIB_MTU			IB_MTU_4096	/* IPoIB: 4092-byte datagrams */
+#define SIB_MTU_BYTES		4096
 #define SIB_MAX_QP_WR		1024
 #define SIB_MAX_SGE		8
 #define SIB_MAX_CQE		65536
@@ -113,9 +113,8 @@ struct sib_cq {
 	bool overflowed;	/* IB_EVENT_CQ_ERR raised: the CQ is in error */
 };
 
-/* A posted work request, kept until completed. */
+/* A posted receive, in its QP's ring until a packet or a flush takes it. */
 struct sib_wqe {
-	struct list_head list;
 	u64 wr_id;
 	struct ib_cqe *wr_cqe;
 	bool signaled;
@@ -138,8 +137,9 @@ struct sib_qp {
 	bool block_mc_lb;	/* IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK */
 	bool sig_all;		/* IB_SIGNAL_ALL_WR */
 	unsigned int max_recv, max_send;
-	unsigned int nrecv;
-	struct list_head rq;	/* struct sib_wqe */
+	unsigned int nrecv;	/* posted receives in @rq ... */
+	unsigned int rq_head;	/* ... from this slot on */
+	struct sib_wqe *rq;	/* ring of @max_recv slots, made with the QP */
 	struct list_head mcast;	/* struct sib_mcast */
 	atomic_t send_inflight;
 };
@@ -162,7 +162,18 @@ struct sib_pkt {
 	bool solicited;		/* IB_SEND_SOLICITED: the SE bit of the BTH */
 	bool has_imm;
 	__be32 imm_data;
+	bool ip_csum;		/* IB_SEND_IP_CSUM: @csum goes at @csum_pos */
+	__sum16 csum;
+	u32 csum_pos;
 	u32 len;
+	/*
+	 * The payload. A QP's send is read from the sender's own buffers
+	 * (@sge) when the fabric delivers it, as an HCA's DMA reads them: the
+	 * send is not complete until then, so they stay put. Requests to the
+	 * SA and the SA's replies carry it in @data (@num_sge 0).
+	 */
+	unsigned int num_sge;
+	struct ib_sge sge[SIB_MAX_SGE];
 	u8 data[];
 };
 
@@ -320,6 +331,7 @@ void sib_fabric_flush(void);
 void sib_fabric_hold(bool hold);
 bool sib_fabric_held(void);
 struct sib_pkt *sib_pkt_alloc(u32 len, gfp_t gfp);
+void sib_pkt_read(const struct sib_pkt *pkt, u32 off, void *dst, u32 len);
 
 /* sa.c */
 void sib_sa_handle(struct sib_pkt *req);

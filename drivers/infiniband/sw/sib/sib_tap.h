@@ -20,7 +20,12 @@
 /* One packet as the tap shows it: the LRH/BTH/DETH fields, as values. */
 struct sib_tap_pkt {
 	const struct ib_grh *grh;	/* NULL when the packet has none */
-	const void *data;		/* the payload after the DETH */
+	/*
+	 * The payload after the DETH, where it is in one piece; NULL where
+	 * it is still in the sender's buffers: sib_tap_read() copies it.
+	 */
+	const void *data;
+	const void *pkt;		/* rdma_sib's, for sib_tap_read() */
 	u32 len;
 	u32 src_qpn;
 	u32 dqpn;
@@ -48,5 +53,6 @@ struct sib_tap_ops {
 int sib_tap_attach(const struct sib_tap_ops *ops);
 void sib_tap_detach(const struct sib_tap_ops *ops);
 bool sib_tap_owns(const struct ib_device *ibdev);
+void sib_tap_read(const struct sib_tap_pkt *tp, u32 off, void *dst, u32 len);
 
 #endif /* SIB_TAP_H */

@@ -86,7 +86,9 @@ void __sib_tap(struct sib_dev *sd, const struct sib_pkt *pkt, bool outgoing)
 	const struct sib_tap_ops *ops;
 	struct sib_tap_pkt tp = {
 		.grh = pkt->has_grh ? &pkt->grh : NULL,
-		.data = pkt->data,
+		/* A send's payload is still in the sender's buffers. */
+		.data = pkt->num_sge ? NULL : pkt->data,
+		.pkt = pkt,
 		.len = pkt->len,
 		.src_qpn = pkt->src_qpn,
 		.dqpn = pkt->dqpn,
@@ -106,3 +108,30 @@ void __sib_tap(struct sib_dev *sd, const struct sib_pkt *pkt, bool outgoing)
 		ops->packet(&sd->ibdev, outgoing, &tp);
 	rcu_read_unlock();
 }
+
+/**
+ * sib_tap_read() - copy part of a tapped packet's payload
+ * @tp: the packet, as the backend's packet() was given it
+ * @off: from this byte of the payload
+ * @dst: to here
+ * @len: this many bytes; @off + @len must not exceed @tp->len
+ *
+ * Copies what the receivers get: from the sender's buffers, with the
+ * checksum the HCA filled in (IB_SEND_IP_CSUM).
+ *
+ * Context: within the backend's packet() only.
+ */
+void sib_tap_read(const struct sib_tap_pkt *tp, u32 off, void *dst, u32 len)
+{
+	const struct sib_pkt *pkt = tp->pkt;
+	const u8 *csum = (const u8 *)&pkt->csum;
+	u32 i;
+
+	sib_pkt_read(pkt, off, dst, len);
+	if (!pkt->ip_csum)
+		return;
+	for (i = 0; i < sizeof(pkt->csum); i++)
+		if (pkt->csum_pos + i >= off && pkt->csum_pos + i < off + len)
+			((u8 *)dst)[pkt->csum_pos + i - off] = csum[i];
+}
+EXPORT_SYMBOL_GPL(sib_tap_read);

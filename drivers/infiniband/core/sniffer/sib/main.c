@@ -23,12 +23,21 @@
 static DEFINE_MUTEX(snfsib_lock);	/* @snfsib_up, attaching the tap */
 static unsigned int snfsib_up;		/* monitors up */
 
+/* The payload of a packet still in its sender's buffers. */
+static void snfsib_read(const struct rdma_sniffer_ib_pkt *pkt, u32 off,
+			void *dst, u32 len)
+{
+	sib_tap_read(pkt->priv, off, dst, len);
+}
+
 static void snfsib_packet(struct ib_device *ibdev, bool outgoing,
 			  const struct sib_tap_pkt *tp)
 {
 	struct rdma_sniffer_ib_pkt pkt = {
 		.grh = tp->grh,
 		.payload = tp->data,
+		.read = tp->data ? NULL : snfsib_read,
+		.priv = tp,
 		.len = tp->len,
 		.dqpn = tp->dqpn,
 		.sqpn = tp->src_qpn,
