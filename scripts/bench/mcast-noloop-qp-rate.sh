@@ -8,7 +8,8 @@
 # creation then runs the hook, the rule match and the flagging). Printed:
 # QPs/s of each, and the overhead of each against "no module" per round,
 # as median (min, max). Targets: < 5 % with the matching rule, ~0 without.
-# RB_BENCH_QPS QPs per sample (20000), RB_BENCH_ROUNDS rounds (5).
+# RB_BENCH_QPS QPs per sample (8000), RB_BENCH_ROUNDS rounds (15),
+# RB_BENCH_WARM untimed QPs after each change of setup (1000).
 set -euo pipefail
 
 # shellcheck source=scripts/bench/lib.sh

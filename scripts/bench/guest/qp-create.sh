@@ -3,13 +3,19 @@
 #
 # Guest side of scripts/bench/mcast-noloop-qp-rate.sh: kernel UD QP
 # creation on rdma_sib's sib0, timed by rb_test_mcast, in four setups taken
-# in turn each round (the order reversed every other round): without
-# rdma_mcast_noloop, loaded with no rule, with a rule for another device
-# only, and with a rule matching every QP. Prints "# BENCH" lines; asserts
-# nothing. RB_BENCH_QPS QPs per sample (20000), RB_BENCH_ROUNDS rounds (5).
+# in turn each round: without rdma_mcast_noloop, loaded with no rule, with
+# a rule for another device only, and with a rule matching every QP. The
+# order is reversed every other round, so a round changes the module's
+# state by one load or one unload plus two rule writes, and drift falls on
+# both sides of each ratio alike. After each change WARM QPs are made
+# untimed (caches, and TCG's translation of code a kprobe just patched),
+# then N timed. Prints "# BENCH" lines; asserts nothing.
+# RB_BENCH_QPS QPs per sample (8000), RB_BENCH_ROUNDS rounds (15),
+# RB_BENCH_WARM untimed QPs after each change (1000).
 . /selftests/lib/ktap.sh
-N=${RB_BENCH_QPS:-20000}
-R=${RB_BENCH_ROUNDS:-5}
+N=${RB_BENCH_QPS:-8000}
+R=${RB_BENCH_ROUNDS:-15}
+WARM=${RB_BENCH_WARM:-1000}
 C=/sys/kernel/debug/rb_test_mcast/cmd
 S=/sys/kernel/debug/rb_test_mcast/state
 RULES=/sys/kernel/rdma_mcast_noloop/rules
@@ -20,27 +26,31 @@ rate()
 	awk '$1 == "qpbench" { printf "%.0f", $3 * 1e9 / $5 }' $S
 }
 
-# sample SETUP: one measurement in that setup.
-sample()
+# setup NAME: put the module in that state, from whichever it is in.
+setup()
 {
-	rmmod rdma_mcast_noloop 2> /dev/null
 	case $1 in
-	no_rule) modprobe rdma_mcast_noloop ;;
-	other_dev) modprobe rdma_mcast_noloop && echo "block dev=sib1 creator=kernel" > $RULES ;;
-	rule) modprobe rdma_mcast_noloop && echo "block dev=sib0 creator=kernel" > $RULES ;;
+	without_module) rmmod rdma_mcast_noloop 2> /dev/null; return 0 ;;
 	esac
-	echo "# BENCH $1 $(rate) QPs/s"
+	[ -d /sys/module/rdma_mcast_noloop ] || modprobe rdma_mcast_noloop || return 1
+	case $1 in
+	no_rule) echo clear > $RULES ;;
+	other_dev) echo "block dev=sib1 creator=kernel" > $RULES ;;
+	rule) echo "block dev=sib0 creator=kernel" > $RULES ;;
+	esac
 }
 
 ktap_plan 1
 modprobe rdma_sib num_hcas=2 && modprobe rb_test_mcast || { echo "# setup failed"; exit 1; }
-rate > /dev/null	# warm up
+echo "qpbench sib0 $((4 * WARM))" > $C	# warm up
 setups="without_module no_rule other_dev rule"
 for round in $(seq "$R"); do
 	order=$setups
 	[ $((round % 2)) -eq 0 ] && order=$(echo "$setups" | tr ' ' '\n' | tac | xargs)
 	for s in $order; do
-		sample "$s"
+		setup "$s" || { echo "# setup $s failed"; exit 1; }
+		echo "qpbench sib0 $WARM" > $C
+		echo "# BENCH $s $(rate) QPs/s"
 	done
 done
 rmmod rdma_mcast_noloop 2> /dev/null
