@@ -46,6 +46,8 @@ bench_vm()
 	echo "timeout=$2" > "$work/bench/settings"
 	RB_ACCEL=${VM_ACCEL_NAME,,} RB_SELFTESTS_DIR=$work KDIR_SEL=$kdir KVER_SEL=$kver \
 		"$top/scripts/vm/selftests.sh" bench > "$work/out.log" 2>&1 || true
+	# RB_BENCH_LOG=FILE keeps the VM's output, every sample in it.
+	[ -z "${RB_BENCH_LOG:-}" ] || cp "$work/out.log" "$RB_BENCH_LOG"
 }
 
 # bench_vals NAME: the samples of NAME, one a line, in round order.
