@@ -20,12 +20,13 @@
  * would write through a wrong pointer), rules for them are refused, hooks/user
  * says "none" and the load log says why.
  *
- * Handlers run with preemption off in the creating task: RCU, atomics and
- * the task's credentials only; no sleeping, no printk.
+ * Handlers run with preemption off in the creating task: RCU, this CPU's
+ * counters and the task's credentials only; no sleeping, no printk.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kprobes.h>
+#include <linux/percpu.h>
 #include <linux/stringify.h>
 
 #include "mcast_noloop.h"
@@ -48,10 +49,11 @@
 #define MCNL_USER_SYM "ib_create_qp_user"
 #endif
 
+/* Count a QP not flagged; preemption is off, so this CPU's counter. */
 static void mcnl_skip(struct mcnl_dev *d, enum mcnl_skip why)
 {
 	if (d)
-		atomic_long_inc(&d->skipped[why]);
+		this_cpu_inc(d->stats->skipped[why]);
 }
 
 static void __maybe_unused mcnl_consider(struct ib_device *dev,
@@ -66,8 +68,6 @@ static void __maybe_unused mcnl_consider(struct ib_device *dev,
 
 	rcu_read_lock();
 	d = mcnl_dev_find(dev);
-	if (d)
-		atomic_long_inc(&d->seen);
 	r = mcnl_rules_match(dev, attr->qp_type, user);
 	if (!r) {
 		mcnl_skip(d, MCNL_SKIP_NO_RULE);
@@ -84,7 +84,7 @@ static void __maybe_unused mcnl_consider(struct ib_device *dev,
 	} else {
 		attr->create_flags |= IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK;
 		if (d)
-			atomic_long_inc(&d->flagged);
+			this_cpu_inc(d->stats->flagged);
 	}
 	rcu_read_unlock();
 }
