@@ -31,16 +31,23 @@ bench_accel()
 }
 
 # bench_vm GUEST TIMEOUT: run scripts/bench/guest/GUEST in one VM boot,
-# with the test modules built; its output in $work/out.log.
+# with the test modules built; its output in $work/out.log. The host's
+# exported RB_BENCH_* variables are set in the guest script (the VM does
+# not inherit the host's environment).
 bench_vm()
 {
+	local g=$top/scripts/bench/guest/$1
 	RB_WITH_TESTS=1 "$top/scripts/build.sh" "$kdir" "$top/build/$kver" > "$work/build.log" 2>&1 ||
 		{ tail -n 20 "$work/build.log"; return 1; }
 	mkdir -p "$work/bench"
-	cp "$top/scripts/bench/guest/$1" "$work/bench/"
+	{ head -n 1 "$g"; export -p | grep '^declare -x RB_BENCH_' || true; tail -n +2 "$g"; } \
+		> "$work/bench/$1"
+	chmod +x "$work/bench/$1"
 	echo "timeout=$2" > "$work/bench/settings"
 	RB_ACCEL=${VM_ACCEL_NAME,,} RB_SELFTESTS_DIR=$work KDIR_SEL=$kdir KVER_SEL=$kver \
 		"$top/scripts/vm/selftests.sh" bench > "$work/out.log" 2>&1 || true
+	# RB_BENCH_LOG=FILE keeps the VM's output, every sample in it.
+	[ -z "${RB_BENCH_LOG:-}" ] || cp "$work/out.log" "$RB_BENCH_LOG"
 }
 
 # bench_vals NAME: the samples of NAME, one a line, in round order.

@@ -15,20 +15,29 @@
 # and hand the answer on to the harness runs they start with RB_ACCEL.
 #
 # RB_ACCEL=kvm or tcg skips the probe (an explicit choice); unset or auto
-# probes.
+# probes. RB_ACCEL=tcg-icount is TCG with one CPU whose guest clock counts
+# instructions (qemu -icount shift=0,sleep=off: 1 ns each, idle time
+# skipped), so a time measured in the guest does not depend on what else
+# the host runs: for benchmarks on a shared machine, whose figures are then
+# instruction counts, not time. One CPU: with two, Debian's 6.1 did not
+# bring the second up under -icount (qemu 7.2).
 # shellcheck disable=SC2034 # the VM_* results are for the scripts that source this
 
 # vm_accel VMLINUX BASE_CPIO WORKDIR: sets VM_ACCEL (qemu's -accel value),
-# VM_CPU (its -cpu), VM_ACCEL_NAME (KVM or TCG) and VM_ACCEL_WHY, one line
-# "vm: <why>: KVM|TCG" for the caller to print. WORKDIR is scratch space.
+# VM_ICOUNT (its -icount value, or empty), VM_SMP (its -smp), VM_CPU (its
+# -cpu), VM_ACCEL_NAME
+# (KVM, TCG or TCG-icount) and VM_ACCEL_WHY, one line
+# "vm: <why>: KVM|TCG|TCG-icount" for the caller to print. WORKDIR is
+# scratch space.
 vm_accel()
 {
 	local vmlinux=$1 base=$2 work=$3 secs=${RB_KVM_PROBE_SECS:-10} why=
 	case "${RB_ACCEL:-auto}" in
 	kvm) _vm_accel_set KVM "RB_ACCEL=kvm (no probe)"; return 0 ;;
 	tcg) _vm_accel_set TCG "RB_ACCEL=tcg"; return 0 ;;
+	tcg-icount) _vm_accel_set TCG-icount "RB_ACCEL=tcg-icount"; return 0 ;;
 	auto) ;;
-	*) echo "vm: RB_ACCEL=${RB_ACCEL} is not kvm, tcg or auto" >&2; return 1 ;;
+	*) echo "vm: RB_ACCEL=${RB_ACCEL} is not kvm, tcg, tcg-icount or auto" >&2; return 1 ;;
 	esac
 	if [ ! -e /dev/kvm ]; then
 		why="/dev/kvm absent"
@@ -49,19 +58,22 @@ _vm_accel_set()
 {
 	VM_ACCEL_NAME=$1
 	VM_ACCEL_WHY="vm: $2: $1"
+	VM_ICOUNT='' VM_SMP=2
+	# TCG: -cpu max, every feature TCG emulates, so the distribution
+	# kernel's alternatives and the modules see a modern CPU; but not
+	# ERMS/FSRM ("fast rep movsb"): with them the kernel copies with rep
+	# movsb, which TCG emulates a byte per iteration, so every copy costs
+	# several times what rep movsq (the kernel's choice without them)
+	# costs, and copy-heavy paths look that much slower next to the rest
+	# than on hardware, where both copy at the same speed. Measured
+	# 2026-12-01: TCP over veth 700 Mbit/s with ERMS, 2900-3100 without
+	# (selftests/README, Benchmarks).
 	if [ "$1" = KVM ]; then
 		VM_ACCEL=kvm VM_CPU=host
+	elif [ "$1" = TCG-icount ]; then
+		VM_ACCEL=tcg,thread=single VM_CPU=max,erms=off,fsrm=off
+		VM_ICOUNT=shift=0,sleep=off VM_SMP=1
 	else
-		# -cpu max: every feature TCG emulates, so the distribution
-		# kernel's alternatives and the modules see a modern CPU;
-		# but not ERMS/FSRM ("fast rep movsb"): with them the kernel
-		# copies with rep movsb, which TCG emulates a byte per
-		# iteration, so every copy costs several times what rep movsq
-		# (the kernel's choice without them) costs, and copy-heavy
-		# paths look that much slower next to the rest than on
-		# hardware, where both copy at the same speed. Measured
-		# 2026-12-01: TCP over veth 700 Mbit/s with ERMS, 2900-3100
-		# without (README, Benchmarks).
 		VM_ACCEL=tcg,thread=multi VM_CPU=max,erms=off,fsrm=off
 	fi
 }

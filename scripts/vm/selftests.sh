@@ -137,7 +137,7 @@ boot()
 {
 	local run=$1 tmo=$2 pid
 	local args=(
-		-accel "$VM_ACCEL" -cpu "$VM_CPU" -smp 2 -m 2048
+		-accel "$VM_ACCEL" ${VM_ICOUNT:+-icount "$VM_ICOUNT"} -cpu "$VM_CPU" -smp "$VM_SMP" -m 2048
 		-nodefaults -display none -no-reboot
 		-kernel "$vmlinux" -initrd "$run/initrd.cpio"
 		-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4 rdinit=/init"

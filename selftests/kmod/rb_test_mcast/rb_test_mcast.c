@@ -16,7 +16,10 @@
  *     attach NAME MGID              attach QP NAME to joined group MGID
  *     send NAME MGID COUNT          send COUNT packets to the group
  *     destroy NAME                  destroy QP NAME
- *     qpbench DEV N                 create and destroy N UD QPs, timed
+ *     qpbench DEV N [CHUNK]         create and destroy N UD QPs, timed;
+ *                                   with CHUNK (N / CHUNK <= 1000) also
+ *                                   each CHUNK QPs, their fastest, 25th
+ *                                   percentile and median time reported
  *     post NAME DEST SIZE [imm=N] [solicited]
  *                                   one send of SIZE bytes (up to 8192) to
  *                                   DEST, with immediate data N, asking for
@@ -54,6 +57,7 @@
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <rdma/ib_cache.h>
 #include <rdma/ib_sa.h>
@@ -154,6 +158,8 @@ struct rbt_qp {
 
 static struct ib_sa_client rbt_sa_client;
 static u64 rbt_bench_ns, rbt_bench_n;	/* last qpbench: time, QPs */
+/* ... and its chunks: QPs in each, how many, min / p25 / p50 time */
+static u64 rbt_bench_chunk, rbt_bench_chunks, rbt_bench_q[3];
 static u64 rbt_mcb_ns, rbt_mcb_n;	/* last mcbench: time, sends */
 static LIST_HEAD(rbt_joins);
 static LIST_HEAD(rbt_qps);
@@ -778,8 +784,21 @@ static int rbt_cmd_arm(const char *name, const char *how)
 	return ret < 0 ? ret : 0;
 }
 
-/* Create and destroy @n UD QPs on one PD and CQ; record the time taken. */
-static int rbt_cmd_qpbench(char *dev_name, unsigned int n)
+static int rbt_u64_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Create and destroy @n UD QPs on one PD and CQ; record the time taken.
+ * With @chunk, also the time of each @chunk QPs in a row, and of those the
+ * fastest, the 25th percentile and the median: a chunk during which the
+ * host took the CPU away (a VM on a busy machine) is slow, so these tell
+ * what creation costs apart from that.
+ */
+static int rbt_cmd_qpbench(char *dev_name, unsigned int n, unsigned int chunk)
 {
 	struct ib_qp_init_attr init = {
 		.qp_type = IB_QPT_UD,
@@ -787,18 +806,23 @@ static int rbt_cmd_qpbench(char *dev_name, unsigned int n)
 		.cap = { .max_send_wr = 16, .max_recv_wr = 16,
 			 .max_send_sge = 1, .max_recv_sge = 1 },
 	};
+	unsigned int i, nchunks = chunk ? n / chunk : 0;
 	struct ib_device *dev;
+	u64 t0, tc, *times;
 	struct ib_pd *pd;
 	struct ib_cq *cq;
-	unsigned int i;
-	u64 t0;
 	int ret = 0;
 
-	if (!n || n > 100000)
+	if (!n || n > 100000 || (chunk && (!nchunks || nchunks > 1000)))
 		return -EINVAL;
+	times = kcalloc(max(nchunks, 1U), sizeof(*times), GFP_KERNEL);
+	if (!times)
+		return -ENOMEM;
 	dev = ib_device_get_by_name(dev_name, RDMA_DRIVER_UNKNOWN);
-	if (!dev)
+	if (!dev) {
+		kfree(times);
 		return -ENODEV;
+	}
 	pd = ib_alloc_pd(dev, 0);
 	if (IS_ERR(pd)) {
 		ret = PTR_ERR(pd);
@@ -812,6 +836,7 @@ static int rbt_cmd_qpbench(char *dev_name, unsigned int n)
 	init.send_cq = cq;
 	init.recv_cq = cq;
 	t0 = ktime_get_ns();
+	tc = t0;
 	for (i = 0; i < n && !ret; i++) {
 		struct ib_qp *qp = ib_create_qp(pd, &init);
 
@@ -820,14 +845,29 @@ static int rbt_cmd_qpbench(char *dev_name, unsigned int n)
 		else
 			ib_destroy_qp(qp);
 		init.create_flags = 0;	/* a hook may have set it */
+		if (chunk && (i + 1) % chunk == 0) {
+			u64 now = ktime_get_ns();
+
+			times[(i + 1) / chunk - 1] = now - tc;
+			tc = now;
+		}
 	}
 	rbt_bench_ns = ktime_get_ns() - t0;
 	rbt_bench_n = i;
+	rbt_bench_chunk = chunk;
+	rbt_bench_chunks = ret ? 0 : nchunks;
+	if (rbt_bench_chunks) {
+		sort(times, nchunks, sizeof(*times), rbt_u64_cmp, NULL);
+		rbt_bench_q[0] = times[0];
+		rbt_bench_q[1] = times[nchunks / 4];
+		rbt_bench_q[2] = times[nchunks / 2];
+	}
 	ib_free_cq(cq);
 out_pd:
 	ib_dealloc_pd(pd);
 out_dev:
 	ib_device_put(dev);
+	kfree(times);
 	return ret;
 }
 
@@ -874,8 +914,13 @@ static int rbt_run(char *line)
 		return rbt_cmd_attach(argv[1], argv[2]);
 	if (!strcmp(argv[0], "send") && argc == 4 && !kstrtouint(argv[3], 10, &a))
 		return rbt_cmd_send(argv[1], argv[2], a);
-	if (!strcmp(argv[0], "qpbench") && argc == 3 && !kstrtouint(argv[2], 10, &a))
-		return rbt_cmd_qpbench(argv[1], a);
+	if (!strcmp(argv[0], "qpbench") && (argc == 3 || argc == 4) &&
+	    !kstrtouint(argv[2], 10, &a)) {
+		b = 0;
+		if (argc == 4 && kstrtouint(argv[3], 10, &b))
+			return -EINVAL;
+		return rbt_cmd_qpbench(argv[1], a, b);
+	}
 	if (!strcmp(argv[0], "post") && argc >= 4 && !kstrtouint(argv[3], 10, &a))
 		return rbt_cmd_post(argv[1], argv[2], a, argv + 4, argc - 4);
 	if (!strcmp(argv[0], "burst") && argc == 4 && !kstrtouint(argv[3], 10, &a))
@@ -952,8 +997,14 @@ static int rbt_state_show(struct seq_file *m, void *v)
 			   q->query_create_flags);
 		seq_putc(m, '\n');
 	}
-	if (rbt_bench_n)
-		seq_printf(m, "qpbench qps %llu ns %llu\n", rbt_bench_n, rbt_bench_ns);
+	if (rbt_bench_n) {
+		seq_printf(m, "qpbench qps %llu ns %llu", rbt_bench_n, rbt_bench_ns);
+		if (rbt_bench_chunks)
+			seq_printf(m, " chunk %llu chunks %llu min_ns %llu p25_ns %llu p50_ns %llu",
+				   rbt_bench_chunk, rbt_bench_chunks, rbt_bench_q[0],
+				   rbt_bench_q[1], rbt_bench_q[2]);
+		seq_putc(m, '\n');
+	}
 	if (rbt_mcb_n)
 		seq_printf(m, "mcbench sends %llu ns %llu\n", rbt_mcb_n, rbt_mcb_ns);
 	mutex_unlock(&rbt_lock);

@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -72,6 +73,15 @@ int mcnl_dev_caps(const char *name, bool *can_block, bool *is_mlx5)
 	return ret;
 }
 
+/* After readers: the state of a removed device, counters included. */
+static void mcnl_dev_free_rcu(struct rcu_head *head)
+{
+	struct mcnl_dev *d = container_of(head, struct mcnl_dev, rcu);
+
+	free_percpu(d->stats);
+	kfree(d);
+}
+
 /*
  * The client's callbacks run in process context, and ib_core calls them one
  * at a time per device: rename() only after add() succeeded, remove() after
@@ -84,6 +94,11 @@ static int mcnl_add_one(struct ib_device *dev)
 
 	if (!d)
 		return -ENOMEM;
+	d->stats = alloc_percpu(struct mcnl_dev_stats);
+	if (!d->stats) {
+		kfree(d);
+		return -ENOMEM;
+	}
 	d->ibdev = dev;
 	mutex_lock(&mcnl_dev_lock);
 	list_add_tail_rcu(&d->list, &mcnl_devs);
@@ -96,7 +111,7 @@ static int mcnl_add_one(struct ib_device *dev)
 		mutex_lock(&mcnl_dev_lock);
 		list_del_rcu(&d->list);
 		mutex_unlock(&mcnl_dev_lock);
-		kfree_rcu(d, rcu);
+		call_rcu(&d->rcu, mcnl_dev_free_rcu);
 	}
 	return ret;
 }
@@ -119,7 +134,7 @@ static void mcnl_remove_one(struct ib_device *dev, void *data)
 	 * handlers are covered by the grace period.
 	 */
 	mcnl_sysfs_dev_del(d);
-	kfree_rcu(d, rcu);
+	call_rcu(&d->rcu, mcnl_dev_free_rcu);
 }
 
 /**
@@ -155,6 +170,34 @@ static struct ib_client mcnl_client = {
 	RBP_IB_CLIENT_RENAME(mcnl_rename_one)
 };
 
+/*
+ * A counter of @d summed over the CPUs, under RCU: @value is a skip_<reason>,
+ * MCNL_VAL_FLAGGED, or MCNL_VAL_SEEN (all of them: every QP seen was
+ * flagged or skipped). Each CPU's word is read whole; a QP counted while
+ * the sum is taken may be in it or not, as with any counter read while it
+ * moves.
+ */
+static unsigned long mcnl_dev_sum(const struct mcnl_dev *d, unsigned int value)
+{
+	unsigned long sum = 0;
+	unsigned int i;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct mcnl_dev_stats *st = per_cpu_ptr(d->stats, cpu);
+
+		if (value < MCNL_VAL_SKIP + MCNL_SKIP_MAX) {
+			sum += READ_ONCE(st->skipped[value - MCNL_VAL_SKIP]);
+			continue;
+		}
+		sum += READ_ONCE(st->flagged);
+		if (value == MCNL_VAL_SEEN)
+			for (i = 0; i < MCNL_SKIP_MAX; i++)
+				sum += READ_ONCE(st->skipped[i]);
+	}
+	return sum;
+}
+
 /**
  * mcnl_dev_show() - one value of a device, for a file of its directory
  * @kobj: the directory, devices/<device>/
@@ -183,13 +226,8 @@ ssize_t mcnl_dev_show(struct kobject *kobj, unsigned int value, char *buf)
 			ret = rbp_sysfs_emit(buf, "%s\n",
 					     rbp_dev_blocks_mcast_loopback(d->ibdev) ?
 					     "yes" : "no");
-		else if (value == MCNL_VAL_SEEN)
-			ret = rbp_sysfs_emit(buf, "%ld\n", atomic_long_read(&d->seen));
-		else if (value == MCNL_VAL_FLAGGED)
-			ret = rbp_sysfs_emit(buf, "%ld\n", atomic_long_read(&d->flagged));
-		else if (value < MCNL_VAL_SKIP + MCNL_SKIP_MAX)
-			ret = rbp_sysfs_emit(buf, "%ld\n",
-					     atomic_long_read(&d->skipped[value - MCNL_VAL_SKIP]));
+		else if (value < MCNL_VAL_MAX)
+			ret = rbp_sysfs_emit(buf, "%lu\n", mcnl_dev_sum(d, value));
 		break;
 	}
 	rcu_read_unlock();
@@ -212,5 +250,5 @@ int mcnl_devices_init(void)
 void mcnl_devices_exit(void)
 {
 	ib_unregister_client(&mcnl_client);
-	rcu_barrier();	/* the kfree_rcu()s above */
+	rcu_barrier();	/* the call_rcu()s above: their callback is ours */
 }

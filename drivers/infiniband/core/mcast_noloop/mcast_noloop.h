@@ -12,14 +12,19 @@
  *               devices/<device>/<value>
  *
  * Locking: the rule set in force is an RCU pointer, replaced whole under
- * mcnl_rules_lock; the device list is an RCU list changed under
- * mcnl_dev_lock. The kprobe handlers (preemption off) and the per-device
- * sysfs files only read both under RCU and bump or read atomic counters.
+ * mcnl_rules_lock, which also serialises arming and disarming the kprobes
+ * (taken before kprobe_mutex); the device list is an RCU list changed under
+ * mcnl_dev_lock. The kprobe handlers (preemption off) read both under RCU
+ * and bump per-CPU counters of their CPU, so they take no lock and write
+ * no cacheline another CPU writes; the per-device sysfs files read both
+ * under RCU and sum the counters over the CPUs.
+ *
+ * Cost: a kprobe is armed only while a rule for its creator is in force,
+ * so with no rule QP creation runs as without this module.
  */
 #ifndef MCAST_NOLOOP_H
 #define MCAST_NOLOOP_H
 
-#include <linux/atomic.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
@@ -79,24 +84,36 @@ enum mcnl_skip {
 };
 
 /**
+ * struct mcnl_dev_stats - what happened to a device's QPs, on one CPU
+ * @flagged: QPs this module flagged
+ * @skipped: QPs not flagged, by reason
+ *
+ * Written only by the kprobe handlers running on that CPU (preemption off,
+ * so this_cpu_inc() needs no atomic); read by summing over the CPUs. A
+ * QP seen is one of these, so "seen" is their sum, not a counter of its
+ * own.
+ */
+struct mcnl_dev_stats {
+	unsigned long flagged;
+	unsigned long skipped[MCNL_SKIP_MAX];
+};
+
+/**
  * struct mcnl_dev - a device's capability and counters
  * @list: on mcnl_devs (RCU)
  * @rcu: freeing after readers
  * @ibdev: the device
  * @kobj: its directory devices/<name>/, set after @list is published and
  *	before the directory has files; deleted before the state is freed
- * @seen: QPs of a matchable type created on it
- * @flagged: QPs this module flagged
- * @skipped: QPs not flagged, by reason
+ * @stats: per-CPU counters of the QPs of a matchable type created on it
+ *	while a rule for their creator was in force
  */
 struct mcnl_dev {
 	struct list_head list;
 	struct rcu_head rcu;
 	struct ib_device *ibdev;
 	struct kobject *kobj;
-	atomic_long_t seen;
-	atomic_long_t flagged;
-	atomic_long_t skipped[MCNL_SKIP_MAX];
+	struct mcnl_dev_stats __percpu *stats;
 };
 
 extern const char * const mcnl_skip_names[MCNL_SKIP_MAX];
@@ -118,6 +135,8 @@ int mcnl_dev_caps(const char *name, bool *can_block, bool *is_mlx5);
 /* qp_hook.c */
 int mcnl_hook_init(void);
 void mcnl_hook_exit(void);
+int mcnl_hook_arm(bool kernel, bool user);
+void mcnl_hook_disarm_unused(bool kernel, bool user);
 bool mcnl_user_hooked(void);
 const char *mcnl_hook_name(bool user);
 

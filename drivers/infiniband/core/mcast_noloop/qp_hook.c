@@ -20,12 +20,21 @@
  * would write through a wrong pointer), rules for them are refused, hooks/user
  * says "none" and the load log says why.
  *
- * Handlers run with preemption off in the creating task: RCU, atomics and
- * the task's credentials only; no sleeping, no printk.
+ * Armed only while needed: the probes are registered disabled at load,
+ * which is what checks that the hook points exist, and a probe is enabled
+ * while the rule set in force has a rule for its creator (kernel, user, or
+ * any), disabled again when it has none. A disabled kprobe is disarmed
+ * (the ftrace call site or the breakpoint is taken out), so with no rule a
+ * QP's creation costs what it costs without this module, and such QPs are
+ * not seen. mcnl_rules_lock, held by the one caller, orders the changes.
+ *
+ * Handlers run with preemption off in the creating task: RCU, this CPU's
+ * counters and the task's credentials only; no sleeping, no printk.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kprobes.h>
+#include <linux/percpu.h>
 #include <linux/stringify.h>
 
 #include "mcast_noloop.h"
@@ -48,10 +57,11 @@
 #define MCNL_USER_SYM "ib_create_qp_user"
 #endif
 
+/* Count a QP not flagged; preemption is off, so this CPU's counter. */
 static void mcnl_skip(struct mcnl_dev *d, enum mcnl_skip why)
 {
 	if (d)
-		atomic_long_inc(&d->skipped[why]);
+		this_cpu_inc(d->stats->skipped[why]);
 }
 
 static void __maybe_unused mcnl_consider(struct ib_device *dev,
@@ -66,8 +76,6 @@ static void __maybe_unused mcnl_consider(struct ib_device *dev,
 
 	rcu_read_lock();
 	d = mcnl_dev_find(dev);
-	if (d)
-		atomic_long_inc(&d->seen);
 	r = mcnl_rules_match(dev, attr->qp_type, user);
 	if (!r) {
 		mcnl_skip(d, MCNL_SKIP_NO_RULE);
@@ -84,7 +92,7 @@ static void __maybe_unused mcnl_consider(struct ib_device *dev,
 	} else {
 		attr->create_flags |= IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK;
 		if (d)
-			atomic_long_inc(&d->flagged);
+			this_cpu_inc(d->stats->flagged);
 	}
 	rcu_read_unlock();
 }
@@ -104,6 +112,13 @@ static struct kprobe mcnl_user_kp = {
 };
 #endif
 
+/*
+ * Indexed by "user": the kprobe of each creator, NULL where this kernel has
+ * no hook point, and whether it is enabled (changed under mcnl_rules_lock).
+ */
+static struct kprobe *mcnl_kp[2];
+static bool mcnl_armed[2];
+
 #ifdef MCNL_KERNEL_FN
 /* MCNL_KERNEL_FN(pd, attr, ...) */
 static int mcnl_kernel_pre(struct kprobe *kp, struct pt_regs *regs)
@@ -117,6 +132,77 @@ static int mcnl_kernel_pre(struct kprobe *kp, struct pt_regs *regs)
 
 static struct kprobe mcnl_kernel_kp = { .pre_handler = mcnl_kernel_pre };
 #endif
+
+/*
+ * Enable or disable creator @user's probe to match @want (no-op where there
+ * is none, or it already does).
+ */
+static int mcnl_hook_set(bool user, bool want)
+{
+	struct kprobe *kp = mcnl_kp[user];
+	int ret;
+
+	if (!kp || mcnl_armed[user] == want)
+		return 0;
+	ret = want ? enable_kprobe(kp) : disable_kprobe(kp);
+	if (!ret)
+		mcnl_armed[user] = want;
+	return ret;
+}
+
+/**
+ * mcnl_hook_arm() - arm the probes a new rule set needs
+ * @kernel: it has a rule for kernel QPs
+ * @user: it has a rule for user-space QPs
+ *
+ * Called before the set is published, so a QP created once the write that
+ * set it returned is considered; probes it does not need stay as they are
+ * (mcnl_hook_disarm_unused() after publishing).
+ *
+ * Context: process context, under mcnl_rules_lock.
+ * Return: 0, or a negative errno with no probe changed.
+ */
+int mcnl_hook_arm(bool kernel, bool user)
+{
+	bool was_kernel = mcnl_armed[false];
+	int ret;
+
+	ret = mcnl_hook_set(false, kernel || was_kernel);
+	if (ret)
+		goto err;
+	ret = mcnl_hook_set(true, user || mcnl_armed[true]);
+	if (ret) {
+		mcnl_hook_set(false, was_kernel);
+		goto err;
+	}
+	return 0;
+err:
+	pr_err("cannot arm the QP creation hook: %d\n", ret);
+	return ret;
+}
+
+/**
+ * mcnl_hook_disarm_unused() - disarm the probes the published set does
+ *	not need
+ * @kernel: it has a rule for kernel QPs
+ * @user: it has a rule for user-space QPs
+ *
+ * A handler already running finishes with the set it found (RCU).
+ *
+ * Context: process context, under mcnl_rules_lock.
+ */
+void mcnl_hook_disarm_unused(bool kernel, bool user)
+{
+	int ret = 0;
+
+	if (!kernel)
+		ret = mcnl_hook_set(false, false);
+	if (!user && !ret)
+		ret = mcnl_hook_set(true, false);
+	/* Not expected: the probes are ours and registered. Still correct. */
+	if (ret)
+		pr_warn("a QP creation hook stays armed: %d\n", ret);
+}
 
 /**
  * mcnl_user_hooked() - are user-space QPs covered on this kernel?
@@ -163,6 +249,9 @@ const char *mcnl_hook_name(bool user)
  * is placed by name. Either way ib_core cannot go away under them: this
  * module links against it (ib_register_client() and others).
  *
+ * Registered disabled: they are armed while a rule for their creator is in
+ * force (mcnl_hook_arm()).
+ *
  * Return: 0 or a negative errno (-EOPNOTSUPP: nothing to hook).
  */
 int mcnl_hook_init(void)
@@ -171,22 +260,27 @@ int mcnl_hook_init(void)
 	int ret;
 
 	mcnl_kernel_kp.addr = (kprobe_opcode_t *)MCNL_KERNEL_FN;
+	mcnl_kernel_kp.flags = KPROBE_FLAG_DISABLED;
 	ret = register_kprobe(&mcnl_kernel_kp);
 	if (ret) {
 		pr_err("cannot probe %s: %d\n", __stringify(MCNL_KERNEL_FN), ret);
 		return ret;
 	}
+	mcnl_kp[false] = &mcnl_kernel_kp;
 #ifdef MCNL_USER_SYM
+	mcnl_user_kp.flags = KPROBE_FLAG_DISABLED;
 	ret = register_kprobe(&mcnl_user_kp);
 	if (ret) {
 		pr_err("cannot probe %s: %d\n", MCNL_USER_SYM, ret);
 		unregister_kprobe(&mcnl_kernel_kp);
+		mcnl_kp[false] = NULL;
 		return ret;
 	}
-	pr_info("kernel QPs hooked at %s(), user-space QPs at %s()\n",
+	mcnl_kp[true] = &mcnl_user_kp;
+	pr_info("kernel QPs hooked at %s(), user-space QPs at %s(); each armed while a rule for them is in force\n",
 		__stringify(MCNL_KERNEL_FN), MCNL_USER_SYM);
 #else
-	pr_info("kernel QPs hooked at %s(); user-space QPs are not covered on this kernel (no exported ib_create_qp_user(dev, pd, attr, ...)): creator=user rules are refused\n",
+	pr_info("kernel QPs hooked at %s(), armed while a rule for them is in force; user-space QPs are not covered on this kernel (no exported ib_create_qp_user(dev, pd, attr, ...)): creator=user rules are refused\n",
 		__stringify(MCNL_KERNEL_FN));
 #endif
 	return 0;
@@ -207,4 +301,8 @@ void mcnl_hook_exit(void)
 #ifdef MCNL_KERNEL_FN
 	unregister_kprobe(&mcnl_kernel_kp);
 #endif
+	mcnl_kp[false] = NULL;
+	mcnl_kp[true] = NULL;
+	mcnl_armed[false] = false;
+	mcnl_armed[true] = false;
 }
