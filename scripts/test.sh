@@ -148,7 +148,7 @@ rm -f "$summary"
 echo "# VM selftests on the debug kernel (KASAN, lockdep, kmemleak, UBSAN)"
 : > build/debug-lane-build.log
 # shellcheck disable=SC2086 # RB_DEBUG_TESTS is a list of directories
-RB_SUMMARY=$summary scripts/vm/debug-lane.sh ${RB_DEBUG_TESTS:-sib ipoib_sendonly mcast_noloop sniffer modload churn} 2>&1 | sed 's/^/    /'
+RB_SUMMARY=$summary scripts/vm/debug-lane.sh ${RB_DEBUG_TESTS:-sib ipoib_sendonly mcast_noloop modload churn} 2>&1 | sed 's/^/    /'
 vm_step "VM selftests on the debug kernel" build/debug-lane-build.log "$summary"
 
 rb_tally $pass $fail $skip
