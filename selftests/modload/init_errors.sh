@@ -118,8 +118,8 @@ modprobe ib_ipoib
 # devices/ (kobject_create_and_add() calls 1, 2), registers its client,
 # whose add() makes devices/<device>/ and its files for each HCA present,
 # in order (one kobject_create_and_add() from call 3 on, one
-# sysfs_create_group() from call 1 on, each), registers its kprobes
-# (disarmed until a rule needs them), and makes rules and hooks/ last (sysfs_create_group() calls NDEV + 1, NDEV + 2).
+# sysfs_create_group() from call 1 on, each), arms its kprobes, and makes
+# rules and hooks/ last (sysfs_create_group() calls NDEV + 1, NDEV + 2).
 NDEV=$(ls /sys/class/infiniband | wc -l)
 fault_case "rdma_mcast_noloop: ib_register_client() fails" \
 	rdma_mcast_noloop ib_register_client 1

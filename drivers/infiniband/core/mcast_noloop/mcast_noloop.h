@@ -12,15 +12,11 @@
  *               devices/<device>/<value>
  *
  * Locking: the rule set in force is an RCU pointer, replaced whole under
- * mcnl_rules_lock, which also serialises arming and disarming the kprobes
- * (taken before kprobe_mutex); the device list is an RCU list changed under
+ * mcnl_rules_lock; the device list is an RCU list changed under
  * mcnl_dev_lock. The kprobe handlers (preemption off) read both under RCU
  * and bump per-CPU counters of their CPU, so they take no lock and write
  * no cacheline another CPU writes; the per-device sysfs files read both
  * under RCU and sum the counters over the CPUs.
- *
- * Cost: a kprobe is armed only while a rule for its creator is in force,
- * so with no rule QP creation runs as without this module.
  */
 #ifndef MCAST_NOLOOP_H
 #define MCAST_NOLOOP_H
@@ -135,8 +131,6 @@ int mcnl_dev_caps(const char *name, bool *can_block, bool *is_mlx5);
 /* qp_hook.c */
 int mcnl_hook_init(void);
 void mcnl_hook_exit(void);
-int mcnl_hook_arm(bool kernel, bool user);
-void mcnl_hook_disarm_unused(bool kernel, bool user);
 bool mcnl_user_hooked(void);
 const char *mcnl_hook_name(bool user);
 

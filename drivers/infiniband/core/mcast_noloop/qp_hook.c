@@ -20,14 +20,6 @@
  * would write through a wrong pointer), rules for them are refused, hooks/user
  * says "none" and the load log says why.
  *
- * Armed only while needed: the probes are registered disabled at load,
- * which is what checks that the hook points exist, and a probe is enabled
- * while the rule set in force has a rule for its creator (kernel, user, or
- * any), disabled again when it has none. A disabled kprobe is disarmed
- * (the ftrace call site or the breakpoint is taken out), so with no rule a
- * QP's creation costs what it costs without this module, and such QPs are
- * not seen. mcnl_rules_lock, held by the one caller, orders the changes.
- *
  * Handlers run with preemption off in the creating task: RCU, this CPU's
  * counters and the task's credentials only; no sleeping, no printk.
  */
@@ -112,13 +104,6 @@ static struct kprobe mcnl_user_kp = {
 };
 #endif
 
-/*
- * Indexed by "user": the kprobe of each creator, NULL where this kernel has
- * no hook point, and whether it is enabled (changed under mcnl_rules_lock).
- */
-static struct kprobe *mcnl_kp[2];
-static bool mcnl_armed[2];
-
 #ifdef MCNL_KERNEL_FN
 /* MCNL_KERNEL_FN(pd, attr, ...) */
 static int mcnl_kernel_pre(struct kprobe *kp, struct pt_regs *regs)
@@ -132,77 +117,6 @@ static int mcnl_kernel_pre(struct kprobe *kp, struct pt_regs *regs)
 
 static struct kprobe mcnl_kernel_kp = { .pre_handler = mcnl_kernel_pre };
 #endif
-
-/*
- * Enable or disable creator @user's probe to match @want (no-op where there
- * is none, or it already does).
- */
-static int mcnl_hook_set(bool user, bool want)
-{
-	struct kprobe *kp = mcnl_kp[user];
-	int ret;
-
-	if (!kp || mcnl_armed[user] == want)
-		return 0;
-	ret = want ? enable_kprobe(kp) : disable_kprobe(kp);
-	if (!ret)
-		mcnl_armed[user] = want;
-	return ret;
-}
-
-/**
- * mcnl_hook_arm() - arm the probes a new rule set needs
- * @kernel: it has a rule for kernel QPs
- * @user: it has a rule for user-space QPs
- *
- * Called before the set is published, so a QP created once the write that
- * set it returned is considered; probes it does not need stay as they are
- * (mcnl_hook_disarm_unused() after publishing).
- *
- * Context: process context, under mcnl_rules_lock.
- * Return: 0, or a negative errno with no probe changed.
- */
-int mcnl_hook_arm(bool kernel, bool user)
-{
-	bool was_kernel = mcnl_armed[false];
-	int ret;
-
-	ret = mcnl_hook_set(false, kernel || was_kernel);
-	if (ret)
-		goto err;
-	ret = mcnl_hook_set(true, user || mcnl_armed[true]);
-	if (ret) {
-		mcnl_hook_set(false, was_kernel);
-		goto err;
-	}
-	return 0;
-err:
-	pr_err("cannot arm the QP creation hook: %d\n", ret);
-	return ret;
-}
-
-/**
- * mcnl_hook_disarm_unused() - disarm the probes the published set does
- *	not need
- * @kernel: it has a rule for kernel QPs
- * @user: it has a rule for user-space QPs
- *
- * A handler already running finishes with the set it found (RCU).
- *
- * Context: process context, under mcnl_rules_lock.
- */
-void mcnl_hook_disarm_unused(bool kernel, bool user)
-{
-	int ret = 0;
-
-	if (!kernel)
-		ret = mcnl_hook_set(false, false);
-	if (!user && !ret)
-		ret = mcnl_hook_set(true, false);
-	/* Not expected: the probes are ours and registered. Still correct. */
-	if (ret)
-		pr_warn("a QP creation hook stays armed: %d\n", ret);
-}
 
 /**
  * mcnl_user_hooked() - are user-space QPs covered on this kernel?
@@ -249,9 +163,6 @@ const char *mcnl_hook_name(bool user)
  * is placed by name. Either way ib_core cannot go away under them: this
  * module links against it (ib_register_client() and others).
  *
- * Registered disabled: they are armed while a rule for their creator is in
- * force (mcnl_hook_arm()).
- *
  * Return: 0 or a negative errno (-EOPNOTSUPP: nothing to hook).
  */
 int mcnl_hook_init(void)
@@ -260,27 +171,22 @@ int mcnl_hook_init(void)
 	int ret;
 
 	mcnl_kernel_kp.addr = (kprobe_opcode_t *)MCNL_KERNEL_FN;
-	mcnl_kernel_kp.flags = KPROBE_FLAG_DISABLED;
 	ret = register_kprobe(&mcnl_kernel_kp);
 	if (ret) {
 		pr_err("cannot probe %s: %d\n", __stringify(MCNL_KERNEL_FN), ret);
 		return ret;
 	}
-	mcnl_kp[false] = &mcnl_kernel_kp;
 #ifdef MCNL_USER_SYM
-	mcnl_user_kp.flags = KPROBE_FLAG_DISABLED;
 	ret = register_kprobe(&mcnl_user_kp);
 	if (ret) {
 		pr_err("cannot probe %s: %d\n", MCNL_USER_SYM, ret);
 		unregister_kprobe(&mcnl_kernel_kp);
-		mcnl_kp[false] = NULL;
 		return ret;
 	}
-	mcnl_kp[true] = &mcnl_user_kp;
-	pr_info("kernel QPs hooked at %s(), user-space QPs at %s(); each armed while a rule for them is in force\n",
+	pr_info("kernel QPs hooked at %s(), user-space QPs at %s()\n",
 		__stringify(MCNL_KERNEL_FN), MCNL_USER_SYM);
 #else
-	pr_info("kernel QPs hooked at %s(), armed while a rule for them is in force; user-space QPs are not covered on this kernel (no exported ib_create_qp_user(dev, pd, attr, ...)): creator=user rules are refused\n",
+	pr_info("kernel QPs hooked at %s(); user-space QPs are not covered on this kernel (no exported ib_create_qp_user(dev, pd, attr, ...)): creator=user rules are refused\n",
 		__stringify(MCNL_KERNEL_FN));
 #endif
 	return 0;
@@ -301,8 +207,4 @@ void mcnl_hook_exit(void)
 #ifdef MCNL_KERNEL_FN
 	unregister_kprobe(&mcnl_kernel_kp);
 #endif
-	mcnl_kp[false] = NULL;
-	mcnl_kp[true] = NULL;
-	mcnl_armed[false] = false;
-	mcnl_armed[true] = false;
 }

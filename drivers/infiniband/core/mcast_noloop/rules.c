@@ -171,20 +171,15 @@ static int mcnl_parse_rule(struct mcnl_rule *r, char *line_text, unsigned int li
  * @text: the rules (not NUL-terminated)
  * @len: its length
  *
- * The hooks a set has rules for are armed before it is published, those
- * it has none for disarmed after (qp_hook.c): all under mcnl_rules_lock.
- *
  * Context: process context. Either the new set is complete and valid and
  * replaces the old one, or nothing changes.
- * Return: 0 or -EINVAL (a message says which line and why), -ENOMEM, or
- * the error arming a hook failed with.
+ * Return: 0 or -EINVAL (a message says which line and why), -ENOMEM.
  */
 int mcnl_rules_set(const char *text, size_t len)
 {
 	struct mcnl_rules *new, *old;
 	char *buf, *cur, *line;
-	unsigned int i, n = 0, lineno = 0;
-	bool kernel = false, user = false;
+	unsigned int n = 0, lineno = 0;
 	int ret = 0;
 
 	buf = kmalloc(len + 1, GFP_KERNEL);
@@ -222,21 +217,10 @@ int mcnl_rules_set(const char *text, size_t len)
 		return ret;
 	}
 	new->count = n;
-	for (i = 0; i < n; i++) {
-		kernel |= new->rules[i].creator != MCNL_CREATOR_USER;
-		user |= new->rules[i].creator != MCNL_CREATOR_KERNEL;
-	}
 
 	mutex_lock(&mcnl_rules_lock);
-	ret = mcnl_hook_arm(kernel, user);
-	if (ret) {
-		mutex_unlock(&mcnl_rules_lock);
-		kfree(new);
-		return ret;
-	}
 	old = rcu_dereference_protected(mcnl_rules, lockdep_is_held(&mcnl_rules_lock));
 	rcu_assign_pointer(mcnl_rules, new);
-	mcnl_hook_disarm_unused(kernel, user);
 	mutex_unlock(&mcnl_rules_lock);
 	if (old)
 		kfree_rcu(old, rcu);
