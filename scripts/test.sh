@@ -33,6 +33,7 @@ export KDIR_SEL=$kdir KVER_SEL=$kver
 
 pass=0 fail=0 skip=0
 n=0
+t_start=$(date +%s)
 steps=12
 
 echo "TAP version 13"
@@ -41,13 +42,15 @@ echo "1..$steps"
 # step NAME CMD...: one host-side test; its output nested.
 step()
 {
-	local name=$1 rc
+	local name=$1 rc t0
 	shift
 	n=$((n + 1))
 	echo "# $name"
+	t0=$(date +%s)
 	"$@" > "build/test-step.log" 2>&1
 	rc=$?
 	sed 's/^/    /' "build/test-step.log"
+	echo "# took $(( $(date +%s) - t0 )) s (at $(( $(date +%s) - t_start )) s)"
 	if [ $rc -eq 0 ]; then
 		echo "ok $n $name"
 		pass=$((pass + 1))
@@ -87,6 +90,7 @@ step "packages: .deb/.rpm build and contents, .deb install/upgrade/purge" script
 vm_step()
 {
 	local p f s
+	echo "# at $(( $(date +%s) - t_start )) s"
 	if [ -s "$3" ]; then
 		read -r p f s < "$3"
 		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
