@@ -10,8 +10,9 @@
 #   the DKMS cycle in a private tree, the patch queue (on 6.12 and 6.1), the
 #   .deb/.rpm packages (built, inspected, the .deb installed, upgraded and
 #   purged), and the VM selftests (each test counted)
-#   on the host's Debian 12 kernel, and the benchmarks (scripts/bench/run.sh:
-#   their figures printed, only their having measured asserted); then the same on Debian 13: the .deb
+#   on the host's Debian 12 kernel, and the benchmarks (scripts/bench/run.sh
+#   --quick: fewer, shorter samples; their figures printed, only their having
+#   measured asserted); then the same on Debian 13: the .deb
 #   through trixie's dkms and the VM selftests on Debian 13's own kernel, with
 #   the modules built inside a cached Debian 13 root (scripts/debian13/);
 #   last, every directory that loads the suite's modules on the debug kernel
@@ -117,9 +118,10 @@ if RB_WITH_TESTS=1 scripts/build.sh "$kdir" "build/$kver" > build/test-build.log
 fi
 vm_step "VM selftests" build/test-build.log "$summary"
 
-# The benchmarks: figures printed, only their having measured asserted.
-step "benchmarks (figures against peers of the same run; asserts only that each measured)" \
-	scripts/bench/run.sh
+# The benchmarks: figures printed, only their having measured asserted;
+# quick, as the README's figures come from make bench.
+step "benchmarks, quick (figures against peers of the same run; asserts only that each measured)" \
+	scripts/bench/run.sh --quick
 
 # Debian 13: the root is made (or reused) by the DKMS step, the first to
 # need it; then the modules are built in it and the VM boots its kernel.

@@ -6,7 +6,7 @@
 # DKMS runs: dkms.conf's module selection (every probe, into an empty
 # cache) then "make modules" with that cache (the modules, without the test
 # modules), from nothing cached. Budget: a cold build under 15 s per
-# kernel on 2 CPUs.
+# kernel on 2 CPUs. RB_BENCH_QUICK=1: the selected kernel only.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,7 +17,9 @@ nprobe=$(ls "$top"/scripts/compat/probes/*.[cs]* | wc -l)
 secs() { echo "$2 - $1" | bc | xargs printf '%.1f'; }
 
 printf '%-26s %-7s %-11s %-11s %s\n' KERNEL PROBES "COLD (s)" "WARM (s)" "COLD BUILD AS DKMS (s)"
-for kdir in $("$top/scripts/kdir.sh" --all); do
+kdirs=$("$top/scripts/kdir.sh" --all)
+[ -z "${RB_BENCH_QUICK:-}" ] || kdirs=$("$top/scripts/kdir.sh")
+for kdir in $kdirs; do
 	kver=$("$top/scripts/kver.sh" "$kdir")
 	rm -rf "${work:?}"/*
 	t0=$(date +%s.%N)

@@ -12,7 +12,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 vmlinux=$("$top/scripts/vm/vmlinux.sh" "$kver" "$top/build/vm")
 base=$("$top/scripts/vm/initramfs.sh" "$kver" "$top/build/vm")
-runs=${1:-3}
+runs=${1:-${RB_BENCH_ROUNDS:-3}}
 bench_accel
 
 # Bare: the base initramfs with an /init that powers off at once.
