@@ -128,13 +128,25 @@ lb_expect()
 	fi
 }
 
-# mckey_wait_joined LOG...: wait (60 s at most) until each mckey LOG shows
-# its join.
+# igmp_member DEV: DEV is a member of $GROUP at the IP layer
+# (/proc/net/igmp prints a group as the hex of its address in memory).
+igmp_member()
+{
+	local g
+	g=$(echo "$GROUP" | awk -F. '{ printf "%02X%02X%02X%02X", $4, $3, $2, $1 }')
+	awk -v d="$1" -v g="$g" '/^[0-9]/ { on = $2 == d; next } on && $1 == g { f = 1 }
+		END { exit !f }' /proc/net/igmp
+}
+
+# mckey_wait_joined DEV...: wait (60 s at most) until each DEV is a member
+# of $GROUP: rdma_cm's join on a RoCE device adds the IP membership
+# (cma_igmp_send()) before it reports the join. mckey's own "joined" line
+# is no sign: its stdout, a file here, is flushed only when it exits.
 mckey_wait_joined()
 {
-	local f
-	for f in "$@"; do
-		slowwait 60 grep -qs 'joined dgid' "$f" || return 1
+	local d
+	for d in "$@"; do
+		slowwait 60 igmp_member "$d" || { echo "$d: not a member of $GROUP after 60 s" >&2; return 1; }
 	done
 }
 
@@ -150,7 +162,13 @@ mckey_fanout()
 	# shellcheck disable=SC2086
 	preload timeout 120 mckey $opts -m $GROUP -b $RXE_IP1 -C $N > /tmp/mk_r1.log 2>&1 &
 	r1=$!
-	mckey_wait_joined /tmp/mk_r0.log /tmp/mk_r1.log
+	if ! mckey_wait_joined veth0 veth1 2> /tmp/mk_join.err; then
+		ktap_diag "$(cat /tmp/mk_join.err /proc/net/igmp)"
+		kill $r0 $r1 2> /dev/null
+		wait $r0 $r1
+		ktap_fail "$name"
+		return
+	fi
 	# mckey's sender posts its sends and exits without waiting for their
 	# completions. Since 6.12 rxe sends from a work item, not in
 	# post_send, and the sends still queued when the sender destroys its
