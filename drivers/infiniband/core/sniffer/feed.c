@@ -198,7 +198,7 @@ static int snf_feed_ib(struct snf_mon *mon, bool sent, const u8 *p, u32 n)
 	snf_frame_build(&fr, &pkt);
 	rcu_read_lock();
 	live = snf_mon_live(mon->sd, mon->port);
-	skb = live == mon ? snf_mon_admit(mon, &fr, &pkt) : NULL;
+	skb = live == mon ? snf_mon_admit(mon, &fr, &pkt, fr.len) : NULL;
 	if (skb) {
 		have = min(n, plen) - hlen;
 		skb_put_data(skb, &fr.eth, sizeof(fr.eth));
@@ -321,7 +321,7 @@ static int snf_feed_eth(struct snf_mon *mon, bool sent, const u8 *p, u32 n)
 	fr.len = n;
 	rcu_read_lock();
 	live = snf_mon_live(mon->sd, mon->port);
-	skb = live == mon ? snf_mon_admit(mon, &fr, roce ? &pkt : NULL) : NULL;
+	skb = live == mon ? snf_mon_admit(mon, &fr, roce ? &pkt : NULL, fr.len) : NULL;
 	if (skb) {
 		skb_put_data(skb, p, n);
 		snf_mon_queue(mon, skb, sent);

@@ -9,6 +9,7 @@
  * "Frames").
  */
 #include <linux/build_bug.h>
+#include <linux/mm.h>
 #include <linux/skbuff.h>
 #include <linux/string.h>
 #include <rdma/ib_pack.h>
@@ -122,14 +123,40 @@ void snf_pkt_payload(const struct rdma_sniffer_ib_pkt *pkt, void *dst)
 }
 
 /**
+ * snf_frame_head() - bytes of @f to allocate in an skb's head
+ * @f: the frame, from snf_frame_build()
+ *
+ * A frame of up to SNF_FRAME_LINEAR_MAX bytes goes whole into the head; a
+ * longer one puts only its headers there and its payload into a page
+ * fragment (snf_frame_write()). A head of more than a page comes from
+ * kmalloc, whose object (8 KB for a 4 KB IPoIB packet) is cleared whole
+ * when allocated where init_on_alloc is on (Debian's default): twice the
+ * bytes copied into it. Page fragments are carved from pages cleared once.
+ *
+ * Return: the head's size.
+ */
+unsigned int snf_frame_head(const struct snf_frame *f)
+{
+	return f->len <= SNF_FRAME_LINEAR_MAX ? f->len : snf_frame_hlen(f);
+}
+
+/**
  * snf_frame_write() - the whole frame into @skb
  * @f: its headers, from snf_frame_build()
  * @pkt: the packet (its payload)
- * @skb: with room for @f->len bytes
+ * @skb: with snf_frame_head(@f) bytes of room in its head
+ *
+ * Context: any; does not sleep.
+ * Return: 0, or -ENOMEM when no page fragment could be had for the payload
+ * (@skb is then the caller's to free).
  */
-void snf_frame_write(const struct snf_frame *f,
-		     const struct rdma_sniffer_ib_pkt *pkt, struct sk_buff *skb)
+int snf_frame_write(const struct snf_frame *f,
+		    const struct rdma_sniffer_ib_pkt *pkt, struct sk_buff *skb)
 {
+	unsigned int tail = pkt->len + f->pad + SNF_ICRC_LEN;
+	struct page *page;
+	void *frag;
+
 	skb_put_data(skb, &f->eth, sizeof(f->eth));
 	skb_put_data(skb, &f->grh, sizeof(f->grh));
 	skb_put_data(skb, &f->bth, sizeof(f->bth));
@@ -137,6 +164,18 @@ void snf_frame_write(const struct snf_frame *f,
 		skb_put_data(skb, &f->deth, sizeof(f->deth));
 	if (f->has_imm)
 		skb_put_data(skb, &f->imm, sizeof(f->imm));
-	snf_pkt_payload(pkt, skb_put(skb, pkt->len));
-	skb_put_zero(skb, f->pad + SNF_ICRC_LEN);
+	if (skb_tailroom(skb) >= tail) {
+		snf_pkt_payload(pkt, skb_put(skb, pkt->len));
+		skb_put_zero(skb, f->pad + SNF_ICRC_LEN);
+		return 0;
+	}
+	frag = netdev_alloc_frag(tail);
+	if (!frag)
+		return -ENOMEM;
+	snf_pkt_payload(pkt, frag);
+	memset(frag + pkt->len, 0, f->pad + SNF_ICRC_LEN);
+	page = virt_to_head_page(frag);
+	skb_add_rx_frag(skb, 0, page, frag - page_address(page), tail,
+			SKB_DATA_ALIGN(tail));
+	return 0;
 }

@@ -70,12 +70,24 @@ bool snf_queue_bounded(struct sk_buff_head *q, struct sk_buff *skb, u32 max)
 	return queued;
 }
 
+/**
+ * snf_mon_drop() - give up a frame of snf_mon_admit(), counted as dropped
+ * @mon: the monitor
+ * @skb: the frame
+ *
+ * Context: any; does not sleep.
+ */
+void snf_mon_drop(struct snf_mon *mon, struct sk_buff *skb)
+{
+	atomic64_inc(&mon->cnt.dropped);
+	dev_kfree_skb_any(skb);
+}
+
 /* Queue a frame, or drop it when the queue is full. */
 static void snf_mon_enqueue(struct snf_mon *mon, struct sk_buff *skb)
 {
 	if (!snf_queue_bounded(&mon->queue, skb, READ_ONCE(mon->queue_max))) {
-		atomic64_inc(&mon->cnt.dropped);
-		dev_kfree_skb_any(skb);
+		snf_mon_drop(mon, skb);
 		return;
 	}
 	napi_schedule(&mon->napi);
@@ -111,14 +123,17 @@ struct snf_mon *snf_mon_live(struct snf_dev *sd, u32 port)
  * @pkt: the packet's header values; NULL for a frame that is not an IBA
  *       packet (a non-RoCE Ethernet frame), which only the ethertype and
  *       udp terms can match
+ * @head: bytes of room the skb's head needs (@fr->len, or fewer where the
+ *        caller adds the rest as a page fragment: snf_frame_head())
  *
- * Return: an skb with room for @fr->len bytes, or NULL when the packet is
+ * Return: an skb with room for @head bytes, or NULL when the packet is
  * filtered or dropped (and counted so).
  *
  * Context: RCU read side; does not sleep.
  */
 struct sk_buff *snf_mon_admit(struct snf_mon *mon, const struct snf_frame *fr,
-			      const struct rdma_sniffer_ib_pkt *pkt)
+			      const struct rdma_sniffer_ib_pkt *pkt,
+			      unsigned int head)
 {
 	const struct snf_filter *f = rcu_dereference(mon->filter);
 	struct sk_buff *skb;
@@ -133,7 +148,7 @@ struct sk_buff *snf_mon_admit(struct snf_mon *mon, const struct snf_frame *fr,
 		atomic64_inc(&mon->cnt.dropped);
 		return NULL;
 	}
-	skb = netdev_alloc_skb(mon->netdev, fr->len);
+	skb = netdev_alloc_skb(mon->netdev, head);
 	if (!skb)
 		atomic64_inc(&mon->cnt.dropped);
 	return skb;
@@ -195,11 +210,13 @@ void rdma_sniffer_ib_packet(struct ib_device *dev, u32 port, bool outgoing,
 	/* The netdev's counters count what its listeners were offered. */
 	if (!nit)
 		goto out;
-	skb = snf_mon_admit(mon, &fr, pkt);
+	skb = snf_mon_admit(mon, &fr, pkt, snf_frame_head(&fr));
 	if (!skb)
 		goto out;
-	snf_frame_write(&fr, pkt, skb);
-	snf_mon_queue(mon, skb, outgoing);
+	if (snf_frame_write(&fr, pkt, skb))
+		snf_mon_drop(mon, skb);
+	else
+		snf_mon_queue(mon, skb, outgoing);
 out:
 	rcu_read_unlock();
 }

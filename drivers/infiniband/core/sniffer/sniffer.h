@@ -116,6 +116,8 @@ struct snf_frame {
 };
 
 #define SNF_ICRC_LEN	4
+/* Longer frames keep their payload in a page fragment (snf_frame_head()). */
+#define SNF_FRAME_LINEAR_MAX	1024
 #define SNF_VCRC_LEN	2
 
 /* The Local Route Header, in wire layout; LNH: what follows it. */
@@ -191,14 +193,17 @@ void snf_mon_destroy(struct snf_mon *mon);
 bool snf_queue_bounded(struct sk_buff_head *q, struct sk_buff *skb, u32 max);
 struct snf_mon *snf_mon_live(struct snf_dev *sd, u32 port);
 struct sk_buff *snf_mon_admit(struct snf_mon *mon, const struct snf_frame *fr,
-			      const struct rdma_sniffer_ib_pkt *pkt);
+			      const struct rdma_sniffer_ib_pkt *pkt,
+			      unsigned int head);
+void snf_mon_drop(struct snf_mon *mon, struct sk_buff *skb);
 void snf_mon_queue(struct snf_mon *mon, struct sk_buff *skb, bool outgoing);
 
 /* frame.c */
 void snf_pkt_payload(const struct rdma_sniffer_ib_pkt *pkt, void *dst);
 void snf_frame_build(struct snf_frame *f, const struct rdma_sniffer_ib_pkt *pkt);
-void snf_frame_write(const struct snf_frame *f,
-		     const struct rdma_sniffer_ib_pkt *pkt, struct sk_buff *skb);
+unsigned int snf_frame_head(const struct snf_frame *f);
+int snf_frame_write(const struct snf_frame *f,
+		    const struct rdma_sniffer_ib_pkt *pkt, struct sk_buff *skb);
 
 /* erf.c */
 extern const struct file_operations snf_erf_fops;
