@@ -4,11 +4,16 @@
  * receives. A backend hands a packet to rdma_sniffer_ib_packet(); if the
  * port's monitor is up and something listens (a packet socket on it or on
  * all interfaces), its headers are computed on the stack, the filter is
- * applied, and only then is a frame allocated, filled and put on the
- * monitor's bounded queue; a NAPI poll hands the queue to the stack, where
- * the listeners get it and the monitor's rx_handler then consumes it, so no
- * protocol handler of the stack ever does. A full queue drops and counts;
- * nothing in the path sleeps or waits for the reader. The same filtered
+ * applied, and only then is a frame taken from the monitor's pool, filled
+ * and put on the monitor's bounded queue. A NAPI poll hands the queue to the
+ * stack, where the listeners get it and the monitor's rx_handler then
+ * consumes it, so no protocol handler of the stack ever does; the poll then
+ * fills the pool again. The poll is threaded where the kernel can
+ * (dev_set_threaded()): its kthread may run beside the data path, which
+ * then pays only for the copy. An empty pool or a full queue drops and
+ * counts; nothing in the path allocates, sleeps or waits for the reader.
+ * A packet socket that does not read drops in its own queue or ring, which
+ * the monitor cannot see: its frames are still made. The same filtered
  * packets of a backend go to the readers of the monitor's erf file, if
  * any (erf.c), also while no packet socket listens.
  *
@@ -32,6 +37,49 @@ static void snf_mon_deliver(struct snf_mon *mon, struct sk_buff *skb)
 	netif_receive_skb(skb);
 }
 
+/* Give up the spare fragment of a pool skb that did not use it. */
+static void snf_skb_spare_free(struct sk_buff *skb)
+{
+	if (SNF_SKB_CB(skb)->frag) {
+		skb_free_frag(SNF_SKB_CB(skb)->frag);
+		SNF_SKB_CB(skb)->frag = NULL;
+	}
+}
+
+/*
+ * Fill the pool up to SNF_POOL_SIZE, as far as atomic allocations go.
+ * Context: the poll, or process context while the monitor is down.
+ */
+static void snf_mon_pool_fill(struct snf_mon *mon)
+{
+	struct sk_buff *skb;
+	void *frag;
+
+	while (skb_queue_len(&mon->pool) < SNF_POOL_SIZE) {
+		skb = netdev_alloc_skb(mon->netdev, SNF_FRAME_LINEAR_MAX);
+		if (!skb)
+			return;
+		frag = netdev_alloc_frag(SNF_POOL_FRAG);
+		if (!frag) {
+			kfree_skb(skb);
+			return;
+		}
+		SNF_SKB_CB(skb)->frag = frag;
+		skb_queue_tail(&mon->pool, skb);
+	}
+}
+
+/* Empty the pool. Context: process, the poll disabled. */
+static void snf_mon_pool_free(struct snf_mon *mon)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(&mon->pool))) {
+		snf_skb_spare_free(skb);
+		kfree_skb(skb);
+	}
+}
+
 static int snf_mon_poll(struct napi_struct *napi, int budget)
 {
 	struct snf_mon *mon = container_of(napi, struct snf_mon, napi);
@@ -42,6 +90,7 @@ static int snf_mon_poll(struct napi_struct *napi, int budget)
 		snf_mon_deliver(mon, skb);
 		done++;
 	}
+	snf_mon_pool_fill(mon);
 	if (done < budget)
 		napi_complete_done(napi, done);
 	return done;
@@ -80,6 +129,7 @@ bool snf_queue_bounded(struct sk_buff_head *q, struct sk_buff *skb, u32 max)
 void snf_mon_drop(struct snf_mon *mon, struct sk_buff *skb)
 {
 	atomic64_inc(&mon->cnt.dropped);
+	snf_skb_spare_free(skb);
 	dev_kfree_skb_any(skb);
 }
 
@@ -126,8 +176,10 @@ struct snf_mon *snf_mon_live(struct snf_dev *sd, u32 port)
  * @head: bytes of room the skb's head needs (@fr->len, or fewer where the
  *        caller adds the rest as a page fragment: snf_frame_head())
  *
- * Return: an skb with room for @head bytes, or NULL when the packet is
- * filtered or dropped (and counted so).
+ * Return: an skb with room for @head bytes, from the monitor's pool where
+ * @head fits there, or NULL when the packet is filtered or dropped (and
+ * counted so): the queue is full or the pool empty (the poll, which fills
+ * it, is behind).
  *
  * Context: RCU read side; does not sleep.
  */
@@ -148,7 +200,13 @@ struct sk_buff *snf_mon_admit(struct snf_mon *mon, const struct snf_frame *fr,
 		atomic64_inc(&mon->cnt.dropped);
 		return NULL;
 	}
-	skb = netdev_alloc_skb(mon->netdev, head);
+	if (head <= SNF_FRAME_LINEAR_MAX) {
+		skb = skb_dequeue(&mon->pool);
+		if (!skb)
+			napi_schedule(&mon->napi);
+	} else {
+		skb = netdev_alloc_skb(mon->netdev, head);
+	}
 	if (!skb)
 		atomic64_inc(&mon->cnt.dropped);
 	return skb;
@@ -164,6 +222,7 @@ struct sk_buff *snf_mon_admit(struct snf_mon *mon, const struct snf_frame *fr,
  */
 void snf_mon_queue(struct snf_mon *mon, struct sk_buff *skb, bool outgoing)
 {
+	snf_skb_spare_free(skb);
 	skb->protocol = eth_type_trans(skb, mon->netdev);
 	if (outgoing)
 		skb->pkt_type = PACKET_OUTGOING;
@@ -228,11 +287,13 @@ static int snf_mon_open(struct net_device *netdev)
 	struct rdma_sniffer_backend *b = mon->backend;
 	int ret;
 
+	snf_mon_pool_fill(mon);
 	napi_enable(&mon->napi);
 	if (b->start) {
 		ret = b->start(mon->sd->ibdev, mon->port);
 		if (ret) {
 			napi_disable(&mon->napi);
+			snf_mon_pool_free(mon);
 			return ret;
 		}
 	}
@@ -254,6 +315,7 @@ static int snf_mon_stop(struct net_device *netdev)
 	/* Seen but never delivered: counted as dropped. */
 	atomic64_add(skb_queue_len(&mon->queue), &mon->cnt.dropped);
 	skb_queue_purge(&mon->queue);
+	snf_mon_pool_free(mon);
 	return 0;
 }
 
@@ -308,6 +370,19 @@ static void snf_mon_setup(struct net_device *netdev)
 }
 
 /*
+ * Run the poll in its own kthread where the kernel can: it then need not
+ * run on the CPU whose packet path queued the frames. Failing that, the
+ * poll runs as a softirq, as before the call. Context: RTNL held.
+ */
+static void snf_mon_threaded(struct net_device *netdev)
+{
+#ifdef HAVE_DEV_SET_THREADED
+	if (dev_set_threaded(netdev, true))
+		netdev_info(netdev, "NAPI poll not threaded, runs as a softirq\n");
+#endif
+}
+
+/*
  * The monitor's name: DEVpPORTs (sib0p1s), or rdmasnfINDEXpPORT where that
  * is too long for IFNAMSIZ or not a valid netdev name.
  */
@@ -357,6 +432,7 @@ int snf_mon_create(struct snf_dev *sd, u32 port)
 			IB_LINK_LAYER_ETHERNET;
 	strscpy(mon->devname, dev_name(&sd->ibdev->dev), sizeof(mon->devname));
 	skb_queue_head_init(&mon->queue);
+	skb_queue_head_init(&mon->pool);
 	INIT_LIST_HEAD(&mon->erf_readers);
 	mutex_init(&mon->filter_lock);
 	snf_napi_add(netdev, &mon->napi, snf_mon_poll);
@@ -364,6 +440,8 @@ int snf_mon_create(struct snf_dev *sd, u32 port)
 
 	rtnl_lock();
 	ret = register_netdevice(netdev);
+	if (!ret)
+		snf_mon_threaded(netdev);
 	if (!ret) {
 		ret = netdev_rx_handler_register(netdev, snf_mon_rx_handler, mon);
 		if (ret)

@@ -118,6 +118,22 @@ struct snf_frame {
 #define SNF_ICRC_LEN	4
 /* Longer frames keep their payload in a page fragment (snf_frame_head()). */
 #define SNF_FRAME_LINEAR_MAX	1024
+
+/*
+ * A monitor's pool of frame buffers, made ready by its NAPI poll so that the
+ * packet path allocates nothing: SNF_POOL_SIZE skbs with SNF_FRAME_LINEAR_MAX
+ * bytes of room in their heads, each with a spare page fragment for a longer
+ * frame's payload: an InfiniBand MTU (4096 bytes), pad and ICRC.
+ */
+#define SNF_POOL_SIZE		256
+#define SNF_POOL_FRAG		(4096 + 4 + SNF_ICRC_LEN)
+
+/* An skb of the pool, from the poll until snf_frame_write(): its fragment. */
+struct snf_skb_cb {
+	void *frag;
+};
+
+#define SNF_SKB_CB(skb)		((struct snf_skb_cb *)(skb)->cb)
 #define SNF_VCRC_LEN	2
 
 /* The Local Route Header, in wire layout; LNH: what follows it. */
@@ -155,6 +171,7 @@ struct snf_mon {
 	struct napi_struct napi;
 	struct sk_buff_head queue;
 	u32 queue_max;			/* debugfs knob; read locklessly */
+	struct sk_buff_head pool;	/* filled by the poll while up */
 	struct mutex filter_lock;	/* @filter writers */
 	struct snf_filter __rcu *filter;	/* NULL: everything */
 	struct snf_counters cnt;
