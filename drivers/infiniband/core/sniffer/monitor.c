@@ -378,7 +378,8 @@ static void snf_mon_threaded(struct net_device *netdev)
 {
 #ifdef HAVE_DEV_SET_THREADED
 	if (dev_set_threaded(netdev, true))
-		netdev_info(netdev, "NAPI poll not threaded, runs as a softirq\n");
+		pr_info("%s: NAPI poll not threaded, runs as a softirq\n",
+			netdev->name);
 #endif
 }
 
