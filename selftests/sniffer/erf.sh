@@ -6,8 +6,10 @@
 # select): both get the same pcap stream, LINKTYPE_ERF, as many records
 # each as erf_records counts, nothing dropped; tshark reads it from a pipe
 # and finds ERF type 21 records with the LRH (the LIDs of rdma_sib's
-# debugfs, PktLen matching the record) and the pings down to ICMP. Writing
-# to the file is refused. A reader blocked in read() sees end of file when
+# debugfs, PktLen matching the record) and the pings down to ICMP. A
+# reader that never reads holds queue_max records, and every later one is
+# counted in erf_dropped, while a reader beside it still gets them all.
+# Writing to the file is refused. A reader blocked in read() sees end of file when
 # the monitor is removed, and when rmmod takes it away.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
@@ -36,7 +38,7 @@ reader_ends()
 	wait "$1"
 }
 
-ktap_plan 12
+ktap_plan 13
 mkdir -p $T
 ktap_run "IPoIB on sib0 and sib1" sib_setup
 modprobe rdma_sniffer_sib && snf_new sib0 1 && ip link set $M up &&
@@ -110,6 +112,28 @@ else
 	[ "$a" -eq 10 ] && [ "$b" -eq 10 ] && [ "$icmp" -eq 20 ]
 	ktap_check "tshark: 20 pings as ICMP, SLID/DLID $lid0/$lid1 from sib0 ($a), $lid1/$lid0 from sib1 ($b)" $?
 fi
+
+# A reader that never reads (sleep holds the file open) beside one that
+# does, with room for 8 records each.
+qmax=$(state_get $MD/queue_max)
+echo 8 > $MD/queue_max
+sleep 1000 < $MD/erf &
+idle=$!
+cat $MD/erf > $T/busy.pcap &
+cat=$!
+SNF_PIDS="$SNF_PIDS $idle $cat"
+slowwait 20 size_is $T/busy.pcap -eq 24
+d0=$(state_get $MD/erf_dropped) r0=$(state_get $MD/erf_records)
+echo all > $MD/filter
+ip netns exec a ping -c 10 -i 0.2 -W 5 $SIB_IP_B > /dev/null
+echo "$NONE" > $MD/filter
+sleep 2
+d=$(($(state_get $MD/erf_dropped) - d0)) n=$(($(state_get $MD/erf_records) - r0))
+kill $idle $cat
+wait $idle $cat 2>/dev/null
+echo "$qmax" > $MD/queue_max
+[ "$n" -ge 20 ] && [ "$d" -eq $((n - 8)) ]
+ktap_check "a reader that never reads keeps 8 records, the other $d are counted in erf_dropped; the reader beside it read all $n" $?
 
 # A reader blocked in read(): the monitor's removal ends it with EOF.
 cat $MD/erf > $T/del.pcap &

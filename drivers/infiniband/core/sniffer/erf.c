@@ -168,8 +168,10 @@ static struct sk_buff *snf_erf_record(const struct snf_frame *fr,
  * @pkt: the packet
  * @outgoing: the port sends it
  *
- * The record is built once; each reader's queue gets a clone of it, or,
- * when full or out of memory, a count in erf_dropped.
+ * The record is built once, and only if some reader's queue has room;
+ * each reader's queue gets a clone of it, or, when full or out of memory,
+ * a count in erf_dropped. A reader that never reads thus costs the packet
+ * path a count, not a record.
  *
  * Context: any; under rcu_read_lock().
  */
@@ -177,11 +179,20 @@ void snf_erf_packet(struct snf_mon *mon, const struct snf_frame *fr,
 		    const struct rdma_sniffer_ib_pkt *pkt, bool outgoing)
 {
 	u32 qmax = READ_ONCE(mon->queue_max);
+	struct sk_buff *skb = NULL, *c;
 	struct snf_erf_reader *r;
-	struct sk_buff *skb, *c;
+	bool built = false;
 
-	skb = snf_erf_record(fr, pkt, outgoing);
 	list_for_each_entry_rcu(r, &mon->erf_readers, node) {
+		/* A cheap early look; snf_queue_bounded() decides under the lock. */
+		if (skb_queue_len(&r->q) >= qmax) {
+			atomic64_inc(&mon->cnt.erf_dropped);
+			continue;
+		}
+		if (!built) {
+			skb = snf_erf_record(fr, pkt, outgoing);
+			built = true;
+		}
 		c = skb ? skb_clone(skb, GFP_ATOMIC) : NULL;
 		if (!c || !snf_queue_bounded(&r->q, c, qmax)) {
 			atomic64_inc(&mon->cnt.erf_dropped);
