@@ -3,13 +3,14 @@
 #
 # Benchmark (prints figures, asserts nothing but that it measured): what
 # capturing a port with rdma_sniffer costs its traffic. TCP over IPoIB on
-# two rdma_sib ports (iperf3), sib0's port captured in five setups taken in
+# two rdma_sib ports (iperf3), sib0's port captured in six setups taken in
 # turn each round of one VM run: rdma_sniffer absent, a monitor down, up
 # with tcpdump reading everything, up with a filter that drops the data
-# traffic before any copy, and up with a listener that never reads
-# (tcpdump stopped). Printed: each setup's throughput and its ratio to
-# "absent" per round, as median (min, max). Targets: idle and filtered
-# ~1; a listener that never reads within 10 % (ratio >= 0.9).
+# traffic before any copy, up with a listener that never reads (tcpdump
+# stopped), and up with an erf reader that never reads. Printed: each
+# setup's throughput and its ratio to "absent" per round, as median (min,
+# max). Targets: idle and filtered ~1; a listener that never reads within
+# 10 % (ratio >= 0.9).
 # RB_BENCH_SECS seconds per sample (3), RB_BENCH_ROUNDS rounds (3).
 set -euo pipefail
 
@@ -17,19 +18,21 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 bench_accel
 bench_vm sniffer-cost.sh 900
-bench_need absent idle unfiltered filtered stalled
+bench_need absent idle unfiltered filtered stalled erf_stalled
 
 printf '%-44s %s\n' "IPoIB TCP, no sniffer, Mbit/s:" "$(bench_vals absent | bench_stats)"
-for s in idle unfiltered filtered stalled; do
+for s in idle unfiltered filtered stalled erf_stalled; do
 	case $s in
 	idle) what="monitor down" ;;
 	unfiltered) what="tcpdump reading all" ;;
 	filtered) what="filter passing QP1 only" ;;
 	stalled) what="a listener that never reads" ;;
+	erf_stalled) what="an erf reader that never reads" ;;
 	esac
 	printf '%-44s %s\n' "ratio to no sniffer, $what:" "$(bench_ratios absent $s | bench_stats)"
 done
 echo "mirrored/dropped by the monitor per sample, reading all: $(bench_vals unfiltered_mirrored | xargs) / $(bench_vals unfiltered_dropped | xargs)"
 echo "mirrored/dropped per sample, never read: $(bench_vals stalled_mirrored | xargs) / $(bench_vals stalled_dropped | xargs)"
+echo "erf records dropped per sample, never read: $(bench_vals erf_stalled_dropped | xargs)"
 echo "(targets: down and filtered ~1; never read >= 0.9)"
 bench_footer

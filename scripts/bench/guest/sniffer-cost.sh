@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Guest side of scripts/bench/sniffer-cost.sh: TCP over IPoIB from sib0 to
-# sib1 (iperf3), with sib0's port captured in five setups taken in turn
+# sib1 (iperf3), with sib0's port captured in six setups taken in turn
 # each round (the order reversed every other round): rdma_sniffer absent,
 # a monitor that is down (idle), up with tcpdump reading everything, up
 # with a filter that only passes QP1 (the data traffic filtered out before
-# any copy), and up with a listener that never reads (tcpdump stopped).
+# any copy), up with a listener that never reads (tcpdump stopped), and up
+# with the monitor's erf file open but never read (no packet socket).
 # Prints "# BENCH" lines; asserts nothing. RB_BENCH_SECS seconds per sample
 # (3), RB_BENCH_ROUNDS rounds (3).
 . /selftests/lib/ktap.sh
@@ -32,6 +33,7 @@ teardown()
 {
 	[ -n "${TD:-}" ] && { kill -CONT "$TD"; kill "$TD"; wait "$TD"; } 2> /dev/null
 	TD=
+	exec 3<&-
 	[ -e $SD/del_monitor ] && echo "sib0 1" > $SD/del_monitor 2> /dev/null
 	rmmod rdma_sniffer_sib rdma_sniffer 2> /dev/null
 }
@@ -44,6 +46,10 @@ setup()
 	modprobe rdma_sniffer_sib && echo "sib0 1" > $SD/new_monitor || return 1
 	[ "$1" = idle ] && return 0
 	ip link set $MON up
+	if [ "$1" = erf_stalled ]; then
+		exec 3< $SD/monitors/$MON/erf
+		return 0
+	fi
 	[ "$1" = filtered ] && echo "dqpn=1" > $SD/monitors/$MON/filter
 	tcpdump -Z root -i $MON -w /dev/null 2> /tmp/tcpdump.err &
 	TD=$!
@@ -54,14 +60,16 @@ setup()
 
 ktap_plan 1
 sib_setup > /dev/null 2>&1 || echo "# sib setup failed"
-setups="absent idle unfiltered filtered stalled"
+setups="absent idle unfiltered filtered stalled erf_stalled"
 for round in $(seq "$R"); do
 	order=$setups
 	[ $((round % 2)) -eq 0 ] && order=$(echo "$setups" | tr ' ' '\n' | tac | xargs)
 	for s in $order; do
 		setup "$s" || echo "# setup $s failed"
 		echo "# BENCH $s $(iperf3_bps) Mbit/s"
-		if [ "$s" != absent ] && [ "$s" != idle ]; then
+		if [ "$s" = erf_stalled ]; then
+			echo "# BENCH ${s}_dropped $(cat $SD/monitors/$MON/erf_dropped) records"
+		elif [ "$s" != absent ] && [ "$s" != idle ]; then
 			echo "# BENCH ${s}_dropped $(cat $SD/monitors/$MON/dropped) packets"
 			echo "# BENCH ${s}_mirrored $(cat $SD/monitors/$MON/mirrored) packets"
 		fi
