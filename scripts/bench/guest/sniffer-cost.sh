@@ -51,6 +51,8 @@ setup()
 		return 0
 	fi
 	[ "$1" = filtered ] && echo "dqpn=1" > $SD/monitors/$MON/filter
+	# The previous setup's "listening" must not be taken for this one's.
+	rm -f /tmp/tcpdump.err
 	tcpdump -Z root -i $MON -w /dev/null 2> /tmp/tcpdump.err &
 	TD=$!
 	slowwait 10 grep -q listening /tmp/tcpdump.err
