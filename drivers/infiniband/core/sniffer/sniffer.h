@@ -118,6 +118,7 @@ struct snf_frame {
 #define SNF_ICRC_LEN	4
 /* Longer frames keep their payload in a page fragment (snf_frame_head()). */
 #define SNF_FRAME_LINEAR_MAX	1024
+#define SNF_VCRC_LEN	2
 
 /*
  * A monitor's pool of frame buffers, made ready by its NAPI poll so that the
@@ -134,7 +135,6 @@ struct snf_skb_cb {
 };
 
 #define SNF_SKB_CB(skb)		((struct snf_skb_cb *)(skb)->cb)
-#define SNF_VCRC_LEN	2
 
 /* The Local Route Header, in wire layout; LNH: what follows it. */
 #define SNF_LRH_LNH_LOCAL	2	/* BTH */
