@@ -38,7 +38,10 @@ kernels()
 case "${1:-}" in
 install)
 	rb_stage_source "/usr/src/$name-$ver"
-	dkms status -m "$name" -v "$ver" 2>/dev/null | grep -q . ||
+	# Not "dkms status | grep -q": grep quits at the first line and, under
+	# pipefail, dkms's SIGPIPE on the next (built for two kernels) failed
+	# the test, and a second add was refused.
+	[ -n "$(dkms status -m "$name" -v "$ver" 2>/dev/null)" ] ||
 		dkms add -m "$name" -v "$ver"
 	for k in $(kernels "${2:-}"); do
 		dkms build -m "$name" -v "$ver" -k "$k"
