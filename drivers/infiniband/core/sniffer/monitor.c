@@ -10,8 +10,9 @@
  * consumes it, so no protocol handler of the stack ever does; the poll then
  * fills the pool again. The poll is threaded where the kernel can
  * (dev_set_threaded()): its kthread may run beside the data path, which
- * then pays only for the copy. An empty pool or a full queue drops and
- * counts; nothing in the path allocates, sleeps or waits for the reader.
+ * then pays only for the copy. Only when the pool is empty (the poll is
+ * behind) does the path allocate a frame itself. A full queue drops and
+ * counts; nothing in the path sleeps or waits for the reader.
  * A packet socket that does not read drops in its own queue or ring, which
  * the monitor cannot see: its frames are still made. The same filtered
  * packets of a backend go to the readers of the monitor's erf file, if
@@ -177,9 +178,9 @@ struct snf_mon *snf_mon_live(struct snf_dev *sd, u32 port)
  *        caller adds the rest as a page fragment: snf_frame_head())
  *
  * Return: an skb with room for @head bytes, from the monitor's pool where
- * @head fits there, or NULL when the packet is filtered or dropped (and
- * counted so): the queue is full or the pool empty (the poll, which fills
- * it, is behind).
+ * @head fits there and the pool is not empty (else allocated here), or NULL
+ * when the packet is filtered or dropped (and counted so): the queue is
+ * full, or no memory.
  *
  * Context: RCU read side; does not sleep.
  */
@@ -200,13 +201,13 @@ struct sk_buff *snf_mon_admit(struct snf_mon *mon, const struct snf_frame *fr,
 		atomic64_inc(&mon->cnt.dropped);
 		return NULL;
 	}
-	if (head <= SNF_FRAME_LINEAR_MAX) {
-		skb = skb_dequeue(&mon->pool);
-		if (!skb)
-			napi_schedule(&mon->napi);
-	} else {
+	/*
+	 * The pool only saves allocations: queue_max alone bounds what is
+	 * queued, also above the pool's size.
+	 */
+	skb = head <= SNF_FRAME_LINEAR_MAX ? skb_dequeue(&mon->pool) : NULL;
+	if (!skb)
 		skb = netdev_alloc_skb(mon->netdev, head);
-	}
 	if (!skb)
 		atomic64_inc(&mon->cnt.dropped);
 	return skb;
