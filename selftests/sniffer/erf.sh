@@ -122,7 +122,10 @@ idle=$!
 cat $MD/erf > $T/busy.pcap &
 cat=$!
 SNF_PIDS="$SNF_PIDS $idle $cat"
-slowwait 20 size_is $T/busy.pcap -eq 24
+# Both are readers from their open(): the idle one once its shell opened
+# the file for sleep, cat once it wrote the file header.
+slowwait 20 bash -c "ls -l /proc/$idle/fd/0 2>/dev/null | grep -q erf" &&
+	slowwait 20 size_is $T/busy.pcap -eq 24
 d0=$(state_get $MD/erf_dropped) r0=$(state_get $MD/erf_records)
 echo all > $MD/filter
 ip netns exec a ping -c 10 -i 0.2 -W 5 $SIB_IP_B > /dev/null

@@ -47,7 +47,7 @@ setup()
 	[ "$1" = idle ] && return 0
 	ip link set $MON up
 	if [ "$1" = erf_stalled ]; then
-		exec 3< $SD/monitors/$MON/erf
+		exec 3< $SD/monitors/$MON/erf || return 1
 		return 0
 	fi
 	[ "$1" = filtered ] && echo "dqpn=1" > $SD/monitors/$MON/filter
