@@ -144,9 +144,8 @@ unsigned int snf_frame_head(const struct snf_frame *f)
  * snf_frame_write() - the whole frame into @skb
  * @f: its headers, from snf_frame_build()
  * @pkt: the packet (its payload)
- * @skb: with snf_frame_head(@f) bytes of room in its head; an skb of the
- *       monitor's pool brings a fragment for the payload (SNF_SKB_CB()),
- *       which is then taken, else one is allocated
+ * @skb: with snf_frame_head(@f) bytes of room in its head, or room for the
+ *       whole frame (an skb of the monitor's pool)
  *
  * Context: any; does not sleep.
  * Return: 0, or -ENOMEM when no page fragment could be had for the payload
@@ -156,7 +155,6 @@ int snf_frame_write(const struct snf_frame *f,
 		    const struct rdma_sniffer_ib_pkt *pkt, struct sk_buff *skb)
 {
 	unsigned int tail = pkt->len + f->pad + SNF_ICRC_LEN;
-	unsigned int truesize = SKB_DATA_ALIGN(tail);
 	struct page *page;
 	void *frag;
 
@@ -172,19 +170,13 @@ int snf_frame_write(const struct snf_frame *f,
 		skb_put_zero(skb, f->pad + SNF_ICRC_LEN);
 		return 0;
 	}
-	frag = SNF_SKB_CB(skb)->frag;
-	if (frag && tail <= SNF_POOL_FRAG) {
-		SNF_SKB_CB(skb)->frag = NULL;
-		truesize = SKB_DATA_ALIGN(SNF_POOL_FRAG);
-	} else {
-		frag = netdev_alloc_frag(tail);
-		if (!frag)
-			return -ENOMEM;
-	}
+	frag = netdev_alloc_frag(tail);
+	if (!frag)
+		return -ENOMEM;
 	snf_pkt_payload(pkt, frag);
 	memset(frag + pkt->len, 0, f->pad + SNF_ICRC_LEN);
 	page = virt_to_head_page(frag);
 	skb_add_rx_frag(skb, 0, page, frag - page_address(page), tail,
-			truesize);
+			SKB_DATA_ALIGN(tail));
 	return 0;
 }

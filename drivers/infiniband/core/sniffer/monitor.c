@@ -5,10 +5,12 @@
  * port's monitor is up and something listens (a packet socket on it or on
  * all interfaces), its headers are computed on the stack, the filter is
  * applied, and only then is a frame taken from the monitor's pool, filled
- * and put on the monitor's bounded queue. A NAPI poll hands the queue to the
- * stack, where the listeners get it and the monitor's rx_handler then
- * consumes it, so no protocol handler of the stack ever does; the poll then
- * fills the pool again. The poll is threaded where the kernel can
+ * and put on the monitor's bounded queue. A NAPI poll hands each frame to
+ * the stack as a clone, which the listeners get and the monitor's
+ * rx_handler then consumes, so no protocol handler of the stack ever does;
+ * the buffer goes back into the pool when no listener kept its data
+ * (snf_mon_recycle()), and the poll tops the pool up after each round. The
+ * poll is threaded where the kernel can
  * (dev_set_threaded()): its kthread may run beside the data path, which
  * then pays only for the copy. Only when the pool is empty (the poll is
  * behind) does the path allocate a frame itself. A full queue drops and
@@ -30,23 +32,6 @@
 
 #include "sniffer.h"
 
-/* Copies marked as the port's own sends; the rest are received ones. */
-static void snf_mon_deliver(struct snf_mon *mon, struct sk_buff *skb)
-{
-	atomic64_inc(&mon->cnt.mirrored);
-	atomic64_add(skb->len + ETH_HLEN, &mon->cnt.mirrored_bytes);
-	netif_receive_skb(skb);
-}
-
-/* Give up the spare fragment of a pool skb that did not use it. */
-static void snf_skb_spare_free(struct sk_buff *skb)
-{
-	if (SNF_SKB_CB(skb)->frag) {
-		skb_free_frag(SNF_SKB_CB(skb)->frag);
-		SNF_SKB_CB(skb)->frag = NULL;
-	}
-}
-
 /*
  * Fill the pool up to SNF_POOL_SIZE, as far as atomic allocations go.
  * Context: the poll, or process context while the monitor is down.
@@ -54,31 +39,71 @@ static void snf_skb_spare_free(struct sk_buff *skb)
 static void snf_mon_pool_fill(struct snf_mon *mon)
 {
 	struct sk_buff *skb;
-	void *frag;
 
 	while (skb_queue_len(&mon->pool) < SNF_POOL_SIZE) {
-		skb = netdev_alloc_skb(mon->netdev, SNF_FRAME_LINEAR_MAX);
+		skb = alloc_skb_fclone(NET_SKB_PAD + SNF_POOL_HEAD, GFP_ATOMIC);
 		if (!skb)
 			return;
-		frag = netdev_alloc_frag(SNF_POOL_FRAG);
-		if (!frag) {
-			kfree_skb(skb);
-			return;
-		}
-		SNF_SKB_CB(skb)->frag = frag;
+		skb_reserve(skb, NET_SKB_PAD);
+		skb->dev = mon->netdev;
+		SNF_SKB_CB(skb)->pooled = true;
 		skb_queue_tail(&mon->pool, skb);
 	}
+}
+
+/**
+ * snf_mon_recycle() - a frame buffer of the pool back into it, emptied
+ * @mon: the monitor
+ * @skb: a frame of the monitor, delivered (as a clone) or not; the caller's
+ *
+ * A buffer goes back only when its data is the monitor's alone: the clone
+ * given to the stack is gone and no listener took a reference to the data
+ * (a packet socket without a ring queues the clone until it is read). Then
+ * nothing but the monitor can see the buffer, which is emptied for the next
+ * frame. Otherwise, and for a frame allocated in the packet path, the skb
+ * is freed (the data when its last holder lets go).
+ *
+ * Context: any; does not sleep.
+ */
+static void snf_mon_recycle(struct snf_mon *mon, struct sk_buff *skb)
+{
+	if (!SNF_SKB_CB(skb)->pooled || skb_cloned(skb) ||
+	    skb_queue_len(&mon->pool) >= SNF_POOL_SIZE) {
+		dev_kfree_skb_any(skb);
+		return;
+	}
+	skb->data = skb->head + NET_SKB_PAD;
+	skb->len = 0;
+	skb_reset_tail_pointer(skb);
+	skb->pkt_type = PACKET_HOST;
+	skb_queue_tail(&mon->pool, skb);
 }
 
 /* Empty the pool. Context: process, the poll disabled. */
 static void snf_mon_pool_free(struct snf_mon *mon)
 {
-	struct sk_buff *skb;
+	skb_queue_purge(&mon->pool);
+}
 
-	while ((skb = skb_dequeue(&mon->pool))) {
-		snf_skb_spare_free(skb);
-		kfree_skb(skb);
+/*
+ * Hand a frame to the stack. Copies are marked as the port's own sends; the
+ * rest are received ones. A frame of the pool goes as a clone, taken
+ * back when the stack is done with it (snf_mon_recycle()).
+ */
+static void snf_mon_deliver(struct snf_mon *mon, struct sk_buff *skb)
+{
+	struct sk_buff *clone = NULL;
+
+	atomic64_inc(&mon->cnt.mirrored);
+	atomic64_add(skb->len + ETH_HLEN, &mon->cnt.mirrored_bytes);
+	if (SNF_SKB_CB(skb)->pooled)
+		clone = skb_clone(skb, GFP_ATOMIC);
+	if (!clone) {
+		netif_receive_skb(skb);
+		return;
 	}
+	netif_receive_skb(clone);
+	snf_mon_recycle(mon, skb);
 }
 
 static int snf_mon_poll(struct napi_struct *napi, int budget)
@@ -130,8 +155,7 @@ bool snf_queue_bounded(struct sk_buff_head *q, struct sk_buff *skb, u32 max)
 void snf_mon_drop(struct snf_mon *mon, struct sk_buff *skb)
 {
 	atomic64_inc(&mon->cnt.dropped);
-	snf_skb_spare_free(skb);
-	dev_kfree_skb_any(skb);
+	snf_mon_recycle(mon, skb);
 }
 
 /* Queue a frame, or drop it when the queue is full. */
@@ -174,11 +198,13 @@ struct snf_mon *snf_mon_live(struct snf_dev *sd, u32 port)
  * @pkt: the packet's header values; NULL for a frame that is not an IBA
  *       packet (a non-RoCE Ethernet frame), which only the ethertype and
  *       udp terms can match
- * @head: bytes of room the skb's head needs (@fr->len, or fewer where the
- *        caller adds the rest as a page fragment: snf_frame_head())
+ * @head: bytes of room the skb's head needs if it is allocated here (@fr->len,
+ *        or fewer where the caller adds the rest as a page fragment:
+ *        snf_frame_head())
  *
- * Return: an skb with room for @head bytes, from the monitor's pool where
- * @head fits there and the pool is not empty (else allocated here), or NULL
+ * Return: an skb from the monitor's pool, with room for the whole frame,
+ * where the frame fits there and the pool is not empty, else one allocated
+ * here with room for @head bytes; or NULL
  * when the packet is filtered or dropped (and counted so): the queue is
  * full, or no memory.
  *
@@ -205,7 +231,7 @@ struct sk_buff *snf_mon_admit(struct snf_mon *mon, const struct snf_frame *fr,
 	 * The pool only saves allocations: queue_max alone bounds what is
 	 * queued, also above the pool's size.
 	 */
-	skb = head <= SNF_FRAME_LINEAR_MAX ? skb_dequeue(&mon->pool) : NULL;
+	skb = fr->len <= SNF_POOL_HEAD ? skb_dequeue(&mon->pool) : NULL;
 	if (!skb)
 		skb = netdev_alloc_skb(mon->netdev, head);
 	if (!skb)
@@ -223,7 +249,6 @@ struct sk_buff *snf_mon_admit(struct snf_mon *mon, const struct snf_frame *fr,
  */
 void snf_mon_queue(struct snf_mon *mon, struct sk_buff *skb, bool outgoing)
 {
-	snf_skb_spare_free(skb);
 	skb->protocol = eth_type_trans(skb, mon->netdev);
 	if (outgoing)
 		skb->pkt_type = PACKET_OUTGOING;

@@ -116,22 +116,30 @@ struct snf_frame {
 };
 
 #define SNF_ICRC_LEN	4
-/* Longer frames keep their payload in a page fragment (snf_frame_head()). */
+/*
+ * An skb allocated in the packet path (the pool is empty, or the frame is
+ * longer than its buffers) keeps a frame of more than this in a page
+ * fragment, with only the headers in its head (snf_frame_head()).
+ */
 #define SNF_FRAME_LINEAR_MAX	1024
 #define SNF_VCRC_LEN	2
 
 /*
- * A monitor's pool of frame buffers, made ready by its NAPI poll so that the
- * packet path allocates nothing: SNF_POOL_SIZE skbs with SNF_FRAME_LINEAR_MAX
- * bytes of room in their heads, each with a spare page fragment for a longer
- * frame's payload: an InfiniBand MTU (4096 bytes), pad and ICRC.
+ * A monitor's pool of frame buffers, so that the packet path allocates
+ * nothing: up to SNF_POOL_SIZE skbs, each with room in its head for a whole
+ * frame of an InfiniBand MTU (4096 bytes of payload, every header, pad and
+ * ICRC). They are allocated fclone (alloc_skb_fclone()): the poll hands the
+ * stack a clone, which costs no allocation, and takes the buffer back into
+ * the pool once the clone is gone and no listener holds on to its data.
  */
 #define SNF_POOL_SIZE		256
-#define SNF_POOL_FRAG		(4096 + 4 + SNF_ICRC_LEN)
+#define SNF_POOL_HEAD	(ETH_HLEN + sizeof(struct ib_grh) +		\
+			 sizeof(struct snf_bth) + sizeof(struct snf_deth) +	\
+			 sizeof(__be32) + 4096 + 3 + SNF_ICRC_LEN)
 
-/* An skb of the pool, from the poll until snf_frame_write(): its fragment. */
+/* An skb of the monitor: whether it is one of its pool. */
 struct snf_skb_cb {
-	void *frag;
+	bool pooled;
 };
 
 #define SNF_SKB_CB(skb)		((struct snf_skb_cb *)(skb)->cb)
