@@ -32,8 +32,12 @@
 #   - applies: git apply --check, then git am, on top of the patches before
 #     it, in the base's scratch tree.
 # For every kbuild directory the series touches: it builds out of tree
-# against the base's headers with W=1 and sparse (C=2), and the series adds
-# no warning to what the pristine directory gives with the same flags.
+# against the base's headers with W=1 and sparse on every file it compiles
+# (C=1), and the series adds no warning to what the pristine directory
+# gives with the same flags. The pristine tree is built first, whole; the
+# series then incrementally on top, so only the files it touches and those
+# that depend on them are compiled and checked again. The scratch tree and
+# its build are kept for the next run (pq_tree_reuse).
 #
 # KTAP on stdout; exits non-zero on any failure. Products in
 # build/patches/<base>/.
@@ -49,6 +53,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/scripts/vm/sysroot.sh"
 
 bases=${RB_PATCHES_BASES:-$PQ_BASES}
+# The flags of every build of a touched directory, pristine and patched.
+PQ_BUILD_FLAGS="W=1 C=1 CHECK=sparse"
 mapfile -t series < <(pq_series)
 [ ${#series[@]} -gt 0 ] || ktap_skip_all "the patch queue is empty ($PQ_DIR/series)"
 
@@ -194,13 +200,15 @@ check_trailers()
 # check_base BASE: the per-patch tests and the builds of BASE.
 check_base()
 {
-	local b=$1 out tree logs src kv_src kv_hdr pristine base_dir p f name rel
+	local b=$1 out tree logs src kv_src kv_hdr pristine p f name rel ncc base built
 	local applied tree_ok problems bc m dir kos log rc nwarn missing new k
 	local present modules
 	out=$PQ_OUT/$b
 	tree=$out/tree
 	logs=$out/logs
 	mkdir -p "$logs"
+	# The separate pristine copies of before the kept scratch tree.
+	rm -rf "$out/pristine"
 	export RB_LINUX_SOURCE=$tarball
 	mapfile -t present < <(pq_present_patches "$b")
 	src=$(pq_source scripts/checkpatch.pl scripts/spelling.txt \
@@ -217,10 +225,17 @@ check_base()
 
 	tree_ok=0
 	pristine=
-	if [ ${#present[@]} -gt 0 ] && pq_tree_init "$tree" "${present[@]}" > "$logs/tree.log" 2>&1; then
+	rc=2
+	if [ ${#present[@]} -gt 0 ]; then
+		rc=0
+		pq_tree_reuse "$tree" "$PQ_ROOT $kdir $kv_hdr $(pq_source_version) $PQ_BUILD_FLAGS" \
+			"${present[@]}" > "$logs/tree.log" 2>&1 || rc=$?
+	fi
+	if [ $rc -le 1 ]; then
 		tree_ok=1
 		pristine=$(pq_tree_base "$tree")
-		ktap_diag "$b: pristine commit $pristine ($(pq_git "$tree" log -1 --format=%s pristine))"
+		ktap_diag "$b: pristine commit $pristine ($(pq_git "$tree" log -1 --format=%s pristine)), $([ $rc -eq 0 ] && echo "scratch tree and its build kept from the last run" || echo "scratch tree made")"
+		pristine_builds "$tree"
 	else
 		ktap_diag "$b: could not set up the scratch tree: $(tail -n 5 "$logs/tree.log" 2>/dev/null)"
 	fi
@@ -287,15 +302,16 @@ check_base()
 	# Every touched kbuild directory builds, W=1 + sparse, and the series
 	# adds no warning. Kernel directories are not all warning-free
 	# (drivers/infiniband/core has sparse findings of its own), so a
-	# directory is compared with its pristine build: same flags, same
-	# headers, warnings compared without line numbers. The pristine
-	# warnings are cached per headers and pristine tree.
-	base_dir=$out/pristine/$(echo "$kdir" | tr / _)-$( { echo "$PQ_ROOT"; pq_source_version; } |
-		sha256sum | cut -c1-12)
+	# directory is compared with its pristine build (pristine_builds):
+	# same flags, same headers, warnings compared without line numbers.
+	# The build is incremental on top of the pristine one (or on the last
+	# run's): only what the series touches, and what depends on it, is
+	# compiled and checked again, so only its warnings are compared.
+	built=$applied
 	for m in "${modules[@]}"; do
 		dir=${m%% *}
 		kos=$(pq_module_names "$src" "$dir")
-		name="$b: build $kos ($dir) against $(basename "$(dirname "$kdir")")/$(basename "$kdir"), W=1 C=2 sparse"
+		name="$b: build $kos ($dir) against $(basename "$(dirname "$kdir")")/$(basename "$kdir"), W=1, sparse"
 		log=$logs/build-$(echo "$dir" | tr / _).log
 		if [ $applied -eq 0 ]; then
 			ktap_fail "$name: the series did not apply"
@@ -306,52 +322,70 @@ check_base()
 			continue
 		fi
 		rc=0
-		pq_build "$tree" "$dir" "$kdir" "$log" W=1 C=2 CHECK=sparse || rc=$?
+		# shellcheck disable=SC2086 # a word list
+		pq_build "$tree" "$dir" "$kdir" "$log" $PQ_BUILD_FLAGS || rc=$?
 		pq_warnings "$log" "$tree" > "$log.warnings"
 		nwarn=$(wc -l < "$log.warnings")
+		ncc=$(grep -cE '^ +CC \[M\] ' "$log" || true)
 		missing=
 		for k in $kos; do
 			[ -e "$tree/$dir/$k" ] || missing+=" $k"
 		done
 		new=
-		if [ "$nwarn" -gt 0 ]; then
-			if base_warnings "$base_dir" "$src" "$dir" > "$log.base" 2>&1; then
-				new=$(comm -13 "$log.base" "$log.warnings")
-			else
-				new="the pristine $dir does not build: $(tail -n 3 "$log.base")"
-			fi
+		base=$(pristine_warnings "$tree" "$dir")
+		if [ ! -e "$base" ]; then
+			new="the pristine $dir does not build: $(tail -n 3 "${base%.warnings}.log" 2>/dev/null)"
+		elif [ "$nwarn" -gt 0 ]; then
+			new=$(comm -13 "$base" "$log.warnings")
 		fi
 		if [ $rc -eq 0 ] && [ -z "$new" ] && [ -z "$missing" ]; then
 			if [ "$nwarn" -eq 0 ]; then
-				ktap_pass "$name: no warnings"
+				ktap_pass "$name: no warnings ($ncc objects compiled again)"
 			else
-				ktap_pass "$name: no new warnings ($nwarn, all in the pristine tree too)"
+				ktap_pass "$name: no new warnings ($ncc objects compiled again, $nwarn warnings, all in the pristine tree too)"
 			fi
 		else
 			[ -n "$new" ] && ktap_diag "new warnings:" && ktap_diag "$(echo "$new" | head -n 40)"
 			[ $rc -ne 0 ] && ktap_diag "$(tail -n 10 "$log")"
 			ktap_fail "$name: exit $rc, $(echo -n "$new" | grep -c . || true) new warnings${missing:+, not built:$missing} (log: $log)"
 		fi
+		[ $rc -eq 0 ] && [ -z "$missing" ] || built=0
 	done
+	# The whole series built in every directory it touches: the VM tests
+	# take their patched modules from here when their headers are these
+	# (lib.sh pq_vm_modules).
+	if [ "$built" = 1 ] && [ ${#modules[@]} -gt 0 ] &&
+	   [ ${#present[@]} -eq "$(pq_patches "$b" | wc -l)" ]; then
+		pq_built_key "$kdir" "${present[@]}" > "$tree/.git/rb-built"
+	fi
 	unset RB_LINUX_SOURCE
 }
 
-# base_warnings DIR SRC KDIR_DIR: the pristine build's warnings of KDIR_DIR
-# (the tree SRC's copy built once in DIR).
-base_warnings()
+# pristine_warnings TREE DIR: the file of DIR's warnings in TREE's pristine
+# build (absent while, or where, it did not build).
+pristine_warnings()
 {
-	local bd=$1 src=$2 dir=$3 f
-	f=$bd/$(echo "$dir" | tr / _).warnings
-	if [ ! -e "$f" ]; then
-		mkdir -p "$bd"
-		if [ ! -d "$bd/tree/$dir" ]; then
-			mkdir -p "$bd/tree/$dir"
-			cp -a "$src/$dir/." "$bd/tree/$dir/"
+	echo "$1/.git/rb-pristine-$(echo "$2" | tr / _).warnings"
+}
+
+# pristine_builds TREE: each directory of "modules" built in the pristine
+# TREE, in series order (the Module.symvers of one serves the next), unless
+# its warnings are known from an earlier run on the same key
+# (pq_tree_reuse).
+pristine_builds()
+{
+	local tree=$1 m dir f
+	for m in "${modules[@]}"; do
+		dir=${m%% *}
+		f=$(pristine_warnings "$tree" "$dir")
+		[ -e "$f" ] && continue
+		# Whole: nothing kept of a build of another state of the tree.
+		pq_git "$tree" clean -q -fdX -- "$dir"
+		# shellcheck disable=SC2086 # a word list
+		if pq_build "$tree" "$dir" "$kdir" "${f%.warnings}.log" $PQ_BUILD_FLAGS; then
+			pq_warnings "${f%.warnings}.log" "$tree" > "$f.tmp" && mv "$f.tmp" "$f"
 		fi
-		pq_build "$bd/tree" "$dir" "$kdir" "$f.log" W=1 C=2 CHECK=sparse || return 1
-		pq_warnings "$f.log" "$bd/tree" > "$f"
-	fi
-	cat "$f"
+	done
 }
 
 for b in $bases; do

@@ -256,6 +256,32 @@ pq_tree_init()
 		Module.symvers modules.order >> "$tree/.git/info/exclude"
 }
 
+# pq_tree_reuse TREE KEY PATCH...: TREE as pq_tree_init leaves it, kept from
+# an earlier run where that run's KEY (what the pristine tree and its build
+# depend on: linux-source, headers, flags) was the same: the series undone
+# (git reset to the pristine commit, whose files then carry a new mtime) and
+# what kbuild built kept, so that the next build recompiles only what the
+# series touches and what depends on it. Returns 0 when TREE was kept, 1
+# when it was made afresh (its build products then gone), 2 when it could
+# not be made.
+pq_tree_reuse()
+{
+	local tree=$1 key=$2
+	shift 2
+	key=$( { echo "$key"; pq_dirs "$@"; echo "$PQ_TREE_DIRS"; } | sha256sum | cut -c1-16)
+	# Built with the series: only once check.sh says so again.
+	rm -f "$tree/.git/rb-built"
+	if [ "$(cat "$tree/.git/rb-key" 2>/dev/null)" = "$key" ]; then
+		pq_git "$tree" am --abort > /dev/null 2>&1 || true
+		if pq_git "$tree" reset -q --hard pristine && pq_git "$tree" clean -q -fd; then
+			return 0
+		fi
+	fi
+	pq_tree_init "$tree" "$@" || return 2
+	echo "$key" > "$tree/.git/rb-key"
+	return 1
+}
+
 # pq_tree_base TREE: the pristine commit of a scratch tree.
 pq_tree_base()
 {
@@ -387,6 +413,19 @@ pq_warnings()
 		sed -e "s|$2/||g" -e 's|^\([^:]*\):[0-9]*:\([0-9]*:\)\{0,1\}|\1:|' | sort
 }
 
+# pq_built_key KDIR PATCH...: what a tree built with the series PATCH...
+# applied, against the headers KDIR, is identified by (check.sh writes it
+# into its scratch tree once every directory built; pq_vm_modules reads it).
+pq_built_key()
+{
+	local kdir=$1
+	shift
+	# The linux-source by its tarball's size and date: the same file is
+	# named by another path inside a root than from the host.
+	{ cat "$@"; pq_run readlink -f "$kdir"; pq_run cat "$kdir/include/generated/utsrelease.h";
+		pq_kernelversion; stat -L -c '%s %Y' "$(pq_tarball)"; } | sha256sum | cut -c1-16
+}
+
 # pq_vm_modules KDIR KVER WORK DIR/MODULE.ko...: the series applied to a
 # scratch tree of the linux-source in use (backport-X.Y files for its base)
 # and each DIR built against KDIR (in the order given), for the VM tests
@@ -396,7 +435,7 @@ pq_warnings()
 # Exit 4 with the reason on stdout when this host cannot.
 pq_vm_modules()
 {
-	local kdir=$1 kver=$2 work=$3 key p f d kv_src kv_hdr base
+	local kdir=$1 kver=$2 work=$3 key p f d kv_src kv_hdr base chk
 	shift 3
 	local patches=() dirs=()
 	base=$(pq_base) || { echo "no Debian linux-source here"; return 4; }
@@ -410,6 +449,22 @@ pq_vm_modules()
 	key=$( { cat "$PQ_DIR/series" "${patches[@]}" "$PQ_TOP/scripts/patches/lib.sh";
 		echo "$kdir $kver $*"; cat "$kdir/include/generated/utsrelease.h";
 		pq_source_version; } | sha256sum | cut -c1-16)
+	chk=$PQ_OUT/$base/tree
+	for f in "$@"; do
+		[ -n "$chk" ] && [ ! -e "$chk/$f" ] && chk=
+	done
+	if [ "$(cat "$work/key" 2>/dev/null)" != "$key" ] && [ -n "$chk" ] &&
+	   [ "$(cat "$chk/.git/rb-built" 2>/dev/null)" = "$(pq_built_key "$kdir" "${patches[@]}")" ]; then
+		# The patch check (check.sh) built this series against these
+		# headers, every directory it touches: take its modules.
+		echo "pq: the patched modules of the patch check's tree $chk" >&2
+		rm -rf "$work"
+		mkdir -p "$work/ko"
+		for f in "$@"; do
+			strip --strip-debug -o "$work/ko/$(basename "$f")" "$chk/$f" || return 1
+		done
+		echo "$key" > "$work/key"
+	fi
 	if [ "$(cat "$work/key" 2>/dev/null)" != "$key" ]; then
 		kv_src=$(pq_kernelversion)
 		kv_hdr=$(pq_kdir_version "$kdir")
