@@ -60,15 +60,17 @@ static void snf_mon_pool_fill(struct snf_mon *mon)
  * given to the stack is gone and no listener took a reference to the data
  * (a packet socket without a ring queues the clone until it is read). Then
  * nothing but the monitor can see the buffer, which is emptied for the next
- * frame. Otherwise, and for a frame allocated in the packet path, the skb
- * is freed (the data when its last holder lets go).
+ * frame. Otherwise, and for a frame allocated in the packet path or one
+ * carrying a page fragment (which a frame of the pool never needs: it
+ * fits in the head), the skb is freed (the data when its last holder lets
+ * go).
  *
  * Context: any; does not sleep.
  */
 static void snf_mon_recycle(struct snf_mon *mon, struct sk_buff *skb)
 {
 	if (!SNF_SKB_CB(skb)->pooled || skb_cloned(skb) ||
-	    skb_queue_len(&mon->pool) >= SNF_POOL_SIZE) {
+	    skb_is_nonlinear(skb) || skb_queue_len(&mon->pool) >= SNF_POOL_SIZE) {
 		dev_kfree_skb_any(skb);
 		return;
 	}
