@@ -39,6 +39,11 @@
 # by default) do it N times; the debug lane, ~10 times slower, uses fewer.
 #
 # RB_SUMMARY=file receives "pass fail skip" for callers that add up tallies.
+#
+# RB_BOOT_IMAGE=bzImage boots that kernel (the debug lane's) with
+# RB_KERNEL_ROOT's modules; its runs go to build/vm/runs-<release>/, so it
+# can run beside the host kernel's. RB_VM_CMDLINE adds to the kernel's
+# command line.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -70,8 +75,8 @@ fi
 tests=${RB_SELFTESTS_DIR:-$top/selftests}
 modsrc=${RB_MODULES_FROM:-$top/build/$kver}
 
-# RB_BOOT_IMAGE: a kernel image booted as it is (a bzImage built for the VM).
 vmlinux=${RB_BOOT_IMAGE:-$("$top/scripts/vm/vmlinux.sh" "$kver" "$vmdir")} || exit 1
+[ -z "${RB_BOOT_IMAGE:-}" ] || runs=$vmdir/runs-$kver
 base=$("$top/scripts/vm/initramfs.sh" "$kver" "$vmdir") || exit 1
 
 vm_accel "$vmlinux" "$base/base.cpio" "$runs/accel-probe" || exit 1
@@ -140,7 +145,7 @@ boot()
 		-accel "$VM_ACCEL" ${VM_ICOUNT:+-icount "$VM_ICOUNT"} -cpu "$VM_CPU" -smp "$VM_SMP" -m 2048
 		-nodefaults -display none -no-reboot
 		-kernel "$vmlinux" -initrd "$run/initrd.cpio"
-		-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4 rdinit=/init"
+		-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4 rdinit=/init${RB_VM_CMDLINE:+ $RB_VM_CMDLINE}"
 		-device "isa-debug-exit,iobase=0xf4,iosize=0x04"
 		-virtfs "local,path=$run/out,mount_tag=out,security_model=none,id=out"
 	)
