@@ -15,7 +15,7 @@
 #   measured asserted); then the same on Debian 13: the .deb
 #   through trixie's dkms and the VM selftests on Debian 13's own kernel, with
 #   the modules built inside a cached Debian 13 root (scripts/debian13/);
-#   and, run beside the Debian 13 steps and shown last, every directory
+#   and, run beside all the VM steps and shown last, every directory
 #   that loads the suite's modules on the debug kernel (KASAN, lockdep,
 #   kmemleak, UBSAN; scripts/vm/debug-lane.sh; RB_DEBUG_TESTS for another
 #   set), whose kernel is built in the background from the start.
@@ -102,6 +102,40 @@ step "dkms add/build/install/uninstall/remove in a private tree" scripts/dkms.sh
 step "patch queue on 6.12 and 6.1: trailers, base-commit, checkpatch, applies, builds" scripts/patches/check.sh
 step "packages: .deb/.rpm build and contents, .deb install/upgrade/purge" scripts/pkg/test.sh
 
+# The reliability lane, on a KASAN, lockdep, kmemleak, UBSAN kernel: the
+# directories written for the suite's modules, with 10 load/unload cycles
+# where the production kernel does 50. Left out: rxe and
+# rxe_mcast_loopback (the kernel's rxe and the patched one; only
+# 03-mcast-noloop.sh there loads one of ours, which mcast_noloop covers)
+# and ipoib_sendonly_patched (a patched ib_core). It starts here, once the
+# host-side steps are done, and runs beside every VM step that follows
+# (Debian 12's selftests and benchmarks, then Debian 13's), its output held
+# back and shown last: a guest waits much of the time (timers, retries,
+# peers), so one VM left about half of the two CPUs idle (vmstat during the
+# Debian 13 lane, 2026-12-01), and the lane (32 minutes beside the Debian
+# 13 steps under TCG) ended make test 13 minutes after them when it
+# started there (fresh clone, 2026-12-01). Its runs go to
+# build/vm/runs-<release>/, apart from Debian 12's. The benchmarks' figures
+# are ratios against a peer of the same run, which a neighbour slows alike.
+# The debug kernel's background build, if still running, gets normal
+# priority now.
+dl_sum=build/test-selftests-debug.sum
+dl_out=build/test-debug-lane.out
+rm -f "$dl_sum"
+: > build/debug-lane-build.log
+# shellcheck disable=SC2016,SC2086 # expanded by the lane's own shell; a list of directories
+setsid bash -c '
+	renice -n 0 -g "$1" > /dev/null 2>&1
+	echo 0 > "/proc/$1/autogroup" 2> /dev/null
+	t0=$(date +%s)
+	while kill -0 "$1" 2> /dev/null; do sleep 5; done
+	echo "# the debug kernel was ready $(( $(date +%s) - t0 )) s after the lane was due"
+	shift
+	RB_SUMMARY=$0 scripts/vm/debug-lane.sh "$@" 2>&1' \
+	"$dl_sum" "$dk_pid" ${RB_DEBUG_TESTS:-sib ipoib_sendonly mcast_noloop modload churn} > "$dl_out" 2>&1 &
+dl_pid=$!
+
+
 # vm_step NAME BUILDLOG SUMMARY: the tally of a VM selftest run (its
 # SUMMARY file), each test one count; the build's log when it did not run.
 vm_step()
@@ -139,32 +173,6 @@ vm_step "VM selftests" build/test-build.log "$summary"
 step "benchmarks, quick (figures against peers of the same run; asserts only that each measured)" \
 	scripts/bench/run.sh --quick
 
-# The reliability lane, on a KASAN, lockdep, kmemleak, UBSAN kernel: the
-# directories written for the suite's modules, with 10 load/unload cycles
-# where the production kernel does 50. Left out: rxe and
-# rxe_mcast_loopback (the kernel's rxe and the patched one; only
-# 03-mcast-noloop.sh there loads one of ours, which mcast_noloop covers)
-# and ipoib_sendonly_patched (a patched ib_core). It runs beside the
-# Debian 13 steps, its output held back and shown last: a guest waits much
-# of the time (timers, retries, peers), so one VM left about half of the
-# two CPUs idle (vmstat during the Debian 13 lane, 2026-12-01). The debug
-# kernel's background build, if still running, gets normal priority now.
-dl_sum=build/test-selftests-debug.sum
-dl_out=build/test-debug-lane.out
-rm -f "$dl_sum"
-: > build/debug-lane-build.log
-# shellcheck disable=SC2016,SC2086 # expanded by the lane's own shell; a list of directories
-setsid bash -c '
-	renice -n 0 -g "$1" > /dev/null 2>&1
-	echo 0 > "/proc/$1/autogroup" 2> /dev/null
-	t0=$(date +%s)
-	while kill -0 "$1" 2> /dev/null; do sleep 5; done
-	echo "# the debug kernel was ready $(( $(date +%s) - t0 )) s after the lane was due"
-	shift
-	RB_SUMMARY=$0 scripts/vm/debug-lane.sh "$@" 2>&1' \
-	"$dl_sum" "$dk_pid" ${RB_DEBUG_TESTS:-sib ipoib_sendonly mcast_noloop modload churn} > "$dl_out" 2>&1 &
-dl_pid=$!
-
 # Debian 13: the root is made (or reused) by the DKMS step, the first to
 # need it; then the modules are built in it and the VM boots its kernel.
 step "Debian 13: the .deb installed, built by trixie's dkms and purged in a Debian 13 root" \
@@ -186,7 +194,7 @@ vm_step "VM selftests on Debian 13 ${rel:-}" build/test-build-debian13.log "$sum
 
 # The reliability lane started above.
 n=$((n + 1))
-echo "# VM selftests on the debug kernel (KASAN, lockdep, kmemleak, UBSAN), run beside Debian 13's"
+echo "# VM selftests on the debug kernel (KASAN, lockdep, kmemleak, UBSAN), run beside the VM steps"
 wait "$dl_pid"
 dl_pid=
 sed 's/^/    /' "$dl_out"
