@@ -110,11 +110,15 @@ join 7
 [ "$ST" = 0x1 ] && [ "$REFUSED" -eq 0 ]
 ktap_check "SM change to a legacy SA that says so: FullMember at once ($ST), none refused" $?
 
-# Another SA client's send-only join is left alone.
+# Another SA client's send-only join is left alone: under policy full,
+# which turns IPoIB's own 0x8 joins into 0x1, it stays 0x8. (Counting
+# IPoIB's send-only joins around it does not tell: after the SM change
+# IPoIB's own joins, such as those its IGMP and MLD reports need, come
+# whenever they come.)
 if modprobe rb_test_mcast 2>/dev/null; then
-	seen0=$(state_get $S0/sendonly)
 	sib_sa_change modern answer smchange
 	state_wait $S0/sm_cap sendonly-full 30
+	echo full > $P
 	# ib_sa fails joins in flight while it handles the SM change with
 	# -ENETRESET (seen on the debug kernel): join again if this one was.
 	for try in 1 2 3; do
@@ -123,8 +127,9 @@ if modprobe rb_test_mcast 2>/dev/null; then
 		sleep 1
 	done
 	st=$(sib_wait_join_state ff12:601b:ffff:0000:0000:0000:0000:7777 sib0)
-	[ "$st" = 0x8 ] && [ "$(state_get $S0/sendonly)" = "$seen0" ]
-	ktap_check "another SA client's 0x8 join untouched ($st)" $?
+	echo auto > $P
+	[ "$st" = 0x8 ]
+	ktap_check "another SA client's 0x8 join untouched under policy full ($st)" $?
 else
 	ktap_skip "another SA client's 0x8 join untouched" "rb_test_mcast not built"
 fi
