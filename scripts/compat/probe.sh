@@ -19,7 +19,8 @@
 #
 # The .c probes are compiled together, one translation unit per round (see
 # below; the identifiers a probe defines begin with rbp_probe, or it is
-# compiled alone); a probe that fails to compile is a feature the kernel lacks. The cache key is the
+# compiled alone); a probe that fails to compile is a feature the kernel
+# lacks. The cache key is the
 # kernel release plus a hash of its .config, its Module.symvers and the probe
 # sources, so a changed kernel or a new probe re-probes.
 #
