@@ -135,7 +135,6 @@ setsid bash -c '
 	"$dl_sum" "$dk_pid" ${RB_DEBUG_TESTS:-sib ipoib_sendonly mcast_noloop modload churn} > "$dl_out" 2>&1 &
 dl_pid=$!
 
-
 # vm_step NAME BUILDLOG SUMMARY: the tally of a VM selftest run (its
 # SUMMARY file), each test one count; the build's log when it did not run.
 vm_step()

@@ -90,8 +90,10 @@ if [ ! -e "$hdr" ]; then
 	# name is taken out and compiled alone, beside the next round's unit
 	# of the others, until a unit compiles; a failed unit that names no
 	# probe (or a fifth round) sends the rest to be compiled alone too.
-	# So every probe's verdict is its own compile's: together where the
-	# unit compiled, alone where it did not.
+	# So every verdict is a compile that passed or a probe's own that
+	# failed. In a unit a probe also sees the headers the probes before it
+	# included: a probe includes all it needs (compared with each probe
+	# compiled alone on every kernel line: the same results, 2026-12-02).
 	together=("${names[@]}")
 	alone=()
 	ok_together=()
