@@ -187,6 +187,7 @@ struct sib_dev {
 	u32 next_qpn;
 	struct sib_counters stats;
 	struct dentry *dbg;	/* debugfs <name>/, by debugfs.c's client */
+	bool tapped;		/* sib_tap_port(); read locklessly */
 };
 
 /* SA multicast group and its members (port GID + JoinState). */
@@ -355,11 +356,14 @@ int sib_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats,
 DECLARE_STATIC_KEY_FALSE(sib_tap_key);
 void __sib_tap(struct sib_dev *sd, const struct sib_pkt *pkt, bool outgoing);
 
-/* A copy of @pkt as port @sd sends or receives it, if a backend listens. */
+/*
+ * A copy of @pkt as port @sd sends or receives it, if a backend listens to
+ * that port.
+ */
 static inline void sib_tap(struct sib_dev *sd, const struct sib_pkt *pkt,
 			   bool outgoing)
 {
-	if (static_branch_unlikely(&sib_tap_key))
+	if (static_branch_unlikely(&sib_tap_key) && READ_ONCE(sd->tapped))
 		__sib_tap(sd, pkt, outgoing);
 }
 

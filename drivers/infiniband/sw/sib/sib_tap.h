@@ -52,6 +52,7 @@ struct sib_tap_ops {
 
 int sib_tap_attach(const struct sib_tap_ops *ops);
 void sib_tap_detach(const struct sib_tap_ops *ops);
+void sib_tap_port(struct ib_device *ibdev, bool on);
 bool sib_tap_owns(const struct ib_device *ibdev);
 void sib_tap_read(const struct sib_tap_pkt *tp, u32 off, void *dst, u32 len);
 

@@ -3,7 +3,7 @@
  * The tap: a copy of what crosses the wire, for one capture backend
  * (sib_tap.h). The fabric calls sib_tap() where a packet leaves a port and
  * where it reaches one; it costs a patched-out branch unless a backend is
- * attached.
+ * attached, and a test of the port unless the backend turned the port on.
  */
 #include <linux/export.h>
 #include <linux/jump_label.h>
@@ -59,6 +59,25 @@ void sib_tap_detach(const struct sib_tap_ops *ops)
 	synchronize_rcu();
 }
 EXPORT_SYMBOL_GPL(sib_tap_detach);
+
+/**
+ * sib_tap_port() - copy the packets of one HCA's port, or stop
+ * @ibdev: an rdma_sib HCA (sib_tap_owns())
+ * @on: copy them to the attached backend from now on, or no longer
+ *
+ * Only the ports turned on here are copied, so a port nobody captures
+ * costs its packets no more than a test while another one is captured.
+ * A packet already on its way may still be copied after @on went false.
+ *
+ * Context: any; the caller keeps @ibdev registered.
+ */
+void sib_tap_port(struct ib_device *ibdev, bool on)
+{
+	if (WARN_ON_ONCE(!sib_tap_owns(ibdev)))
+		return;
+	WRITE_ONCE(to_sdev(ibdev)->tapped, on);
+}
+EXPORT_SYMBOL_GPL(sib_tap_port);
 
 /**
  * sib_tap_owns() - is @ibdev an rdma_sib HCA?

@@ -72,8 +72,10 @@ static int snfsib_start(struct ib_device *dev, u32 port)
 	mutex_lock(&snfsib_lock);
 	if (!snfsib_up)
 		ret = sib_tap_attach(&snfsib_tap_ops);
-	if (!ret)
+	if (!ret) {
 		snfsib_up++;
+		sib_tap_port(dev, true);
+	}
 	mutex_unlock(&snfsib_lock);
 	return ret;
 }
@@ -81,6 +83,7 @@ static int snfsib_start(struct ib_device *dev, u32 port)
 static void snfsib_stop(struct ib_device *dev, u32 port)
 {
 	mutex_lock(&snfsib_lock);
+	sib_tap_port(dev, false);
 	if (!--snfsib_up)
 		sib_tap_detach(&snfsib_tap_ops);
 	mutex_unlock(&snfsib_lock);
