@@ -9,7 +9,8 @@
 # any copy), up with a listener that never reads (tcpdump stopped), and up
 # with the monitor's erf file open but never read (no packet socket).
 # Prints "# BENCH" lines; asserts nothing. RB_BENCH_SECS seconds per sample
-# (3), RB_BENCH_ROUNDS rounds (3).
+# (3), RB_BENCH_ROUNDS rounds (3); RB_BENCH_SETUPS the setups measured (all
+# six, absent first).
 . /selftests/lib/ktap.sh
 . /selftests/lib/sib.sh
 SECS=${RB_BENCH_SECS:-3}
@@ -64,7 +65,7 @@ ktap_plan 1
 sib_setup > /dev/null 2>&1 || echo "# sib setup failed"
 # An untimed sample first: the first one after boot ran ~8 % slower.
 iperf3_bps > /dev/null
-setups="absent idle unfiltered filtered stalled erf_stalled"
+setups=${RB_BENCH_SETUPS:-absent idle unfiltered filtered stalled erf_stalled}
 for round in $(seq "$R"); do
 	order=$setups
 	[ $((round % 2)) -eq 0 ] && order=$(echo "$setups" | tr ' ' '\n' | tac | xargs)
