@@ -6,7 +6,11 @@
 # the monitor says it mirrored, sib0's own packets marked outgoing and the
 # rest incoming, and tshark decodes BTH and DETH on every frame, the pings
 # as IPv4/ICMP and IPoIB's SA MCMemberRecord joins (Set, JoinState
-# FullMember) with the SA's answers. Down, the monitor copies nothing.
+# FullMember) with the SA's answers, each frame with its own time stamp.
+# Down, the monitor copies nothing. The monitor's poll is made a softirq,
+# as on one CPU, where rdma_sib's unicast frames go to the stack from its
+# delivery at once and its multicast ones through the queue (the other
+# tests leave it threaded where there are two CPUs).
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
 . "$(dirname "$0")/../lib/sniffer.sh"
@@ -17,7 +21,7 @@ M=sib0p1s
 MD=$SNF_D/monitors/$M
 T=/tmp/snf-capture
 
-ktap_plan 15
+ktap_plan 18
 mkdir -p $T
 ktap_run "rdma_sib, rdma_sniffer, rdma_sniffer_sib load" modprobe rdma_sniffer_sib
 snf_new sib0 1 && [ -d /sys/class/net/$M ] && [ -d $MD ]
@@ -31,6 +35,13 @@ ktap_check "$M: ARPHRD_ETHER ($t), device $dev, port $port" $?
 # or it may come between the starts of the three captures.
 busywait_for_counter 10 1 /sys/class/infiniband/sib0/ports/1/hw_counters/rx_pkts ||
 	ktap_diag "sib0 received nothing before IPoIB"
+thr=/sys/class/net/$M/threaded
+if [ -e $thr ]; then
+	echo 0 > $thr && [ "$(cat $thr)" = 0 ]
+	ktap_check "$M's poll made a softirq (threaded 0)" $?
+else
+	ktap_pass "$M's poll is a softirq (this kernel has no threaded NAPI)"
+fi
 ip link set $M up
 snf_capture $M $T/all.pcap && all=$SNF_PID &&
 	snf_capture $M $T/out.pcap -Q out && out=$SNF_PID &&
@@ -38,10 +49,17 @@ snf_capture $M $T/all.pcap && all=$SNF_PID &&
 ktap_check "three tcpdumps listen on $M (all, -Q out, -Q in)" $?
 
 ktap_run "IPoIB up on sib0 and sib1, carrier (SA joins)" sib_setup
+# 300 frames first, more than the monitor's pool of 256 buffers, so the
+# pings' frames are made in reused buffers; a socket asking for time
+# stamps (SO_TIMESTAMP) makes the stack stamp every skb it receives.
+socat -u UDP4-RECV:5999,so-timestamp /dev/null 2> /dev/null &
+TSP=$!
+ktap_run "150 pings a -> b back to back" ip netns exec a ping -q -A -c 150 -W 5 $SIB_IP_B
 ktap_run "ping a -> b" ip netns exec a ping -c 5 -i 0.3 -W 5 $SIB_IP_B
 ktap_run "ping b -> a" ip netns exec b ping -c 5 -i 0.3 -W 5 $SIB_IP_A
 snf_settle $M
 snf_capture_end $M "$all" "$out" "$in"
+kill $TSP 2> /dev/null
 # (What each tcpdump says of its socket at its end, should a file be short.)
 ktap_diag "tcpdump: $(grep -hE 'captured|dropped|went down' $T/all.pcap.log $T/out.pcap.log \
 	$T/in.pcap.log | tr '\n' ' ')"
@@ -73,7 +91,7 @@ ktap_check "down: traffic is not even looked at (seen stays $s0)" $?
 TS=$(snf_tshark)
 if [ -z "$TS" ]; then
 	for c in "tshark: BTH and DETH on every frame" "tshark: the pings as IPv4/ICMP" \
-		"tshark: SA MCMemberRecord joins"; do
+		"tshark: the pings' time stamps" "tshark: SA MCMemberRecord joins"; do
 		ktap_skip "$c" "no tshark (none from host-prepare, none in the PATH)"
 	done
 	ktap_finish
@@ -82,15 +100,24 @@ fi
 "$TS" -r $T/all.pcap -T fields -E separator=';' -e frame.protocols \
 	-e infiniband.bth.destqp -e infiniband.deth.srcqp -e icmp.type \
 	-e infiniband.mad.method -e infiniband.mad.attributeid \
-	-e infiniband.mcmemberrecord.joinstate > $T/fields 2> $T/tshark.err
+	-e infiniband.mcmemberrecord.joinstate -e frame.time_epoch > $T/fields 2> $T/tshark.err
 ktap_diag "tshark: $(wc -l < $T/fields) frames; first lines:"
 ktap_diag "$(head -n 5 $T/fields)"
 bad=$(awk -F';' '$1 !~ /eth:ethertype:infiniband/ || $2 == "" || $3 == ""' $T/fields | wc -l)
 [ "$(wc -l < $T/fields)" -eq "$n" ] && [ "$bad" -eq 0 ]
 ktap_check "tshark: BTH and DETH on every frame ($bad without)" $?
 icmp=$(awk -F';' '$1 ~ /:ip:icmp/ && ($4 == "8" || $4 == "0")' $T/fields | wc -l)
-[ "$icmp" -eq 20 ]
-ktap_check "tshark: the pings as IPv4/ICMP, 20 echo requests and replies ($icmp)" $?
+[ "$icmp" -eq 320 ]
+ktap_check "tshark: the pings as IPv4/ICMP, 320 echo requests and replies ($icmp)" $?
+# The last two runs of 5 pings 0.3 s apart: more than 2 s between their
+# first frame and their last, in order (a reused buffer that kept the time
+# stamp of its previous frame would carry it into the file).
+span=$(awk -F';' '$1 ~ /:ip:icmp/ { t[n++] = $8 }
+	END { for (i = n - 20; i < n; i++) if (i < 0 || (i > n - 20 && t[i] < t[i - 1])) bad = 1
+	      if (bad) print "disordered"; else printf "%.2f\n", t[n - 1] - t[n - 20] }' $T/fields)
+ktap_diag "the last 20 pings' frames span $span s"
+[ "$span" != disordered ] && awk -v s="$span" 'BEGIN { exit !(s > 2) }'
+ktap_check "tshark: the pings' time stamps are their own, in order, over $span s" $?
 # MCMemberRecord is attribute 0x0038; Set 0x02, GetResp 0x81.
 set=$(awk -F';' '$2 == "0x000001" && $5 == "0x02" && $6 == "0x0038" && $7 ~ /^(0x0?)?1$/' $T/fields | wc -l)
 resp=$(awk -F';' '$5 == "0x81" && $6 == "0x0038"' $T/fields | wc -l)

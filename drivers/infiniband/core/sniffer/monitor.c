@@ -10,11 +10,14 @@
  * rx_handler then consumes, so no protocol handler of the stack ever does;
  * the buffer goes back into the pool when no listener kept its data
  * (snf_mon_recycle()), and the poll tops the pool up after each round. The
- * poll is threaded where the kernel can
+ * poll is threaded where the kernel can and there is more than one CPU
  * (dev_set_threaded()): its kthread may run beside the data path, which
- * then pays only for the copy. Only when the pool is empty (the poll is
- * behind) does the path allocate a frame itself. A full queue drops and
- * counts; nothing in the path sleeps or waits for the reader.
+ * then pays only for the copy. Where the poll is a softirq and the path
+ * runs with bottom halves disabled (rdma_sib's delivery), the frame skips
+ * the queue and goes to the stack at once (snf_mon_deliver_inline()).
+ * Only when the pool is empty (the poll is behind) does the path allocate
+ * a frame itself. A full queue drops and counts; nothing in the path
+ * sleeps or waits for the reader.
  * A packet socket that does not read drops in its own queue or ring, which
  * the monitor cannot see: its frames are still made. The same filtered
  * packets of a backend go to the readers of the monitor's erf file, if
@@ -52,6 +55,16 @@ static void snf_mon_pool_fill(struct snf_mon *mon)
 	}
 }
 
+/* A buffer of the pool, the monitor's alone again, back into it emptied. */
+static void snf_mon_pool_put(struct snf_mon *mon, struct sk_buff *skb)
+{
+	skb->data = skb->head + NET_SKB_PAD;
+	skb->len = 0;
+	skb_reset_tail_pointer(skb);
+	skb->pkt_type = PACKET_HOST;
+	skb_queue_tail(&mon->pool, skb);
+}
+
 /**
  * snf_mon_recycle() - a frame buffer of the pool back into it, emptied
  * @mon: the monitor
@@ -75,11 +88,7 @@ static void snf_mon_recycle(struct snf_mon *mon, struct sk_buff *skb)
 		dev_kfree_skb_any(skb);
 		return;
 	}
-	skb->data = skb->head + NET_SKB_PAD;
-	skb->len = 0;
-	skb_reset_tail_pointer(skb);
-	skb->pkt_type = PACKET_HOST;
-	skb_queue_tail(&mon->pool, skb);
+	snf_mon_pool_put(mon, skb);
 }
 
 /* Empty the pool. Context: process, the poll disabled. */
@@ -161,9 +170,64 @@ void snf_mon_drop(struct snf_mon *mon, struct sk_buff *skb)
 	snf_mon_recycle(mon, skb);
 }
 
+/*
+ * Whether a frame may go to the stack at once, in the packet path, rather
+ * than through the queue: where the poll is a softirq it would run on this
+ * CPU after the path anyway, so delivering here does the same work without
+ * queueing the frame and raising the softirq for it. Only where the stack
+ * may be entered (bottom halves disabled, not a hard interrupt, interrupts
+ * on), and only with nothing queued, so frames keep their order.
+ */
+static bool snf_mon_inline(struct snf_mon *mon)
+{
+#ifdef HAVE_DEV_SET_THREADED
+	if (test_bit(NAPI_STATE_THREADED, &mon->napi.state))
+		return false;
+#endif
+	return in_softirq() && !hardirq_count() && !irqs_disabled() &&
+	       !skb_queue_len(&mon->queue);
+}
+
+/*
+ * Hand a frame to the stack from the packet path (snf_mon_inline()). A
+ * frame of the pool goes itself, not a clone, with a reference kept: the
+ * stack is done with it when netif_receive_skb() returns, unless a listener
+ * took a reference or a clone, and then the buffer is let go. Otherwise it
+ * goes back into the pool, scrubbed of what the stack may have set on it
+ * (a time stamp, above all, which would otherwise stay for the next frame).
+ * Whether it was pooled is read before: the stack may use the control
+ * buffer.
+ */
+static void snf_mon_deliver_inline(struct snf_mon *mon, struct sk_buff *skb)
+{
+	atomic64_inc(&mon->cnt.mirrored);
+	atomic64_add(skb->len + ETH_HLEN, &mon->cnt.mirrored_bytes);
+	if (!SNF_SKB_CB(skb)->pooled) {
+		netif_receive_skb(skb);
+		return;
+	}
+	skb_get(skb);
+	netif_receive_skb(skb);
+	if (skb_shared(skb) || skb_cloned(skb) || skb_is_nonlinear(skb) ||
+	    skb_queue_len(&mon->pool) >= SNF_POOL_SIZE) {
+		consume_skb(skb);
+		return;
+	}
+	skb_scrub_packet(skb, true);
+	skb->tstamp = 0;
+	SNF_SKB_CB(skb)->pooled = true;
+	snf_mon_pool_put(mon, skb);
+}
+
 /* Queue a frame, or drop it when the queue is full. */
 static void snf_mon_enqueue(struct snf_mon *mon, struct sk_buff *skb)
 {
+	if (snf_mon_inline(mon)) {
+		snf_mon_deliver_inline(mon, skb);
+		if (skb_queue_len(&mon->pool) < SNF_POOL_SIZE / 2)
+			snf_mon_pool_fill(mon);
+		return;
+	}
 	if (!snf_queue_bounded(&mon->queue, skb, READ_ONCE(mon->queue_max))) {
 		snf_mon_drop(mon, skb);
 		return;
