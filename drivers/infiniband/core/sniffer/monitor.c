@@ -38,7 +38,8 @@
 
 /*
  * Fill the pool up to SNF_POOL_SIZE, as far as atomic allocations go.
- * Context: the poll, or process context while the monitor is down.
+ * Context: the poll, the packet path after a frame delivered in it, or
+ * process context while the monitor is down; does not sleep.
  */
 static void snf_mon_pool_fill(struct snf_mon *mon)
 {
