@@ -20,9 +20,9 @@
 # The .c probes are compiled together, one translation unit per round (see
 # below; the identifiers a probe defines begin with rbp_probe, or it is
 # compiled alone); a probe that fails to compile is a feature the kernel
-# lacks. The cache key is the
-# kernel release plus a hash of its .config, its Module.symvers and the probe
-# sources, so a changed kernel or a new probe re-probes.
+# lacks. The cache key is the kernel release plus a hash of its .config,
+# its Module.symvers and the probe sources, so a changed kernel or a new
+# probe re-probes.
 #
 # RB_PROBES="name ..." limits the run to those probes (scripts/compat/select.sh
 # asks only for the ones that decide which modules can be built).
