@@ -46,9 +46,14 @@ for s in $OTHERS; do
 	esac
 	printf '%-44s %s\n' "ratio to no sniffer, $what:" "$(bench_ratios absent $s | bench_stats)"
 done
-echo "mirrored/dropped by the monitor per sample, reading all: $(bench_vals unfiltered_mirrored | xargs) / $(bench_vals unfiltered_dropped | xargs)"
-echo "mirrored/dropped per sample, never read: $(bench_vals stalled_mirrored | xargs) / $(bench_vals stalled_dropped | xargs)"
-echo "erf records dropped per sample, never read: $(bench_vals erf_stalled_dropped | xargs)"
+# measured SETUP: SETUP was one of this run's.
+measured() { case " $RB_BENCH_SETUPS " in *" $1 "*) true ;; *) false ;; esac; }
+measured unfiltered &&
+	echo "mirrored/dropped by the monitor per sample, reading all: $(bench_vals unfiltered_mirrored | xargs) / $(bench_vals unfiltered_dropped | xargs)"
+measured stalled &&
+	echo "mirrored/dropped per sample, never read: $(bench_vals stalled_mirrored | xargs) / $(bench_vals stalled_dropped | xargs)"
+measured erf_stalled &&
+	echo "erf records dropped per sample, never read: $(bench_vals erf_stalled_dropped | xargs)"
 if [ "$VM_ACCEL_NAME" = TCG-icount ]; then
 	echo "(TCG-icount: the guest's clock counts its instructions, 1 ns each, so Mbit/s"
 	echo " are bits per 10^9 guest instructions, and ratios are in instructions)"
