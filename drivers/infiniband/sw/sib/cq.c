@@ -4,6 +4,8 @@
  * from recv.c, sends from send.c, flushed receives from recv.c; the owner
  * polls them and arms the CQ for its next event.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/slab.h>
 
 #include "sib.h"
@@ -50,7 +52,7 @@ void sib_cq_complete(struct sib_cq *cq, const struct ib_wc *wc, bool solicited)
 	}
 	spin_unlock_irqrestore(&cq->lock, flags);
 	if (overflow) {
-		pr_warn_ratelimited("rdma_sib: CQ overflow (%u entries): IB_EVENT_CQ_ERR\n",
+		pr_warn_ratelimited("CQ overflow (%u entries): IB_EVENT_CQ_ERR\n",
 				    cq->size);
 		ev.device = cq->ibcq.device;
 		ev.element.cq = &cq->ibcq;
