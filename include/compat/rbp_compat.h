@@ -94,6 +94,22 @@ static inline void rbp_attr_set_block_mcast_loopback(struct ib_device_attr *attr
 #endif
 }
 
+/**
+ * rbp_attr_set_ud_tso() - advertise TCP segmentation offload on UD QPs
+ * @attr: device attributes a driver fills in
+ *
+ * IB_DEVICE_UD_TSO became IBK_UD_TSO in the same 6.0 commit as the
+ * loopback-blocking flag above, so the same probes tell which.
+ */
+static inline void rbp_attr_set_ud_tso(struct ib_device_attr *attr)
+{
+#if defined(HAVE_IBK_BLOCK_MULTICAST_LOOPBACK)
+	attr->kernel_cap_flags |= IBK_UD_TSO;
+#elif defined(HAVE_IB_DEVICE_BLOCK_MULTICAST_LOOPBACK)
+	attr->device_cap_flags |= IB_DEVICE_UD_TSO;
+#endif
+}
+
 /*
  * rbp_list_for_each_entry_rcu() - list_for_each_entry_rcu() with the lockdep
  * condition of lists read under RCU or under the writers' lock (5.4+); older

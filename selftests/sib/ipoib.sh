@@ -3,16 +3,17 @@
 #
 # The distribution's IPoIB over two rdma_sib HCAs: IB link layer, ACTIVE
 # ports, one IPoIB link per port, ping both ways with the links in separate
-# network namespaces (datagram mode), an IPv4 multicast stream reaching a
-# receiver that joined, the SA's group table showing both members, and the
-# port counters read with the rdma tool.
+# network namespaces (datagram mode), 4 MB over TCP arriving intact from
+# LSO sends the sending HCA cut into packets, an IPv4 multicast stream
+# reaching a receiver that joined, the SA's group table showing both
+# members, and the port counters read with the rdma tool.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
 
 ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
-trap 'kill $rx 2>/dev/null; sib_cleanup' EXIT
+trap 'kill $rx $srv 2>/dev/null; sib_cleanup' EXIT
 
-ktap_plan 10
+ktap_plan 12
 ktap_run "rdma_sib, ib_ipoib, links in two namespaces, carrier" sib_setup
 
 out=$(rdma link show)
@@ -34,6 +35,27 @@ ktap_diag "$out"
 rx2=$(echo "$out" | tr ' ' '\n' | awk 'p { print; exit } $0 == "rx_pkts" { p = 1 }')
 [ -n "$rx2" ] && [ "$rx2" -ge "$rx1" ] && echo "$out" | grep -q 'drop_no_recv'
 ktap_check "rdma statistic show link sib1/1: rx_pkts $rx2 and the drop counters" $?
+
+# TCP: IPoIB offers TSO on rdma_sib (IBK_UD_TSO), so it posts segments of
+# up to 64 KB (IB_WR_LSO) that sib0 cuts into packets of one MSS, each
+# with its headers rewritten and its checksum computed: the 4 MB must
+# arrive intact, through more LSO sends than one and at least one packet
+# per 4 KB, none refused.
+head -c 4194304 /dev/urandom > /tmp/tcp.tx
+lso0=$(sib_port_counter sib0 tx_lso_sends) tx0=$(sib_port_counter sib0 tx_pkts)
+mtu0=$(sib_port_counter sib0 drop_mtu_exceeded)
+ip netns exec b socat -u TCP4-LISTEN:5201,reuseaddr OPEN:/tmp/tcp.rx,creat,trunc &
+srv=$!
+sleep 1
+ip netns exec a timeout 120 socat -u OPEN:/tmp/tcp.tx TCP4:$SIB_IP_B:5201
+wait $srv
+cmp -s /tmp/tcp.tx /tmp/tcp.rx
+ktap_check "TCP a -> b: 4 MB received intact ($(stat -c %s /tmp/tcp.rx 2>/dev/null) bytes)" $?
+lso=$(( $(sib_port_counter sib0 tx_lso_sends) - lso0 )) tx=$(( $(sib_port_counter sib0 tx_pkts) - tx0 ))
+mtu=$(( $(sib_port_counter sib0 drop_mtu_exceeded) - mtu0 ))
+ktap_diag "sib0: $lso LSO sends cut into packets, $tx packets sent, $mtu refused"
+[ "$lso" -gt 1 ] && [ "$tx" -ge 1024 ] && [ "$mtu" -eq 0 ]
+ktap_check "TCP a -> b: sent as LSO sends sib0 cut into packets ($lso sends, $tx packets)" $?
 
 # IPv4 multicast: b joins 239.1.1.1, a sends 20 datagrams.
 rx=$(sib_mcast_recv_start b $SIB_IP_B 239.1.1.1 /tmp/mc.rx)

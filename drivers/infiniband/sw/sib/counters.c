@@ -11,12 +11,13 @@
  */
 #include "sib.h"
 
-/* The order of struct sib_counters: the four totals, then the drops. */
+/* The order of struct sib_counters: the totals, then the drops. */
 enum {
 	SIB_CNT_TX_PKTS,
 	SIB_CNT_TX_BYTES,
 	SIB_CNT_RX_PKTS,
 	SIB_CNT_RX_BYTES,
+	SIB_CNT_TX_LSO,
 	SIB_CNT_DROPS,
 	SIB_CNT_MAX = SIB_CNT_DROPS + SIB_DROP_MAX,
 };
@@ -26,6 +27,7 @@ static const char * const sib_counter_names[SIB_CNT_MAX] = {
 	[SIB_CNT_TX_BYTES] = "tx_bytes",
 	[SIB_CNT_RX_PKTS] = "rx_pkts",
 	[SIB_CNT_RX_BYTES] = "rx_bytes",
+	[SIB_CNT_TX_LSO] = "tx_lso_sends",
 	[SIB_CNT_DROPS + SIB_DROP_NO_RECV] = "drop_no_recv",
 	[SIB_CNT_DROPS + SIB_DROP_QKEY] = "drop_bad_qkey",
 	[SIB_CNT_DROPS + SIB_DROP_NO_LID] = "drop_unknown_lid",
@@ -93,6 +95,7 @@ int sib_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats,
 	stats->value[SIB_CNT_TX_BYTES] = atomic64_read(&c->tx_bytes);
 	stats->value[SIB_CNT_RX_PKTS] = atomic64_read(&c->rx_pkts);
 	stats->value[SIB_CNT_RX_BYTES] = atomic64_read(&c->rx_bytes);
+	stats->value[SIB_CNT_TX_LSO] = atomic64_read(&c->tx_lso);
 	for (i = 0; i < SIB_DROP_MAX; i++)
 		stats->value[SIB_CNT_DROPS + i] = atomic64_read(&c->drops[i]);
 	return SIB_CNT_MAX;

@@ -41,10 +41,14 @@ static int sib_query_device(struct ib_device *ibdev, struct ib_device_attr *attr
 	attr->max_mcast_grp = 1024;
 	attr->max_mcast_qp_attach = 1024;
 	attr->max_total_mcast_qp_attach = 65536;
-	/* UD_IP_CSUM: IPoIB's TCP/UDP checksums are filled in by send.c. */
+	/*
+	 * UD_IP_CSUM: IPoIB's TCP/UDP checksums are filled in by send.c, and
+	 * UD_TSO: so are its TCP segments of up to 64 KB cut (IB_WR_LSO).
+	 */
 	attr->device_cap_flags = IB_DEVICE_PORT_ACTIVE_EVENT |
 				 IB_DEVICE_SYS_IMAGE_GUID |
 				 IB_DEVICE_UD_IP_CSUM;
+	rbp_attr_set_ud_tso(attr);
 	if (!sib_hide_block_lb)
 		rbp_attr_set_block_mcast_loopback(attr);
 	return 0;

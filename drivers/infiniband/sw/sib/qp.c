@@ -17,10 +17,12 @@
 static int sib_qp_init(struct sib_qp *qp, struct sib_dev *sd,
 		       struct ib_qp_init_attr *init, struct ib_udata *udata)
 {
-	u32 allowed = sib_hide_block_lb ? 0 : IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK;
+	u32 allowed = IB_QP_CREATE_IPOIB_UD_LSO;
 	u32 qpn;
 	int ret;
 
+	if (!sib_hide_block_lb)
+		allowed |= IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK;
 	if (udata)
 		return -EOPNOTSUPP;
 	if (init->qp_type != IB_QPT_UD && init->qp_type != IB_QPT_GSI)
@@ -43,6 +45,7 @@ static int sib_qp_init(struct sib_qp *qp, struct sib_dev *sd,
 	qp->dev = sd;
 	qp->state = IB_QPS_RESET;
 	qp->block_mc_lb = init->create_flags & IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK;
+	qp->lso = init->create_flags & IB_QP_CREATE_IPOIB_UD_LSO;
 	qp->max_recv = init->cap.max_recv_wr;
 	qp->max_send = init->cap.max_send_wr;
 	qp->sig_all = init->sq_sig_type == IB_SIGNAL_ALL_WR;

@@ -14,25 +14,33 @@
  * the TCP or UDP checksum of an IPoIB packet (the 4-byte IPoIB header, then
  * IPv4): it is computed here, on the sender's CPU, and written into every
  * copy of the packet that is received or tapped.
+ *
+ * IB_WR_LSO (the HCAs offer UD_TSO, so IPoIB passes TCP segments of up to
+ * 64 KB on QPs created with IB_QP_CREATE_IPOIB_UD_LSO) is cut here into
+ * packets of @mss payload bytes, each behind its own copy of the headers
+ * IPoIB gave (IPoIB, IPv4, TCP) with what a NIC's segmentation rewrites:
+ * IPv4 total length, ID (one more per packet) and header checksum; TCP
+ * sequence number, FIN and PSH on the last packet only, CWR on the first
+ * only; and the TCP checksum, as for IB_SEND_IP_CSUM. The packets go to the
+ * fabric in order; the last one completes the work request.
  */
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/slab.h>
+#include <linux/tcp.h>
 #include <net/checksum.h>
+#include <net/ip.h>
 
 #include "sib.h"
 
-/*
- * The length of a send's payload, or -EINVAL when it does not fit in one
- * packet (UD and GSI: the MTU) or the sum of its SGEs overflows.
- */
+/* The length of a send's payload, or -EINVAL when its sum overflows. */
 static int sib_sge_len(const struct ib_sge *sge, int n, u32 *len)
 {
 	*len = 0;
 	while (n--)
 		if (check_add_overflow(*len, sge[n].length, len))
 			return -EINVAL;
-	return *len > SIB_MTU_BYTES ? -EINVAL : 0;
+	return 0;
 }
 
 /* The checksum of @len payload bytes of @pkt from byte @off (gathered). */
@@ -95,52 +103,21 @@ static void sib_pkt_ip_csum(struct sib_pkt *pkt)
 	pkt->ip_csum = true;
 }
 
-static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
+/*
+ * Address @pkt (its payload and length set) as @wr of @qp asks, and make it
+ * the packet that completes @wr.
+ */
+static void sib_pkt_address(struct sib_pkt *pkt, struct sib_qp *qp,
+			    const struct ib_send_wr *wr)
 {
 	const struct ib_ud_wr *ud = ud_wr(wr);
 	struct sib_ah *ah = to_sah(ud->ah);
-	struct sib_pkt *pkt;
-	bool mad;
-	u32 len;
-	u16 dlid;
 
-	if (wr->opcode != IB_WR_SEND && wr->opcode != IB_WR_SEND_WITH_IMM)
-		return -EINVAL;
-	if (wr->num_sge > SIB_MAX_SGE)
-		return -EINVAL;
-	if (sib_sge_len(wr->sg_list, wr->num_sge, &len)) {
-		atomic64_inc(&qp->dev->stats.drops[SIB_DROP_MTU]);
-		return -EINVAL;
-	}
-	/*
-	 * A send holds its slot of the send queue until it completes; a full
-	 * queue refuses the work request, as hardware does.
-	 */
-	if (atomic_inc_return(&qp->send_inflight) > qp->max_send) {
-		atomic_dec(&qp->send_inflight);
-		return -ENOMEM;
-	}
-	dlid = rdma_ah_get_dlid(&ah->attr);
-	mad = qp->ibqp.qp_type == IB_QPT_GSI || dlid == SIB_SM_LID;
-	pkt = sib_pkt_alloc(mad ? len : 0, GFP_ATOMIC);
-	if (!pkt) {
-		atomic_dec(&qp->send_inflight);
-		return -ENOMEM;
-	}
-	pkt->len = len;
-	pkt->num_sge = wr->num_sge;
-	memcpy(pkt->sge, wr->sg_list, wr->num_sge * sizeof(*pkt->sge));
-	if (mad) {
-		sib_pkt_read(pkt, 0, pkt->data, len);
-		pkt->num_sge = 0;
-	} else if (wr->send_flags & IB_SEND_IP_CSUM) {
-		sib_pkt_ip_csum(pkt);
-	}
 	pkt->src = qp->dev;
 	pkt->sqp = qp;
 	pkt->src_qpn = qp->ibqp.qp_num;
 	pkt->slid = qp->dev->lid;
-	pkt->dlid = dlid;
+	pkt->dlid = rdma_ah_get_dlid(&ah->attr);
 	pkt->sl = rdma_ah_get_sl(&ah->attr);
 	pkt->dqpn = ud->remote_qpn;
 	/* A Q_Key with the high bit set means "use the QP's own". */
@@ -160,12 +137,194 @@ static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
 		pkt->has_grh = true;
 		pkt->grh.version_tclass_flow =
 			cpu_to_be32(6 << 28 | g->traffic_class << 20 | g->flow_label);
-		pkt->grh.paylen = cpu_to_be16(len);
+		pkt->grh.paylen = cpu_to_be16(pkt->len);
 		pkt->grh.next_hdr = 0x1b;
 		pkt->grh.hop_limit = g->hop_limit;
 		sib_port_gid(qp->dev, &pkt->grh.sgid);
 		pkt->grh.dgid = g->dgid;
 	}
+}
+
+/* The headers of an LSO send: IPoIB's 4 bytes, IPv4, TCP (options follow). */
+struct sib_lso_hdr {
+	__be16 proto;
+	__be16 reserved;
+	struct iphdr ip;
+} __packed;
+
+/*
+ * The length of the IPv4 and TCP headers of @wr's LSO header, or 0 when it
+ * is not IPoIB + IPv4 + TCP, exactly @wr->hlen bytes long, with room for a
+ * payload byte in the MTU.
+ */
+static u32 sib_lso_check(const struct ib_ud_wr *wr)
+{
+	const struct sib_lso_hdr *h = wr->header;
+	const struct tcphdr *th;
+	u32 l4;
+
+	/* hlen and mss are ints: negative ones fail here too. */
+	if (!h || wr->hlen < (int)(sizeof(*h) + sizeof(*th)) ||
+	    wr->hlen > SIB_LSO_MAX_HLEN || wr->mss <= 0 ||
+	    wr->mss > SIB_MTU_BYTES - wr->hlen)
+		return 0;
+	if (h->proto != htons(ETH_P_IP) || h->ip.version != 4 ||
+	    h->ip.ihl < 5 || h->ip.protocol != IPPROTO_TCP)
+		return 0;
+	l4 = sizeof(h->proto) + sizeof(h->reserved) + h->ip.ihl * 4;
+	if (l4 + sizeof(*th) > wr->hlen)
+		return 0;
+	th = wr->header + l4;
+	return l4 + th->doff * 4 == wr->hlen ? l4 : 0;
+}
+
+/*
+ * Make @pkt packet @i of the @nseg of LSO send @wr: the headers (@l4: where
+ * TCP's begin) copied into @pkt->data and rewritten, then @len bytes of the
+ * send's payload from its byte @off on, read where they are.
+ */
+static void sib_lso_segment(struct sib_pkt *pkt, const struct ib_ud_wr *wr,
+			    u32 l4, u32 i, u32 nseg, u32 off, u32 len)
+{
+	const struct ib_sge *sge = wr->wr.sg_list;
+	struct sib_lso_hdr *h = (struct sib_lso_hdr *)pkt->data;
+	struct tcphdr *th = (struct tcphdr *)(pkt->data + l4);
+	u32 l4len = wr->hlen - l4 + len;
+	unsigned int n;
+
+	memcpy(pkt->data, wr->header, wr->hlen);
+	h->ip.tot_len = htons(h->ip.ihl * 4 + l4len);
+	h->ip.id = htons(ntohs(h->ip.id) + i);
+	h->ip.check = 0;
+	h->ip.check = ip_fast_csum(&h->ip, h->ip.ihl);
+	th->seq = htonl(ntohl(th->seq) + i * (u32)wr->mss);
+	if (i)
+		th->cwr = 0;
+	if (i + 1 < nseg) {
+		th->fin = 0;
+		th->psh = 0;
+	}
+	/* What the stack leaves for the HCA: the pseudo-header's sum. */
+	th->check = ~csum_tcpudp_magic(h->ip.saddr, h->ip.daddr, l4len,
+				       IPPROTO_TCP, 0);
+
+	pkt->len = wr->hlen + len;
+	pkt->sge[0].addr = (uintptr_t)pkt->data;
+	pkt->sge[0].length = wr->hlen;
+	pkt->num_sge = 1;
+	for (n = 0; n < wr->wr.num_sge && len; n++) {
+		u32 take;
+
+		if (off >= sge[n].length) {
+			off -= sge[n].length;
+			continue;
+		}
+		take = min(len, sge[n].length - off);
+		pkt->sge[pkt->num_sge].addr = sge[n].addr + off;
+		pkt->sge[pkt->num_sge].length = take;
+		pkt->sge[pkt->num_sge].lkey = sge[n].lkey;
+		pkt->num_sge++;
+		len -= take;
+		off = 0;
+	}
+	sib_pkt_ip_csum(pkt);
+}
+
+/*
+ * IB_WR_LSO: every packet is made before the first is sent, so a failure
+ * sends none; the work request's slot of the send queue is taken by the
+ * caller.
+ */
+static int sib_post_lso(struct sib_qp *qp, const struct ib_send_wr *wr,
+			u32 len)
+{
+	const struct ib_ud_wr *ud = ud_wr(wr);
+	struct sib_pkt *pkt, *tmp;
+	u32 l4, mss, nseg, i;
+	LIST_HEAD(segs);
+
+	l4 = sib_lso_check(ud);
+	if (!l4 || !len || len > SIB_LSO_MAX_BYTES - ud->hlen) {
+		atomic64_inc(&qp->dev->stats.drops[SIB_DROP_MTU]);
+		return -EINVAL;
+	}
+	mss = ud->mss;
+	nseg = DIV_ROUND_UP(len, mss);
+	for (i = 0; i < nseg; i++) {
+		pkt = sib_pkt_alloc(ud->hlen, GFP_ATOMIC);
+		if (!pkt)
+			goto nomem;
+		sib_lso_segment(pkt, ud, l4, i, nseg, i * mss,
+				min(mss, len - i * mss));
+		sib_pkt_address(pkt, qp, wr);
+		if (i + 1 < nseg) {
+			/* Only the last packet completes the work request. */
+			pkt->sqp = NULL;
+			pkt->signaled = false;
+		}
+		list_add_tail(&pkt->list, &segs);
+	}
+	atomic64_inc(&qp->dev->stats.tx_lso);
+	list_for_each_entry_safe(pkt, tmp, &segs, list) {
+		list_del(&pkt->list);
+		sib_fabric_send(pkt);
+	}
+	return 0;
+
+nomem:
+	list_for_each_entry_safe(pkt, tmp, &segs, list)
+		kfree(pkt);
+	return -ENOMEM;
+}
+
+static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
+{
+	struct sib_pkt *pkt;
+	bool mad, lso;
+	u32 len;
+	int ret;
+
+	lso = wr->opcode == IB_WR_LSO && qp->lso;
+	if (wr->opcode != IB_WR_SEND && wr->opcode != IB_WR_SEND_WITH_IMM && !lso)
+		return -EINVAL;
+	if (wr->num_sge > SIB_MAX_SGE)
+		return -EINVAL;
+	if (sib_sge_len(wr->sg_list, wr->num_sge, &len) ||
+	    (!lso && len > SIB_MTU_BYTES)) {
+		atomic64_inc(&qp->dev->stats.drops[SIB_DROP_MTU]);
+		return -EINVAL;
+	}
+	/*
+	 * A send holds its slot of the send queue until it completes; a full
+	 * queue refuses the work request, as hardware does.
+	 */
+	if (atomic_inc_return(&qp->send_inflight) > qp->max_send) {
+		atomic_dec(&qp->send_inflight);
+		return -ENOMEM;
+	}
+	if (lso) {
+		ret = sib_post_lso(qp, wr, len);
+		if (ret)
+			atomic_dec(&qp->send_inflight);
+		return ret;
+	}
+	mad = qp->ibqp.qp_type == IB_QPT_GSI ||
+	      rdma_ah_get_dlid(&to_sah(ud_wr(wr)->ah)->attr) == SIB_SM_LID;
+	pkt = sib_pkt_alloc(mad ? len : 0, GFP_ATOMIC);
+	if (!pkt) {
+		atomic_dec(&qp->send_inflight);
+		return -ENOMEM;
+	}
+	pkt->len = len;
+	pkt->num_sge = wr->num_sge;
+	memcpy(pkt->sge, wr->sg_list, wr->num_sge * sizeof(*pkt->sge));
+	if (mad) {
+		sib_pkt_read(pkt, 0, pkt->data, len);
+		pkt->num_sge = 0;
+	} else if (wr->send_flags & IB_SEND_IP_CSUM) {
+		sib_pkt_ip_csum(pkt);
+	}
+	sib_pkt_address(pkt, qp, wr);
 	return sib_fabric_send(pkt);
 }
 

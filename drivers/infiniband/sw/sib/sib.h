@@ -63,6 +63,8 @@
 #define SIB_MTU_BYTES		4096
 #define SIB_MAX_QP_WR		1024
 #define SIB_MAX_SGE		8
+#define SIB_LSO_MAX_HLEN	128	/* IPoIB + IPv4 + TCP headers of an LSO send */
+#define SIB_LSO_MAX_BYTES	65536	/* headers and payload of an LSO send */
 #define SIB_MAX_CQE		65536
 #define SIB_MAX_HCAS		62
 #define SIB_GUID_BASE		0x0002c903000a0000ULL
@@ -85,6 +87,7 @@ struct sib_counters {
 	atomic64_t tx_bytes;
 	atomic64_t rx_pkts;
 	atomic64_t rx_bytes;
+	atomic64_t tx_lso;	/* IB_WR_LSO sends cut into packets */
 	atomic64_t drops[SIB_DROP_MAX];
 };
 
@@ -135,6 +138,7 @@ struct sib_qp {
 	enum ib_qp_state state;
 	u32 qkey;
 	bool block_mc_lb;	/* IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK */
+	bool lso;		/* IB_QP_CREATE_IPOIB_UD_LSO: IB_WR_LSO allowed */
 	bool sig_all;		/* IB_SIGNAL_ALL_WR */
 	unsigned int max_recv, max_send;
 	unsigned int nrecv;	/* posted receives in @rq ... */
@@ -170,10 +174,12 @@ struct sib_pkt {
 	 * The payload. A QP's send is read from the sender's own buffers
 	 * (@sge) when the fabric delivers it, as an HCA's DMA reads them: the
 	 * send is not complete until then, so they stay put. Requests to the
-	 * SA and the SA's replies carry it in @data (@num_sge 0).
+	 * SA and the SA's replies carry it in @data (@num_sge 0). A segment of
+	 * an LSO send has its own copy of the headers in @data, its first SGE
+	 * (hence one more than a work request can have).
 	 */
 	unsigned int num_sge;
-	struct ib_sge sge[SIB_MAX_SGE];
+	struct ib_sge sge[SIB_MAX_SGE + 1];
 	u8 data[];
 };
 
