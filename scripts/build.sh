@@ -50,8 +50,15 @@ version=$(rb_version)
 describe=$(git -C "$top" describe --always --dirty 2>/dev/null ||
 	cat "$top/.rb-describe" 2>/dev/null || echo unknown)
 
-echo "build: $(basename "$out") from $kdir"
+# RB_DEBUG_INFO=0 (DKMS, which strips every module it builds with
+# "strip -g"): no DWARF made only to be stripped, about a fifth of each
+# compile. Where the tree has a vmlinux, kbuild makes the modules' BTF
+# from their DWARF, which strip -g keeps: there they keep it too.
+nodebug=
+[ "${RB_DEBUG_INFO:-1}" != 0 ] || [ -e "$kdir/vmlinux" ] || nodebug=KCFLAGS=-g0
+
+echo "build: $(basename "$out") from $kdir${nodebug:+ (no debug info)}"
 make -C "$kdir" M="$out" -j"$(nproc)" \
 	RB_COMPAT_DIR="$compat" RB_VERSION="$version" RB_DESCRIBE="$describe" \
 	RB_WITH_TESTS="${RB_WITH_TESTS:-0}" RB_MODULES="${modules# }" \
-	"$@"
+	"$@" ${nodebug:+"$nodebug"}

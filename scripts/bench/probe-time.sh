@@ -28,7 +28,7 @@ for kdir in $kdirs; do
 	"$top/scripts/compat/probe.sh" "$kdir" "$work/cache" > /dev/null
 	t2=$(date +%s.%N)
 	RB_SELECT_ALL=1 "$top/scripts/compat/select.sh" "$kdir" "$work/dkms-cache" > /dev/null
-	RB_WITH_TESTS=0 RB_CACHE=$work/dkms-cache "$top/scripts/build.sh" "$kdir" "$work/out" > "$work/build.log" 2>&1 ||
+	RB_WITH_TESTS=0 RB_DEBUG_INFO=0 RB_CACHE=$work/dkms-cache "$top/scripts/build.sh" "$kdir" "$work/out" > "$work/build.log" 2>&1 ||
 		{ tail -n 20 "$work/build.log"; exit 1; }
 	t3=$(date +%s.%N)
 	printf '%-26s %-7s %-11s %-11s %s\n' "$kver" "$nprobe" "$(secs "$t0" "$t1")" \

@@ -75,10 +75,11 @@ if [ ! -e "$hdr" ]; then
 	# A probe fails on what says the API differs (a missing function, a
 	# signature that does not match), not on what an old tree's headers
 	# warn about with a newer compiler (RHEL 7.9: -Wundef, casts).
-	# As a module source would, the probes have the basics (linux/kernel.h)
+	# A verdict needs no debug info (-g0: the compiles are quicker). As a
+	# module source would, the probes have the basics (linux/kernel.h)
 	# before a subsystem header: RHEL 7.9's rdma/ib_sa.h alone does not.
 	cat > "$work/flags.mk" <<-'FLAGS'
-	ccflags-y := -include linux/kernel.h \
+	ccflags-y := -g0 -include linux/kernel.h \
 		-Werror=implicit-function-declaration -Werror=incompatible-pointer-types \
 		-Werror=int-conversion -Werror=return-type -Werror=implicit-int \
 		-Werror=discarded-qualifiers -Werror=pointer-to-int-cast \
