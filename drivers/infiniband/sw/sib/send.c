@@ -153,9 +153,9 @@ struct sib_lso_hdr {
 } __packed;
 
 /*
- * The length of the IPv4 and TCP headers of @wr's LSO header, or 0 when it
- * is not IPoIB + IPv4 + TCP, exactly @wr->hlen bytes long, with room for a
- * payload byte in the MTU.
+ * Where TCP's header begins in @wr's LSO headers (after IPoIB's 4 bytes and
+ * IPv4's), or 0 when they are not IPoIB + IPv4 + TCP, exactly @wr->hlen
+ * bytes long, with room for @wr->mss payload bytes in the MTU.
  */
 static u32 sib_lso_check(const struct ib_ud_wr *wr)
 {
