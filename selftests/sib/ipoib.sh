@@ -50,7 +50,8 @@ sleep 1
 ip netns exec a timeout 120 socat -u OPEN:/tmp/tcp.tx TCP4:$SIB_IP_B:5201
 wait $srv
 cmp -s /tmp/tcp.tx /tmp/tcp.rx
-ktap_check "TCP a -> b: 4 MB received intact ($(stat -c %s /tmp/tcp.rx 2>/dev/null) bytes)" $?
+rc=$?
+ktap_check "TCP a -> b: 4 MB received intact ($(stat -c %s /tmp/tcp.rx 2>/dev/null) bytes)" $rc
 lso=$(( $(sib_port_counter sib0 tx_lso_sends) - lso0 )) tx=$(( $(sib_port_counter sib0 tx_pkts) - tx0 ))
 mtu=$(( $(sib_port_counter sib0 drop_mtu_exceeded) - mtu0 ))
 ktap_diag "sib0: $lso LSO sends cut into packets, $tx packets sent, $mtu refused"
