@@ -133,6 +133,20 @@ snf_tshark()
 	fi
 }
 
+# snf_need_tshark CHECK...: the tshark to use in TS; without one, each
+# CHECK is reported skipped with the reason, and it returns 1.
+snf_need_tshark()
+{
+	local c
+
+	TS=$(snf_tshark)
+	[ -z "$TS" ] || return 0
+	for c in "$@"; do
+		ktap_skip "$c" "no tshark (none from host-prepare, none in the PATH)"
+	done
+	return 1
+}
+
 # snf_cleanup: stop the captures, unload rdma_sniffer, undo sib_setup.
 snf_cleanup()
 {

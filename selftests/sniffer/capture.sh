@@ -88,14 +88,8 @@ s1=$(state_get $MD/seen)
 [ "$s0" = "$s1" ]
 ktap_check "down: traffic is not even looked at (seen stays $s0)" $?
 
-TS=$(snf_tshark)
-if [ -z "$TS" ]; then
-	for c in "tshark: BTH and DETH on every frame" "tshark: the pings as IPv4/ICMP" \
-		"tshark: the pings' time stamps" "tshark: SA MCMemberRecord joins"; do
-		ktap_skip "$c" "no tshark (none from host-prepare, none in the PATH)"
-	done
-	ktap_finish
-fi
+snf_need_tshark "tshark: BTH and DETH on every frame" "tshark: the pings as IPv4/ICMP" \
+	"tshark: the pings' time stamps" "tshark: SA MCMemberRecord joins" || ktap_finish
 # One tshark run (slow to start under TCG): one line per frame.
 "$TS" -r $T/all.pcap -T fields -E separator=';' -e frame.protocols \
 	-e infiniband.bth.destqp -e infiniband.deth.srcqp -e icmp.type \

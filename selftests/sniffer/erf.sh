@@ -79,12 +79,7 @@ ktap_diag "erf_records $recs, erf_dropped $drops; files: $(stat -c %s $T/cat.pca
 cmp -s $T/cat.pcap $T/socat.pcap && [ "$drops" = 0 ]
 ktap_check "cat and socat (O_NONBLOCK, select) read the same stream, nothing dropped" $?
 
-TS=$(snf_tshark)
-if [ -z "$TS" ]; then
-	for c in "tshark: records" "tshark: LRH" "tshark: pings"; do
-		ktap_skip "$c" "no tshark (host-prepare did not run)"
-	done
-else
+if snf_need_tshark "tshark: records" "tshark: LRH" "tshark: pings"; then
 	# One tshark run (slow to start under TCG), from a pipe: a line per record.
 	cat $T/cat.pcap | "$TS" -r - -T fields -E separator=';' -e erf.types.type \
 		-e erf.flags.cap -e infiniband.lrh.slid -e infiniband.lrh.dlid \

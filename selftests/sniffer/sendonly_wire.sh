@@ -87,14 +87,11 @@ done
 
 snf_settle $M
 snf_capture_end $M "$cap"
-TS=$(snf_tshark)
-if [ -z "$TS" ]; then
-	for p in "${POLICIES[@]}"; do
-		ktap_skip "tshark: policy $p on the wire" "no tshark (none from host-prepare, none in the PATH)"
-	done
-	ktap_skip "tshark: the broadcast group's join is FullMember" "no tshark (none from host-prepare, none in the PATH)"
-	ktap_finish
-fi
+checks=()
+for p in "${POLICIES[@]}"; do
+	checks+=("tshark: policy $p on the wire")
+done
+snf_need_tshark "${checks[@]}" "tshark: the broadcast group's join is FullMember" || ktap_finish
 # One tshark run (slow to start under TCG): the SA MCMemberRecord MADs,
 # one line each: method, transaction ID, status, MGID, JoinState.
 "$TS" -r $T/joins.pcap -Y "infiniband.mad.attributeid == 0x0038" -T fields -E separator=';' \

@@ -42,13 +42,7 @@ snf_settle $M
 snf_capture_end $M "$SNF_PID"
 ktap_diag "monitor: mirrored $(snf_val $M mirrored), dropped $(snf_val $M dropped); tcpdump: $(grep -E 'captured|dropped' $T/tcp.pcap.log | xargs)"
 
-TS=$(snf_tshark)
-if [ -z "$TS" ]; then
-	for c in "checksums" "packet sizes" "sequence numbers"; do
-		ktap_skip "tshark: $c" "no tshark (none from host-prepare, none in the PATH)"
-	done
-	ktap_finish
-fi
+snf_need_tshark "tshark: checksums" "tshark: packet sizes" "tshark: sequence numbers" || ktap_finish
 # (The frames are RoCEv1-framed: tcpdump's "tcp" would not match them.)
 "$TS" -r $T/tcp.pcap -Y tcp -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
 	-o tcp.relative_sequence_numbers:TRUE -T fields -E separator=';' \
