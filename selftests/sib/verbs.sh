@@ -7,6 +7,9 @@
 #  - a send larger than the MTU (4096) is refused by ib_post_send() with
 #    -EINVAL, unicast and multicast alike, and counted as drop_mtu_exceeded
 #    on the sending port; nothing of it reaches the receiver; 4096 passes;
+#  - an LSO send (IB_WR_LSO) whose headers are not IPoIB + IPv4 + TCP is
+#    refused with -EINVAL and counted the same way on a QP made for LSO,
+#    and IB_WR_LSO itself on a QP made without it;
 #  - multicast to more QPs than one packet fans out to (64): each copy not
 #    made is counted as drop_fanout_truncated;
 #  - sends posted back to back past the send queue's depth (64), while the
@@ -45,7 +48,7 @@ received_ge() { [ "$(received_sum)" -ge "$1" ]; }
 # ib_core's polling work, after the sender's post returned).
 wait_qpval() { slowwait 5 qpval_is "$@"; }
 
-ktap_plan 16
+ktap_plan 17
 modprobe rdma_sib num_hcas=2 && modprobe rb_test_mcast &&
 	cmd join sib0 1 $G 1 && cmd qp a sib0 1 0 && cmd qp b sib1 1 0
 rc=$?
@@ -82,6 +85,16 @@ p=$(qpval a last_post) m1=$(port sib0 drop_mtu_exceeded)
 ktap_diag "4097 bytes multicast: post $p; sib0 drop_mtu_exceeded $m0 -> $m1"
 [ "$p" = -22 ] && [ "$m1" = $((m0 + 1)) ]
 ktap_check "a 4097-byte multicast send is refused with -EINVAL, counted on sib0" $?
+
+# LSO: l on sib0 is made for it (IB_QP_CREATE_IPOIB_UD_LSO), a is not.
+m0=$(port sib0 drop_mtu_exceeded) b0=$(qpval b received)
+cmd qp l sib0 1 2 && cmd post l b 2000 badlso 2> /dev/null
+pl=$(qpval l last_post)
+cmd post a b 2000 badlso 2> /dev/null
+pa=$(qpval a last_post) m1=$(port sib0 drop_mtu_exceeded) b1=$(qpval b received)
+ktap_diag "malformed LSO: post on l (LSO) $pl, on a $pa; sib0 drop_mtu_exceeded $m0 -> $m1; b received $b0 -> $b1"
+[ "$pl" = -22 ] && [ "$pa" = -22 ] && [ "$m1" = $((m0 + 1)) ] && [ "$b1" = "$b0" ]
+ktap_check "IB_WR_LSO with headers not IPoIB + IPv4 + TCP: -EINVAL, counted once; on a QP without LSO: -EINVAL" $?
 
 # Fan-out: a and 65 more QPs of sib0 attached to G, one packet from a.
 rc=0

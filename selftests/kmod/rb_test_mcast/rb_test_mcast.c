@@ -12,7 +12,8 @@
  *   /sys/kernel/debug/rb_test_mcast/cmd    write one command:
  *     join DEV PORT MGID STATE      SA join, JoinState STATE (hex bit mask)
  *     leave DEV PORT MGID           leave that join
- *     qp NAME DEV PORT BLOCK        UD QP, BLOCK=1 asks for loopback blocking
+ *     qp NAME DEV PORT FLAGS        UD QP; FLAGS 1 asks for loopback blocking,
+ *                                   2 for LSO (IB_QP_CREATE_IPOIB_UD_LSO), 3 both
  *     attach NAME MGID              attach QP NAME to joined group MGID
  *     send NAME MGID COUNT          send COUNT packets to the group
  *     destroy NAME                  destroy QP NAME
@@ -20,12 +21,14 @@
  *                                   with CHUNK (N / CHUNK <= 1000) also
  *                                   each CHUNK QPs, their fastest, 25th
  *                                   percentile and median time reported
- *     post NAME DEST SIZE [imm=N] [solicited]
+ *     post NAME DEST SIZE [imm=N] [solicited] [badlso]
  *                                   one send of SIZE bytes (up to 8192) to
  *                                   DEST, with immediate data N, asking for
  *                                   a solicited event; waits for it to
  *                                   complete. What ib_post_send() returned
- *                                   is the write's result and last_post
+ *                                   is the write's result and last_post.
+ *                                   badlso: an IB_WR_LSO send whose 60-byte
+ *                                   header is zeros, not IPoIB + IPv4 + TCP
  *     burst NAME DEST COUNT         post COUNT sends to DEST back to back;
  *                                   count those accepted and those refused
  *                                   with -ENOMEM, then wait for completions
@@ -382,10 +385,11 @@ static void rbt_raw_event(struct ib_event *event, void *context)
 
 /*
  * A UD QP on a CQ that ib_core polls or, with @raw_cqe (rawqp), on a CQ of
- * that many entries that only "arm" and the event handlers above touch.
+ * that many entries that only "arm" and the event handlers above touch;
+ * @lso creates it with IB_QP_CREATE_IPOIB_UD_LSO.
  */
 static int rbt_cmd_qp(const char *name, char *dev_name, u32 port, bool block,
-		      unsigned int raw_cqe)
+		      bool lso, unsigned int raw_cqe)
 {
 	struct ib_qp_init_attr init = {
 		.qp_type = IB_QPT_UD,
@@ -432,6 +436,8 @@ static int rbt_cmd_qp(const char *name, char *dev_name, u32 port, bool block,
 	init.recv_cq = q->cq;
 	if (block)
 		init.create_flags |= IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK;
+	if (lso)
+		init.create_flags |= IB_QP_CREATE_IPOIB_UD_LSO;
 	q->qp = ib_create_qp(q->pd, &init);
 	if (IS_ERR(q->qp)) {
 		ret = PTR_ERR(q->qp);
@@ -641,8 +647,9 @@ static int rbt_wait_sends(struct rbt_qp *q)
 static int rbt_cmd_post(const char *name, const char *dest, unsigned int size,
 			char **opts, int nopts)
 {
+	static u8 zeros[60];	/* badlso's header */
 	struct rbt_qp *q = rbt_find_qp(name);
-	bool imm = false, solicited = false;
+	bool imm = false, solicited = false, badlso = false;
 	struct ib_ud_wr wr = {};
 	struct ib_sge sge;
 	struct ib_ah *ah;
@@ -654,7 +661,9 @@ static int rbt_cmd_post(const char *name, const char *dest, unsigned int size,
 	for (i = 0; i < nopts; i++) {
 		if (!strcmp(opts[i], "solicited") && !solicited)
 			solicited = true;
-		else if (!strncmp(opts[i], "imm=", 4) && !imm &&
+		else if (!strcmp(opts[i], "badlso") && !badlso && !imm)
+			badlso = true;
+		else if (!strncmp(opts[i], "imm=", 4) && !imm && !badlso &&
 			 !kstrtou32(opts[i] + 4, 0, &v))
 			imm = true;
 		else
@@ -673,6 +682,12 @@ static int rbt_cmd_post(const char *name, const char *dest, unsigned int size,
 	wr.wr.ex.imm_data = cpu_to_be32(v);
 	wr.wr.send_flags = IB_SEND_SIGNALED | (solicited ? IB_SEND_SOLICITED : 0);
 	wr.ah = ah;
+	if (badlso) {
+		wr.wr.opcode = IB_WR_LSO;
+		wr.header = zeros;
+		wr.hlen = sizeof(zeros);
+		wr.mss = 1024;
+	}
 	atomic_inc(&q->inflight);
 	ret = ib_post_send(q->qp, &wr.wr, NULL);
 	q->last_post = ret;
@@ -908,8 +923,8 @@ static int rbt_run(char *line)
 		return 0;
 	}
 	if (!strcmp(argv[0], "qp") && argc == 5 &&
-	    !kstrtouint(argv[3], 10, &a) && !kstrtouint(argv[4], 10, &b) && b < 2)
-		return rbt_cmd_qp(argv[1], argv[2], a, b, 0);
+	    !kstrtouint(argv[3], 10, &a) && !kstrtouint(argv[4], 10, &b) && b < 4)
+		return rbt_cmd_qp(argv[1], argv[2], a, b & 1, b & 2, 0);
 	if (!strcmp(argv[0], "attach") && argc == 3)
 		return rbt_cmd_attach(argv[1], argv[2]);
 	if (!strcmp(argv[0], "send") && argc == 4 && !kstrtouint(argv[3], 10, &a))
@@ -929,7 +944,7 @@ static int rbt_run(char *line)
 		return rbt_cmd_mcbench(argv[1], argv[2], a);
 	if (!strcmp(argv[0], "rawqp") && argc == 5 && !kstrtouint(argv[3], 10, &a) &&
 	    !kstrtouint(argv[4], 10, &b) && b && b <= RBT_MAX_RAW_CQE)
-		return rbt_cmd_qp(argv[1], argv[2], a, false, b);
+		return rbt_cmd_qp(argv[1], argv[2], a, false, false, b);
 	if (!strcmp(argv[0], "arm") && argc == 3)
 		return rbt_cmd_arm(argv[1], argv[2]);
 	if (!strcmp(argv[0], "destroy") && argc == 2) {
