@@ -38,7 +38,9 @@ mkdir -p "$2"
 cache=$(cd "$2" && pwd)
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
-kver=$("$here/../kver.sh" "$kdir")
+# shellcheck source=scripts/lib.sh
+. "$here/../lib.sh"
+kver=$(rb_kver "$kdir")
 
 probes=()
 if [ -n "${RB_PROBES:-}" ]; then
@@ -57,21 +59,30 @@ else
 fi
 
 key=$( (cat "$kdir/.config" "$kdir/Module.symvers" "${probes[@]}" "$0"; echo "${probes[*]##*/}" "$@") |
-	sha256sum | cut -c1-16)
-out=$cache/$kver-$key
+	sha256sum)
+out=$cache/$kver-${key:0:16}
 hdr=$out/rbp_compat_autoconf.h
 
 if [ ! -e "$hdr" ]; then
 	work=$(mktemp -d "$cache/.probe.XXXXXX")
 	trap 'rm -rf "$work"' EXIT
+	# This runs before every cold build: a process less is time saved
+	# (about 10 ms each on a 2-CPU machine), so the loops below use the
+	# shell's own string operations and one awk where a tool per probe
+	# would do.
 	names=()
+	sources=()
+	syms=()
 	for c in "${probes[@]}"; do
-		[ "${c%.c}" != "$c" ] || continue
-		n=${c##*/}
-		n=${n%.c}
-		cp "$c" "$work/$n.c"
-		names+=("$n")
+		if [ "${c%.c}" != "$c" ]; then
+			n=${c##*/}
+			names+=("${n%.c}")
+			sources+=("$c")
+		else
+			syms+=("$c")
+		fi
 	done
+	[ ${#sources[@]} -eq 0 ] || cp "${sources[@]}" "$work/"
 	# A probe fails on what says the API differs (a missing function, a
 	# signature that does not match), not on what an old tree's headers
 	# warn about with a newer compiler (RHEL 7.9: -Wundef, casts).
@@ -117,10 +128,13 @@ if [ ! -e "$hdr" ]; then
 		unit=
 		if [ ${#together[@]} -gt 0 ]; then
 			unit=rbp_probes_$round
-			for n in "${together[@]}"; do
-				printf '#line 1 "%s.c"\n' "$n"
-				sed "s/rbp_probe/rbp_probe_${n}_/g" "$work/$n.c"
-			done > "$work/$unit.c"
+			(cd "$work" && awk 'FNR == 1 {
+					n = FILENAME
+					sub(/\.c$/, "", n)
+					printf "#line 1 \"%s.c\"\n", n
+				}
+				{ gsub(/rbp_probe/, "rbp_probe_" n "_"); print }' \
+				"${together[@]/%/.c}") > "$work/$unit.c"
 			targets+=("$unit")
 		fi
 		targets+=("${alone[@]}")
@@ -167,9 +181,14 @@ if [ ! -e "$hdr" ]; then
 			together=()
 			continue
 		fi
+		# The probes the unit's diagnostics name ("NAME.c:LINE").
+		named=" "
+		while read -r n; do
+			named+="${n%%.c:*} "
+		done < <(grep -o '\b[A-Za-z0-9_]*\.c:[0-9]' "$work/round.log" || true)
 		rest=()
 		for n in "${together[@]}"; do
-			if grep -q "\b$n\.c:[0-9]" "$work/round.log"; then
+			if [[ $named == *" $n "* ]]; then
 				alone+=("$n")
 			else
 				rest+=("$n")
@@ -197,14 +216,29 @@ if [ ! -e "$hdr" ]; then
 				echo "/* #undef $m */"
 			fi
 		done
-		for s in "${probes[@]}"; do
-			[ "${s%.sym}" != "$s" ] || continue
-			n=${s##*/}
-			n=${n%.sym}
-			m=HAVE_${n^^}
-			sym=$(grep -v '^#' "$s" | head -n 1)
-			if awk -v s="$sym" '$2 == s { f = 1 } END { exit !f }' \
-				"$kdir/Module.symvers"; then
+		# The .sym probes' symbols (each file's first line that is not
+		# a comment), looked up in one pass over Module.symvers.
+		wanted=()
+		for s in "${syms[@]}"; do
+			sym=
+			while read -r l; do
+				[ "${l#\#}" = "$l" ] || continue
+				sym=$l
+				break
+			done < "$s"
+			wanted+=("$sym")
+		done
+		exported=" "
+		if [ ${#syms[@]} -gt 0 ]; then
+			exported+=$(printf '%s\n' "${wanted[@]}" |
+				awk 'NR == FNR { w[$1] = 1; next }
+				     ($2 in w) && !seen[$2]++ { printf "%s ", $2 }' - "$kdir/Module.symvers")
+		fi
+		for i in "${!syms[@]}"; do
+			n=${syms[i]##*/}
+			m=HAVE_${n%.sym}
+			m=${m^^}
+			if [ -n "${wanted[i]}" ] && [[ $exported == *" ${wanted[i]} "* ]]; then
 				echo "#define $m 1"
 			else
 				echo "/* #undef $m */"

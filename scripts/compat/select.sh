@@ -33,14 +33,25 @@ kdir=$1
 cache=$2
 shift 2
 
-needed=$(awk '!/^#/ && NF > 2 { for (i = 3; i <= NF; i++) print $i }' "$table" | sort -u | xargs)
 hdr=
 if [ -n "${RB_COMPAT_HDR:-}" ]; then
 	hdr=$RB_COMPAT_HDR
 elif [ "${RB_SELECT_ALL:-0}" = 1 ]; then
 	hdr=$("$here/probe.sh" "$kdir" "$cache" "$@")/rbp_compat_autoconf.h
-elif [ -n "$needed" ]; then
-	hdr=$(RB_PROBES="$needed" "$here/probe.sh" "$kdir" "$cache" "$@")/rbp_compat_autoconf.h
+else
+	needed=$(awk '!/^#/ && NF > 2 { for (i = 3; i <= NF; i++) print $i }' "$table" | sort -u | xargs)
+	[ -z "$needed" ] ||
+		hdr=$(RB_PROBES="$needed" "$here/probe.sh" "$kdir" "$cache" "$@")/rbp_compat_autoconf.h
+fi
+
+# The features the probes found (the header's "#define HAVE_X 1" lines),
+# read with the shell's own read: this runs in every build and DKMS reads
+# dkms.conf, which runs it, several times.
+declare -A have=()
+if [ -n "$hdr" ]; then
+	while read -r d m v; do
+		[ "$d" != "#define" ] || [ "$v" != 1 ] || have[$m]=1
+	done < "$hdr"
 fi
 
 # describe PROBE: its one-line description.
@@ -55,8 +66,8 @@ while read -r name dir reqs; do
 	case "$name" in ''|\#*) continue ;; esac
 	missing=
 	for p in $reqs; do
-		m=HAVE_$(echo "$p" | tr '[:lower:]' '[:upper:]')
-		grep -q "^#define $m 1$" "$hdr" && continue
+		m=HAVE_${p^^}
+		[ -z "${have[$m]:-}" ] || continue
 		missing+="${missing:+, }$p ($(describe "$p"))"
 	done
 	if [ -z "$missing" ]; then
