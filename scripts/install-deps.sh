@@ -15,7 +15,7 @@ pkgs=(
 	# VM harness: the kernel to boot, the emulator, the guest's user space
 	linux-image-amd64 qemu-system-x86 busybox-static cpio kmod iproute2
 	rdma-core ibverbs-providers ibverbs-utils rdmacm-utils infiniband-diags
-	perftest socat iperf3
+	perftest socat iperf3 ethtool
 	# rdma_sniffer's tests: tcpdump in every VM, tshark copied in by
 	# selftests/sniffer/host-prepare
 	tcpdump tshark

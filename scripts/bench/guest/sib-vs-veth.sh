@@ -4,7 +4,12 @@
 # Guest side of scripts/bench/sib-vs-veth.sh: prints "# BENCH name value
 # unit" lines; asserts nothing. Each round measures TCP over IPoIB on two
 # rdma_sib ports (netns a and b) and TCP over a veth pair (netns va and
-# vb), in turn, the order reversed every other round; then once UDP over
+# vb), in turn, the order reversed every other round, and TCP over a second
+# veth pair (netns wa and wb) that moves IPoIB datagram mode's frames as
+# IPoIB does: a 4092-byte MTU, the sender's 64 KB packets cut into frames
+# on their way out (TSO off: the stack's GSO, as the HCA's LSO), each
+# frame received on its own and merged by GRO (on, as IPoIB's NAPI does);
+# then once UDP over
 # IPoIB, UD multicast fan-out on rdma_sib (rb_test_mcast: one sender, 1 to
 # 8 receivers on ports of their own) and rxe's UD sends. RB_BENCH_SECS
 # seconds per sample (3), RB_BENCH_ROUNDS rounds (3), RB_BENCH_MC sends per
@@ -15,6 +20,7 @@
 SECS=${RB_BENCH_SECS:-3}
 R=${RB_BENCH_ROUNDS:-3}
 VETH_A=10.77.0.1 VETH_B=10.77.0.2
+VETH4K_A=10.78.0.1 VETH4K_B=10.78.0.2
 
 # iperf3_bps NS-SERVER NS-CLIENT SERVER-IP ARGS...: receiver Mbit/s.
 iperf3_bps()
@@ -29,29 +35,39 @@ iperf3_bps()
 	echo "$out" | awk '/receiver/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i - 1) }' | tail -n 1
 }
 
+# veth_setup NS-A NS-B IP-A IP-B [LINK-ARGS...]: a veth pair vA/vB between
+# two new namespaces, LINK-ARGS applied to both ends.
 veth_setup()
 {
-	modprobe veth && ip netns add va && ip netns add vb &&
-		ip link add vA netns va type veth peer name vB netns vb &&
-		ip -n va addr add $VETH_A/24 dev vA && ip -n vb addr add $VETH_B/24 dev vB &&
-		ip -n va link set lo up && ip -n vb link set lo up &&
-		ip -n va link set vA up && ip -n vb link set vB up
+	local a=$1 b=$2 ipa=$3 ipb=$4
+	shift 4
+	modprobe veth && ip netns add "$a" && ip netns add "$b" &&
+		ip link add vA netns "$a" type veth peer name vB netns "$b" &&
+		ip -n "$a" addr add "$ipa"/24 dev vA && ip -n "$b" addr add "$ipb"/24 dev vB &&
+		ip -n "$a" link set lo up && ip -n "$b" link set lo up &&
+		ip -n "$a" link set vA up "$@" && ip -n "$b" link set vB up "$@"
 }
 
 ktap_plan 1
 sib_setup > /dev/null 2>&1 || echo "# sib setup failed"
-veth_setup || echo "# veth setup failed"
+veth_setup va vb $VETH_A $VETH_B || echo "# veth setup failed"
+veth_setup wa wb $VETH4K_A $VETH4K_B mtu 4092 &&
+	ip netns exec wa ethtool -K vA tso off > /dev/null &&
+	ip netns exec wb ethtool -K vB gro on > /dev/null ||
+	echo "# 4 KB-frame veth setup failed"
 for round in $(seq "$R"); do
-	for s in $([ $((round % 2)) -eq 1 ] && echo "sib veth" || echo "veth sib"); do
+	for s in $([ $((round % 2)) -eq 1 ] && echo "sib veth veth4k" || echo "veth4k veth sib"); do
 		case $s in
 		sib) echo "# BENCH sib_ipoib_tcp $(iperf3_bps b a $SIB_IP_B) Mbit/s" ;;
 		veth) echo "# BENCH veth_tcp $(iperf3_bps vb va $VETH_B) Mbit/s" ;;
+		veth4k) echo "# BENCH veth4k_tcp $(iperf3_bps wb wa $VETH4K_B) Mbit/s" ;;
 		esac
 	done
 done
 echo "# BENCH sib_ipoib_udp $(iperf3_bps b a $SIB_IP_B -u -b 0 -l 1400) Mbit/s"
-ip netns del va
-ip netns del vb
+for n in va vb wa wb; do
+	ip netns del $n
+done
 sib_cleanup
 
 # Fan-out: sender tx on sib0, receivers r1..r8 on sib1..sib8; group N
