@@ -176,6 +176,36 @@ static void check(const char *name, const uint8_t *m, uint16_t want)
 	}
 }
 
+/*
+ * A GetTable answered with a table of one segment: GetTableResp, status 0,
+ * RMPP version 1, DATA, flags Active, First and Last, segment 1, and a
+ * PayloadLength of the SA header and whole records (AttributeOffset).
+ */
+static void rmpp_check(const char *name, const uint8_t *m)
+{
+	unsigned int paylen, recs = 0;
+	struct reply r;
+	int ret = transact(m, &r);
+	uint16_t off;
+
+	if (!ret && r.answered) {
+		paylen = be32toh(*(uint32_t *)(r.data + 32));
+		off = ntohs(*(uint16_t *)(r.data + 44)) * 8;
+		if (off && paylen >= 20 && (paylen - 20) % off == 0)
+			recs = (paylen - 20) / off;
+	}
+	if (ret || !r.answered || r.status || r.method != 0x92 ||
+	    r.data[24] != 1 || r.data[25] != 1 || (r.data[26] & 7) != 7 ||
+	    be32toh(*(uint32_t *)(r.data + 28)) != 1 || !recs) {
+		printf("not ok %s%s method=0x%02x status=0x%04x rmpp=%02x/%02x/%02x\n",
+		       name, r.answered ? "" : " (no answer)", r.method, r.status,
+		       r.data[24], r.data[25], r.data[26]);
+		failed = 1;
+	} else {
+		printf("ok %s (%u record(s))\n", name, recs);
+	}
+}
+
 /* An MCMemberRecord request: the record and its component mask. */
 struct mcm_req {
 	uint8_t rec[MCM_LEN];
@@ -411,6 +441,14 @@ static int run_op(int argc, char **argv)
 		return run_one(!strcmp(argv[0], "join") ? METHOD_SET : METHOD_DELETE,
 			       &q);
 	}
+	if (argc == 1 && !strcmp(argv[0], "gettable")) {
+		/* A PathRecord GetTable whose answer nobody ACKs. */
+		uint8_t m[MAD_SIZE];
+
+		mad_init(m, 1, SA_VERSION, 0x12, ATTR_PATH);
+		rmpp_check("PathRecord GetTable answered, left unACKed", m);
+		return failed;
+	}
 	if (argc >= 3 && !strcmp(argv[0], "cycle")) {
 		n = strtoul(argv[1], &end, 0);
 		if (!*argv[1] || *end || !n || mcm_build(&q, argv[2], argc - 3, argv + 3))
@@ -440,7 +478,8 @@ int main(int argc, char **argv)
 	if (optind >= argc) {
 		fprintf(stderr, "usage: sa_mad [-n N] [-s SEED] CA\n"
 			"       sa_mad CA join|leave MGID [FIELD=VALUE...]\n"
-			"       sa_mad CA cycle N MGID [FIELD=VALUE...]\n");
+			"       sa_mad CA cycle N MGID [FIELD=VALUE...]\n"
+			"       sa_mad CA gettable\n");
 		return 2;
 	}
 	if (umad_init() < 0 || umad_get_port(argv[optind], 1, &port) < 0) {
@@ -472,9 +511,20 @@ int main(int argc, char **argv)
 	check("unknown attribute 0xbeef: method/attribute not supported", m, ST_UNSUP_METHOD_ATTR);
 	mad_init(m, 1, SA_VERSION, 0x7e, ATTR_CPI);
 	check("undefined method 0x7e: method not supported", m, ST_UNSUP_METHOD);
-	mad_init(m, 1, SA_VERSION, 0x12, ATTR_MCM);
-	check("MCMemberRecord GetTable (not implemented): method/attribute not supported",
+	mad_init(m, 1, SA_VERSION, 0x12, ATTR_CPI);
+	check("ClassPortInfo GetTable: method/attribute not supported",
 	      m, ST_UNSUP_METHOD_ATTR);
+	mad_init(m, 1, SA_VERSION, 0x12, ATTR_PATH);
+	m[53] = 0x01;			/* MTUSelector: not compared */
+	check("PathRecord GetTable with a selector component: request invalid",
+	      m, ST_SA_REQ_INVALID);
+	/*
+	 * This agent is not an RMPP one: it gets the table's one segment
+	 * as it is and ACKs nothing, so the SA sends it again a few times
+	 * and then ends the transfer (sa_mads.sh reads the counters).
+	 */
+	mad_init(m, 1, SA_VERSION, 0x12, ATTR_PATH);
+	rmpp_check("PathRecord GetTable: one RMPP segment, first and last", m);
 	mad_init(m, 1, SA_VERSION, 0x02, ATTR_CPI);
 	check("ClassPortInfo Set: method/attribute not supported", m, ST_UNSUP_METHOD_ATTR);
 	mad_init(m, 1, 3, 0x01, ATTR_CPI);

@@ -3,9 +3,14 @@
 #
 # rdma_sib's SA answers what a real SA answers, and survives garbage: MADs
 # from user space (ib_umad, bin/sa_mad) to the SM's LID:
-#  - unknown attribute, undefined method, GetTable, Set of ClassPortInfo,
-#    class version 3, an MCMemberRecord join without components, a leave
-#    of no group, a PathRecord to an unknown GID: each the IBA status;
+#  - unknown attribute, undefined method, GetTable of ClassPortInfo, Set of
+#    ClassPortInfo, class version 3, an MCMemberRecord join without
+#    components, a leave of no group, a PathRecord to an unknown GID, a
+#    PathRecord GetTable with a selector component: each the IBA status;
+#  - a PathRecord GetTable from an agent without RMPP: its one segment
+#    comes back whole; nothing ACKs it, so the SA sends it again a few
+#    times and then gives the transfer up (debugfs sa/get_table/); with
+#    another such transfer running, rdma_sib unloads;
 #  - 500 random SA requests: every one answered, every response-bit MAD
 #    ignored; ClassPortInfo still answered afterwards;
 #  - the SA's error counters count them (debugfs sa/<attr>/errors).
@@ -16,7 +21,7 @@
 sib_umad_require
 BIN=$SIB_BIN
 
-ktap_plan 13
+ktap_plan 17
 sib_umad_up 1
 
 errors() { cat "$SIB_D"/sa/*/errors | awk '{ s += $1 } END { print s + 0 }'; }
@@ -35,6 +40,17 @@ done < /tmp/sa_mad.out
 e1=$(errors)
 ktap_diag "SA errors $e0 -> $e1"
 sib_sa_diag
-[ $((e1 - e0)) -ge 8 ]
+[ $((e1 - e0)) -ge 9 ]
 ktap_check "the SA's error counters count the refused requests ($((e1 - e0)))" $?
+# 5 resends 200 ms apart, then the ABORT.
+G=$SIB_D/sa/get_table
+gave_up() { [ "$(state_get $G/aborted)" -ge 1 ] && [ "$(state_get $G/resent)" -ge 5 ]; }
+slowwait 5 gave_up
+rc=$?
+ktap_check "an unACKed GetTable answer is sent again, then given up (resent $(state_get $G/resent), aborted $(state_get $G/aborted))" $rc
+# rmmod while an answer waits for its ACK: the transfer ends with the module.
+t=$(state_get $G/tables)
+"$BIN/sa_mad" sib0 gettable > /tmp/sa_mad.out 2>&1 && [ "$(state_get $G/tables)" -gt "$t" ] &&
+	rmmod ib_umad && rmmod rdma_sib
+ktap_check "rdma_sib unloads while a GetTable answer waits for its ACK" $?
 ktap_finish

@@ -290,7 +290,17 @@ static const struct file_operations sib_ctl_fops = {
 static void sib_dbg_sa_create(void)
 {
 	static const char * const attrs[] = {
-		"class_port_info", "mc_member_record", "path_record", "other",
+		"class_port_info", "mc_member_record", "path_record",
+		"node_record", "other",
+	};
+	static const struct {
+		const char *name;
+		atomic64_t *count;
+	} rmpp[] = {
+		{ "tables", &sib_subnet.rmpp_stats.tables },
+		{ "segments", &sib_subnet.rmpp_stats.segments },
+		{ "resent", &sib_subnet.rmpp_stats.resent },
+		{ "aborted", &sib_subnet.rmpp_stats.aborted },
 	};
 	struct dentry *sa, *d;
 	int i;
@@ -308,6 +318,10 @@ static void sib_dbg_sa_create(void)
 		debugfs_create_file("errors", 0444, d,
 				    &sib_subnet.sa.errors[i], &sib_counter_fops);
 	}
+	d = debugfs_create_dir("get_table", sa);
+	for (i = 0; i < ARRAY_SIZE(rmpp); i++)
+		debugfs_create_file(rmpp[i].name, 0444, d, rmpp[i].count,
+				    &sib_counter_fops);
 }
 
 /**

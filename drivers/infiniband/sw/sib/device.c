@@ -25,8 +25,8 @@ static int sib_query_device(struct ib_device *ibdev, struct ib_device_attr *attr
 	attr->sys_image_guid = sd->guid;
 	attr->max_mr_size = U64_MAX;
 	attr->page_size_cap = PAGE_SIZE;
-	attr->vendor_id = 0x02c9;	/* looks like a Mellanox OUI to tools */
-	attr->hw_ver = 1;
+	attr->vendor_id = SIB_VENDOR_ID;
+	attr->hw_ver = SIB_HW_VER;
 	attr->max_qp = 4096;
 	attr->max_qp_wr = SIB_MAX_QP_WR;
 	attr->max_send_sge = SIB_MAX_SGE;

@@ -192,6 +192,7 @@ static int __init sib_init(void)
 		pr_err("sa_mode=%s: must be modern or legacy\n", sa_mode);
 		return -EINVAL;
 	}
+	sib_rmpp_init();
 	sib_subnet.wq = alloc_ordered_workqueue("rdma_sib", WQ_MEM_RECLAIM);
 	if (!sib_subnet.wq)
 		return -ENOMEM;
@@ -212,9 +213,11 @@ static int __init sib_init(void)
 
 err:
 	/*
-	 * As in sib_exit(): an add_hca write racing with the unwinding adds
-	 * no HCA once sib_del_all() has begun, so none outlives the module.
+	 * As in sib_exit(): no GetTable answer is sent from here on, and an
+	 * add_hca write racing with the unwinding adds no HCA once
+	 * sib_del_all() has begun, so none outlives the module.
 	 */
+	sib_rmpp_stop();
 	sib_del_all();
 	sib_debugfs_exit();
 err_wq:
@@ -225,6 +228,7 @@ err_wq:
 
 static void __exit sib_exit(void)
 {
+	sib_rmpp_stop();
 	sib_del_all();
 	sib_debugfs_exit();
 	destroy_workqueue(sib_subnet.wq);

@@ -17,6 +17,7 @@
 #include "cq.c"
 #include "fabric.c"
 #include "sa.c"
+#include "rmpp.c"
 #include "counters.c"
 #include "debugfs.c"
 #include "tap.c"

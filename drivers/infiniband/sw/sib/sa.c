@@ -19,6 +19,11 @@
  *                     its MLID (0xc000-0xfffe) is given out again; the
  *                     IPoIB broadcast group of P_Key 0xffff always exists
  *   PathRecord        Get, between the subnet's ports
+ *   GetTable          of NodeRecord (an HCA's NodeInfo and NodeDescription),
+ *                     MCMemberRecord (a record per group and member port)
+ *                     and PathRecord (every pair of ports), filtered by the
+ *                     components the request gives (not the selectors),
+ *                     sent with RMPP by rmpp.c
  *
  * Personalities: "modern" accepts SendOnlyFullMember (0x8) joins as full
  * members; "legacy" behaves like OpenSM before 3.3.21: no bit 12, a join
@@ -31,25 +36,21 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <rdma/ib_mad.h>
 #include <rdma/ib_sa.h>
 
 #include "sib.h"
 
-/* SA status codes (MAD status, class-specific bits). */
-#define SIB_SA_ERR_NO_RESOURCES		0x0100
-#define SIB_SA_ERR_REQ_INVALID		0x0200
-#define SIB_SA_ERR_NO_RECORDS		0x0300
-#define SIB_SA_ERR_REQ_INVALID_GID	0x0500
-#define SIB_SA_ERR_INSUFFICIENT_COMP	0x0600
-
 #define SIB_IPOIB_QKEY			0x00000b1b
 #define SIB_RATE			IB_RATE_40_GBPS
 #define SIB_PLT				18	/* packet lifetime, ~1 s */
 #define SIB_RECORD_LEN			64
+#define SIB_NODE_RECORD_LEN		112	/* 108 bytes, 8-byte aligned */
+#define SIB_SA_TABLE_MAX		(1024 * 1024)	/* bytes of a GetTable answer */
 
-enum { SIB_SA_CPI, SIB_SA_MCM, SIB_SA_PATH, SIB_SA_OTHER };
+enum { SIB_SA_CPI, SIB_SA_MCM, SIB_SA_PATH, SIB_SA_NODE, SIB_SA_OTHER };
 
 /* Are all of @bits in component mask @comp? Both are big-endian values. */
 static bool sib_has(ib_sa_comp_mask comp, ib_sa_comp_mask bits)
@@ -508,6 +509,21 @@ static struct sib_dev *sib_dev_by_gid(const u8 *gid)
 	return NULL;
 }
 
+/* The PathRecord from @src's port to @dst's. */
+static void sib_path_record(u8 *out, struct sib_dev *src, struct sib_dev *dst)
+{
+	memset(out, 0, SIB_RECORD_LEN);
+	sib_port_gid(dst, (union ib_gid *)(out + 8));
+	sib_port_gid(src, (union ib_gid *)(out + 24));
+	put_unaligned_be16(dst->lid, out + 40);
+	put_unaligned_be16(src->lid, out + 42);
+	out[49] = 0x80 | 1;		/* reversible, one path */
+	put_unaligned_be16(0xffff, out + 50);
+	out[54] = IB_SA_EQ << 6 | SIB_MTU;
+	out[55] = IB_SA_EQ << 6 | SIB_RATE;
+	out[56] = IB_SA_EQ << 6 | SIB_PLT;
+}
+
 /* PathRecord Get between two ports of the subnet. Under sib_subnet.lock. */
 static u16 sib_sa_path(ib_sa_comp_mask comp, const u8 *in, u8 *out)
 {
@@ -530,17 +546,264 @@ static u16 sib_sa_path(ib_sa_comp_mask comp, const u8 *in, u8 *out)
 	}
 	if (!src || !dst)
 		return SIB_SA_ERR_NO_RECORDS;
+	sib_path_record(out, src, dst);
+	return 0;
+}
 
-	memset(out, 0, SIB_RECORD_LEN);
-	sib_port_gid(dst, (union ib_gid *)(out + 8));
-	sib_port_gid(src, (union ib_gid *)(out + 24));
-	put_unaligned_be16(dst->lid, out + 40);
-	put_unaligned_be16(src->lid, out + 42);
-	out[49] = 0x80 | 1;		/* reversible, one path */
-	put_unaligned_be16(0xffff, out + 50);
-	out[54] = IB_SA_EQ << 6 | SIB_MTU;
-	out[55] = IB_SA_EQ << 6 | SIB_RATE;
-	out[56] = IB_SA_EQ << 6 | SIB_PLT;
+/*
+ * GetTable. A component the request gives is compared byte by byte with
+ * the record (through @mask, for fields that share a byte); components
+ * without an entry here (selectors, and fields this SA does not compare)
+ * make the request invalid rather than be ignored.
+ */
+struct sib_sa_field {
+	u8 bit;			/* component mask bit */
+	u8 off, len;		/* bytes of the record */
+	u8 mask;		/* of each of those bytes */
+};
+
+static const struct sib_sa_field sib_node_fields[] = {
+	{ 0, 0, 2, 0xff },	/* LID */
+	{ 2, 4, 1, 0xff },	/* BaseVersion */
+	{ 3, 5, 1, 0xff },	/* ClassVersion */
+	{ 4, 6, 1, 0xff },	/* NodeType */
+	{ 5, 7, 1, 0xff },	/* NumPorts */
+	{ 6, 8, 8, 0xff },	/* SystemImageGUID */
+	{ 7, 16, 8, 0xff },	/* NodeGUID */
+	{ 8, 24, 8, 0xff },	/* PortGUID */
+	{ 9, 32, 2, 0xff },	/* PartitionCap */
+	{ 10, 34, 2, 0xff },	/* DeviceID */
+	{ 11, 36, 4, 0xff },	/* Revision */
+	{ 12, 40, 1, 0xff },	/* LocalPortNum */
+	{ 13, 41, 3, 0xff },	/* VendorID */
+	{ 14, 44, 64, 0xff },	/* NodeDescription */
+};
+
+static const struct sib_sa_field sib_mcm_fields[] = {
+	{ 0, 0, 16, 0xff },	/* MGID */
+	{ 1, 16, 16, 0xff },	/* PortGID */
+	{ 2, 32, 4, 0xff },	/* Q_Key */
+	{ 3, 36, 2, 0xff },	/* MLID */
+	{ 5, 38, 1, 0x3f },	/* MTU */
+	{ 6, 39, 1, 0xff },	/* TClass */
+	{ 7, 40, 2, 0xff },	/* P_Key */
+	{ 9, 42, 1, 0x3f },	/* Rate */
+	{ 11, 43, 1, 0x3f },	/* PacketLifeTime */
+	{ 12, 44, 1, 0xf0 },	/* SL */
+	{ 14, 47, 1, 0xff },	/* HopLimit */
+	{ 15, 48, 1, 0xf0 },	/* Scope */
+	{ 16, 48, 1, 0x0f },	/* JoinState */
+};
+
+static const struct sib_sa_field sib_path_fields[] = {
+	{ 0, 0, 8, 0xff },	/* ServiceID, both halves */
+	{ 1, 0, 8, 0xff },
+	{ 2, 8, 16, 0xff },	/* DGID */
+	{ 3, 24, 16, 0xff },	/* SGID */
+	{ 4, 40, 2, 0xff },	/* DLID */
+	{ 5, 42, 2, 0xff },	/* SLID */
+	{ 6, 44, 1, 0x80 },	/* RawTraffic */
+	{ 9, 47, 1, 0xff },	/* HopLimit */
+	{ 10, 48, 1, 0xff },	/* TClass */
+	{ 11, 49, 1, 0x80 },	/* Reversible */
+	{ 12, 49, 0, 0 },	/* NumbPath: one path a pair satisfies any */
+	{ 13, 50, 2, 0xff },	/* P_Key */
+	{ 15, 53, 1, 0x0f },	/* SL */
+	{ 17, 54, 1, 0x3f },	/* MTU */
+	{ 19, 55, 1, 0x3f },	/* Rate */
+	{ 21, 56, 1, 0x3f },	/* PacketLifeTime */
+};
+
+struct sib_sa_table_kind {
+	u16 attr;
+	u16 rec_len;
+	const struct sib_sa_field *fields;
+	unsigned int nfields;
+};
+
+static const struct sib_sa_table_kind sib_sa_tables[] = {
+	{ IB_SA_ATTR_NODE_REC, SIB_NODE_RECORD_LEN,
+	  sib_node_fields, ARRAY_SIZE(sib_node_fields) },
+	{ IB_SA_ATTR_MC_MEMBER_REC, SIB_RECORD_LEN,
+	  sib_mcm_fields, ARRAY_SIZE(sib_mcm_fields) },
+	{ IB_SA_ATTR_PATH_REC, SIB_RECORD_LEN,
+	  sib_path_fields, ARRAY_SIZE(sib_path_fields) },
+};
+
+static const struct sib_sa_table_kind *sib_sa_table_kind(u16 attr)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sib_sa_tables); i++)
+		if (sib_sa_tables[i].attr == attr)
+			return &sib_sa_tables[i];
+	return NULL;
+}
+
+/*
+ * 0 if every component of @comp is one @t compares, else
+ * SIB_SA_ERR_REQ_INVALID.
+ */
+static u16 sib_sa_table_check(const struct sib_sa_table_kind *t,
+			      ib_sa_comp_mask comp)
+{
+	u64 known = 0;
+	unsigned int i;
+
+	for (i = 0; i < t->nfields; i++)
+		known |= BIT_ULL(t->fields[i].bit);
+	return be64_to_cpu((__force __be64)comp) & ~known ? SIB_SA_ERR_REQ_INVALID : 0;
+}
+
+/* Does record @rec have the values @req gives for the components of @comp? */
+static bool sib_sa_table_match(const struct sib_sa_table_kind *t,
+			       ib_sa_comp_mask comp, const u8 *req,
+			       const u8 *rec)
+{
+	u64 bits = be64_to_cpu((__force __be64)comp);
+	const struct sib_sa_field *f;
+	unsigned int i, j;
+
+	for (i = 0; i < t->nfields; i++) {
+		f = &t->fields[i];
+		if (!(bits & BIT_ULL(f->bit)))
+			continue;
+		for (j = f->off; j < f->off + f->len; j++)
+			if ((req[j] ^ rec[j]) & f->mask)
+				return false;
+	}
+	return true;
+}
+
+/* An HCA's NodeRecord: its LID, NodeInfo and NodeDescription. */
+static void sib_node_record(u8 *p, struct sib_dev *sd)
+{
+	memset(p, 0, SIB_NODE_RECORD_LEN);
+	put_unaligned_be16(sd->lid, p);
+	p[4] = IB_MGMT_BASE_VERSION;		/* NodeInfo: base version */
+	p[5] = 1;				/* SMP class version */
+	p[6] = RDMA_NODE_IB_CA;
+	p[7] = 1;				/* ports */
+	memcpy(p + 8, &sd->guid, 8);		/* system image GUID */
+	memcpy(p + 16, &sd->ibdev.node_guid, 8);
+	memcpy(p + 24, &sd->guid, 8);		/* port GUID */
+	put_unaligned_be16(1, p + 32);		/* P_Key table entries */
+	put_unaligned_be32(SIB_HW_VER, p + 36);
+	p[40] = 1;				/* local port number */
+	p[41] = SIB_VENDOR_ID >> 16;
+	put_unaligned_be16(SIB_VENDOR_ID & 0xffff, p + 42);
+	memcpy(p + 44, sd->ibdev.node_desc, 64);
+}
+
+/* A table being filled: room for @cap records at @buf, @n matched so far. */
+struct sib_sa_fill {
+	const struct sib_sa_table_kind *t;
+	const struct ib_sa_mad *req;
+	u8 *buf;
+	unsigned int cap, n;
+};
+
+/* Count @rec if it matches, and keep it if there is room. */
+static void sib_sa_fill_one(struct sib_sa_fill *f, const u8 *rec)
+{
+	if (!sib_sa_table_match(f->t, f->req->sa_hdr.comp_mask, f->req->data, rec))
+		return;
+	if (f->n < f->cap)
+		memcpy(f->buf + f->n * f->t->rec_len, rec, f->t->rec_len);
+	f->n++;
+}
+
+/*
+ * Write the records of @t that match @req into @buf, at most @cap of them;
+ * return how many match. Under sib_subnet.lock.
+ */
+static unsigned int sib_sa_table_fill(const struct sib_sa_table_kind *t,
+				      const struct ib_sa_mad *req, u8 *buf,
+				      unsigned int cap)
+{
+	struct sib_sa_fill f = { .t = t, .req = req, .buf = buf, .cap = cap };
+	u8 rec[SIB_NODE_RECORD_LEN];
+	struct sib_dev *sd, *dd;
+	struct sib_group *g;
+	struct sib_member *m;
+	unsigned int i, j;
+
+	switch (t->attr) {
+	case IB_SA_ATTR_NODE_REC:
+		for (i = SIB_FIRST_LID; i < ARRAY_SIZE(sib_subnet.by_lid); i++) {
+			sd = sib_subnet.by_lid[i];
+			if (!sd)
+				continue;
+			sib_node_record(rec, sd);
+			sib_sa_fill_one(&f, rec);
+		}
+		break;
+	case IB_SA_ATTR_MC_MEMBER_REC:
+		list_for_each_entry(g, &sib_subnet.groups, list)
+			list_for_each_entry(m, &g->members, list) {
+				sib_mcm_pack_group(rec, g, &m->port_gid,
+						   m->join_state);
+				sib_sa_fill_one(&f, rec);
+			}
+		break;
+	case IB_SA_ATTR_PATH_REC:
+		for (i = SIB_FIRST_LID; i < ARRAY_SIZE(sib_subnet.by_lid); i++) {
+			sd = sib_subnet.by_lid[i];
+			for (j = SIB_FIRST_LID; sd && j < ARRAY_SIZE(sib_subnet.by_lid); j++) {
+				dd = sib_subnet.by_lid[j];
+				if (!dd)
+					continue;
+				sib_path_record(rec, sd, dd);
+				sib_sa_fill_one(&f, rec);
+			}
+		}
+		break;
+	}
+	return f.n;
+}
+
+/**
+ * sib_sa_table() - gather the records a GetTable request asks for
+ * @req: the request (its attribute is one sib_sa_table_kind() knows)
+ * @data: set to the records (kvfree() them), NULL when there are none
+ * @len: set to their length in bytes
+ * @rec_len: set to the length of one record (a multiple of 8)
+ *
+ * The records are counted, room is made, then they are written: a table
+ * that grew in between is counted again, at most three times, and then
+ * given as it was when first counted.
+ *
+ * Context: process context; takes sib_subnet.lock.
+ * Return: 0, -ENOMEM, or -E2BIG beyond SIB_SA_TABLE_MAX bytes.
+ */
+int sib_sa_table(const struct ib_sa_mad *req, u8 **data, u32 *len, u16 *rec_len)
+{
+	const struct sib_sa_table_kind *t =
+		sib_sa_table_kind(be16_to_cpu(req->mad_hdr.attr_id));
+	unsigned int n, cap = 0, tries;
+	u8 *buf = NULL;
+
+	*data = NULL;
+	*len = 0;
+	if (!t)
+		return -EINVAL;
+	*rec_len = t->rec_len;
+	for (tries = 0; ; tries++) {
+		spin_lock_irq(&sib_subnet.lock);
+		n = sib_sa_table_fill(t, req, buf, cap);
+		spin_unlock_irq(&sib_subnet.lock);
+		if (n <= cap || (tries >= 3 && buf))
+			break;
+		kvfree(buf);
+		if ((size_t)n * t->rec_len > SIB_SA_TABLE_MAX)
+			return -E2BIG;
+		cap = n;
+		buf = kvmalloc_array(cap, t->rec_len, GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+	}
+	*data = buf;
+	*len = min(n, cap) * t->rec_len;
 	return 0;
 }
 
@@ -597,6 +860,7 @@ void sib_sa_handle(struct sib_pkt *req)
 	const struct ib_sa_mad *in = (const void *)req->data;
 	u16 status = 0, attr;
 	struct sib_pkt *pkt;
+	const struct sib_sa_table_kind *table;
 	struct ib_sa_mad *out;
 	unsigned long flags;
 	ib_sa_comp_mask comp;
@@ -606,10 +870,19 @@ void sib_sa_handle(struct sib_pkt *req)
 	if (req->dqpn != 1 || req->len < sizeof(*in) ||
 	    in->mad_hdr.mgmt_class != IB_MGMT_CLASS_SUBN_ADM)
 		return;
-	/* Responses and RMPP ACKs (response bit flipped) are not requests. */
-	if ((in->mad_hdr.method & IB_MGMT_METHOD_RESP) ||
-	    in->rmpp_hdr.rmpp_type == IB_MGMT_RMPP_TYPE_ACK)
+	/* Responses are not for the SA. */
+	if (in->mad_hdr.method & IB_MGMT_METHOD_RESP)
 		return;
+	/*
+	 * RMPP ACKs (sent with the response bit flipped), STOPs and ABORTs
+	 * are for a GetTable answer being sent.
+	 */
+	if (in->rmpp_hdr.rmpp_type == IB_MGMT_RMPP_TYPE_ACK ||
+	    in->rmpp_hdr.rmpp_type == IB_MGMT_RMPP_TYPE_STOP ||
+	    in->rmpp_hdr.rmpp_type == IB_MGMT_RMPP_TYPE_ABORT) {
+		sib_rmpp_recv(req);
+		return;
+	}
 
 	pkt = sib_pkt_alloc(sizeof(*out), GFP_ATOMIC);
 	if (!pkt)
@@ -634,11 +907,16 @@ void sib_sa_handle(struct sib_pkt *req)
 	case IB_SA_ATTR_PATH_REC:
 		kind = SIB_SA_PATH;
 		break;
+	case IB_SA_ATTR_NODE_REC:
+		kind = SIB_SA_NODE;
+		break;
 	default:
 		kind = SIB_SA_OTHER;
 		break;
 	}
 	atomic64_inc(&sib_subnet.sa.requests[kind]);
+	table = in->mad_hdr.method == IB_SA_METHOD_GET_TABLE ?
+		sib_sa_table_kind(attr) : NULL;
 
 	spin_lock_irqsave(&sib_subnet.lock, flags);
 	if (in->mad_hdr.base_version != IB_MGMT_BASE_VERSION ||
@@ -663,9 +941,20 @@ void sib_sa_handle(struct sib_pkt *req)
 		status = sib_sa_mcm_get(comp, in->data, out->data);
 	else if (kind == SIB_SA_PATH && in->mad_hdr.method == IB_MGMT_METHOD_GET)
 		status = sib_sa_path(comp, in->data, out->data);
+	else if (table)
+		status = sib_sa_table_check(table, comp);
 	else
 		status = IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB;
 	spin_unlock_irqrestore(&sib_subnet.lock, flags);
+
+	/* A GetTable answer goes with RMPP, from process context. */
+	if (table && !status) {
+		status = sib_rmpp_table(req);
+		if (!status) {
+			kfree(pkt);
+			return;
+		}
+	}
 
 	if (drop) {		/* packets are plain kzalloc() memory */
 		kfree(pkt);

@@ -7,6 +7,7 @@
  *   qp.c       CQs and UD/GSI QPs: queues, state changes, flushing
  *   fabric.c   the switch: unicast and multicast delivery, from a work
  *   sa.c       the embedded subnet administrator (class 0x03 on QP1)
+ *   rmpp.c     RMPP: the SA's GetTable answers, sent in windowed segments
  *   debugfs.c  state, a value per file, and a file per action; each
  *              HCA's directory, made by an ib_client of its own
  *   tap.c      copies of the packets for a capture backend (sib_tap.h)
@@ -69,6 +70,15 @@
 #define SIB_MAX_HCAS		62
 #define SIB_GUID_BASE		0x0002c903000a0000ULL
 #define SIB_SUBNET_PREFIX	0xfe80000000000000ULL
+#define SIB_VENDOR_ID		0x02c9	/* looks like a Mellanox OUI to tools */
+#define SIB_HW_VER		1
+
+/* SA status codes (MAD status, class-specific bits). */
+#define SIB_SA_ERR_NO_RESOURCES		0x0100
+#define SIB_SA_ERR_REQ_INVALID		0x0200
+#define SIB_SA_ERR_NO_RECORDS		0x0300
+#define SIB_SA_ERR_REQ_INVALID_GID	0x0500
+#define SIB_SA_ERR_INSUFFICIENT_COMP	0x0600
 
 /* What a real fabric drops, counted per port. */
 enum sib_drop {
@@ -92,6 +102,7 @@ struct sib_counters {
 };
 
 struct sib_dev;
+struct ib_sa_mad;
 
 struct sib_pd {
 	struct ib_pd ibpd;
@@ -230,8 +241,16 @@ enum sib_sa_cpi {
 };
 
 struct sib_sa_stats {
-	atomic64_t requests[4];	/* classportinfo, mcmember, path, other */
-	atomic64_t errors[4];
+	atomic64_t requests[5];	/* classportinfo, mcmember, path, node, other */
+	atomic64_t errors[5];
+};
+
+/* rmpp.c's GetTable answers. */
+struct sib_rmpp_stats {
+	atomic64_t tables;	/* gathered and started */
+	atomic64_t segments;	/* DATA segments sent, again or not */
+	atomic64_t resent;	/* timeouts that sent segments again */
+	atomic64_t aborted;	/* ended by STOP/ABORT, retries, or no memory */
 };
 
 struct sib_subnet {
@@ -248,6 +267,11 @@ struct sib_subnet {
 	bool hold;		/* sends stay queued: a stalled link */
 	struct work_struct deliver;
 	struct workqueue_struct *wq;
+	spinlock_t rmpp_lock;	/* @rmpp, @rmpp_count, @rmpp_stopping, the transfers */
+	struct list_head rmpp;	/* GetTable answers being sent (rmpp.c) */
+	unsigned int rmpp_count;
+	bool rmpp_stopping;	/* the module goes: no new transfer */
+	struct sib_rmpp_stats rmpp_stats;
 };
 
 extern struct sib_subnet sib_subnet;
@@ -346,11 +370,18 @@ struct sib_group *sib_group_by_mlid(u16 mlid);
 bool sib_group_forwards_to(const struct sib_group *g, struct sib_dev *sd);
 void sib_sa_init(void);
 void sib_sa_exit(void);
+int sib_sa_table(const struct ib_sa_mad *req, u8 **data, u32 *len, u16 *rec_len);
 void sib_sa_port_gone(struct sib_dev *sd);
 int sib_sa_set_mode(const char *mode);
 const char *sib_sa_mode_name(void);
 int sib_sa_set_cpi(const char *how);
 const char *sib_sa_cpi_name(void);
+
+/* rmpp.c */
+void sib_rmpp_init(void);
+void sib_rmpp_stop(void);
+u16 sib_rmpp_table(const struct sib_pkt *req);
+void sib_rmpp_recv(const struct sib_pkt *pkt);
 
 /* counters.c */
 struct rdma_hw_stats *sib_alloc_hw_port_stats(struct ib_device *ibdev,
