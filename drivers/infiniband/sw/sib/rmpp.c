@@ -54,6 +54,16 @@ struct sib_rmpp_xfer {
 	bool done;			/* its work frees it */
 };
 
+/*
+ * The RMPP header's RRespTime (none given) and flags byte, written whole:
+ * ib_set_rmpp_flags() takes the address of a member of a packed struct,
+ * which gcc warns about where the kernel does not silence it (RHEL 8).
+ */
+static u8 sib_rmpp_rtime_flags(u8 flags)
+{
+	return IB_MGMT_RMPP_NO_RESPTIME << 3 | (flags & 0x7);
+}
+
 /* A MAD to the requester with the request's headers. Under rmpp_lock. */
 static struct sib_pkt *sib_rmpp_pkt(const struct sib_rmpp_xfer *x)
 {
@@ -104,8 +114,7 @@ static int sib_rmpp_send_seg(struct sib_rmpp_xfer *x, u32 seg)
 	}
 	m->rmpp_hdr.rmpp_version = IB_MGMT_RMPP_VERSION;
 	m->rmpp_hdr.rmpp_type = IB_MGMT_RMPP_TYPE_DATA;
-	ib_set_rmpp_flags(&m->rmpp_hdr, flags);
-	ib_set_rmpp_resptime(&m->rmpp_hdr, IB_MGMT_RMPP_NO_RESPTIME);
+	m->rmpp_hdr.rmpp_rtime_flags = sib_rmpp_rtime_flags(flags);
 	m->rmpp_hdr.seg_num = cpu_to_be32(seg);
 	m->rmpp_hdr.paylen_newwin = cpu_to_be32(paylen);
 	if (off < x->len)
@@ -142,7 +151,8 @@ static void sib_rmpp_end(struct sib_rmpp_xfer *x, u8 rmpp_status, u16 mad_status
 	} else {
 		m->rmpp_hdr.rmpp_version = IB_MGMT_RMPP_VERSION;
 		m->rmpp_hdr.rmpp_type = IB_MGMT_RMPP_TYPE_ABORT;
-		ib_set_rmpp_flags(&m->rmpp_hdr, IB_MGMT_RMPP_FLAG_ACTIVE);
+		m->rmpp_hdr.rmpp_rtime_flags =
+			sib_rmpp_rtime_flags(IB_MGMT_RMPP_FLAG_ACTIVE);
 		m->rmpp_hdr.rmpp_status = rmpp_status;
 	}
 	sib_fabric_send(pkt);
