@@ -78,11 +78,7 @@ static struct sib_pkt *sib_rmpp_pkt(const struct sib_rmpp_xfer *x)
 	m->mad_hdr.status = 0;
 	m->sa_hdr.comp_mask = x->req.sa_hdr.comp_mask;
 	m->sa_hdr.attr_offset = cpu_to_be16(x->rec_len / 8);
-	pkt->src_qpn = 1;
-	pkt->slid = SIB_SM_LID;
-	pkt->dlid = x->dlid;
-	pkt->dqpn = x->dqpn;
-	pkt->qkey = SIB_GSI_QKEY;
+	sib_sa_address(pkt, x->dlid, x->dqpn);
 	return pkt;
 }
 

@@ -850,6 +850,23 @@ static bool sib_sa_method_known(u8 method)
 }
 
 /**
+ * sib_sa_address() - address a packet as the SA's reply
+ * @pkt: the reply
+ * @dlid: the requester's LID
+ * @dqpn: the requester's QP
+ *
+ * Replies come from the SM's LID and QP1, with the GSI Q_Key.
+ */
+void sib_sa_address(struct sib_pkt *pkt, u16 dlid, u32 dqpn)
+{
+	pkt->src_qpn = 1;
+	pkt->slid = SIB_SM_LID;
+	pkt->dlid = dlid;
+	pkt->dqpn = dqpn;
+	pkt->qkey = SIB_GSI_QKEY;
+}
+
+/**
  * sib_sa_handle() - answer one MAD sent to the SM's LID
  * @req: the request (the caller frees it)
  *
@@ -963,11 +980,7 @@ void sib_sa_handle(struct sib_pkt *req)
 	if (status)
 		atomic64_inc(&sib_subnet.sa.errors[kind]);
 	out->mad_hdr.status = cpu_to_be16(status);
-	pkt->src_qpn = 1;
-	pkt->slid = SIB_SM_LID;
-	pkt->dlid = req->slid;
-	pkt->dqpn = req->src_qpn;
-	pkt->qkey = SIB_GSI_QKEY;
+	sib_sa_address(pkt, req->slid, req->src_qpn);
 	sib_fabric_send(pkt);
 }
 

@@ -366,6 +366,7 @@ void sib_pkt_read(const struct sib_pkt *pkt, u32 off, void *dst, u32 len);
 
 /* sa.c */
 void sib_sa_handle(struct sib_pkt *req);
+void sib_sa_address(struct sib_pkt *pkt, u16 dlid, u32 dqpn);
 struct sib_group *sib_group_by_mlid(u16 mlid);
 bool sib_group_forwards_to(const struct sib_group *g, struct sib_dev *sd);
 void sib_sa_init(void);
