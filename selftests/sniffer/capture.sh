@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # IPoIB between two rdma_sib ports, captured with tcpdump on the monitor
-# of sib0's port from before IPoIB comes up: the file holds exactly what
-# the monitor says it mirrored, sib0's own packets marked outgoing and the
+# of sib0's port from before IPoIB comes up: the monitor's MTU is its
+# largest frame and it shows no offload, so tcpdump's ring has slots for
+# more frames than the test makes and the file holds exactly what the
+# monitor says it mirrored, sib0's own packets marked outgoing and the
 # rest incoming, and tshark decodes BTH and DETH on every frame, the pings
 # as IPv4/ICMP and IPoIB's SA MCMemberRecord joins (Set, JoinState
 # FullMember) with the SA's answers, each frame with its own time stamp.
@@ -21,7 +23,7 @@ M=sib0p1s
 MD=$SNF_D/monitors/$M
 T=/tmp/snf-capture
 
-ktap_plan 18
+ktap_plan 19
 mkdir -p $T
 ktap_run "rdma_sib, rdma_sniffer, rdma_sniffer_sib load" modprobe rdma_sniffer_sib
 snf_new sib0 1 && [ -d /sys/class/net/$M ] && [ -d $MD ]
@@ -29,6 +31,12 @@ ktap_check "new_monitor sib0 1 makes $M and its debugfs directory" $?
 t=$(cat /sys/class/net/$M/type) dev=$(state_get $MD/device) port=$(state_get $MD/port)
 [ "$t" = 1 ] && [ "$dev" = sib0 ] && [ "$port" = 1 ] && [ "$(state_get $MD/backend)" = rdma_sib ]
 ktap_check "$M: ARPHRD_ETHER ($t), device $dev, port $port" $?
+# libpcap's ring for tcpdump --immediate-mode has slots of MTU + 18 bytes,
+# or 65553 where the device shows an offload: 31 slots in its 2 MB then.
+mtu=$(cat /sys/class/net/$M/mtu)
+off=$(ethtool -k $M | grep -E '^(tcp-segmentation|generic-segmentation|generic-receive|large-receive)-offload: on')
+[ "$mtu" = 4210 ] && [ -z "$off" ]
+ktap_check "$M: MTU $mtu (4224-byte frames), no offload${off:+: $off}" $?
 
 # ib_sa asks the SA's ClassPortInfo after the port's ACTIVE event, a moment
 # after the HCA came: wait for the answer (the first packet sib0 receives),

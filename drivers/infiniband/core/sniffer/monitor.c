@@ -483,6 +483,41 @@ static void snf_mon_threaded(struct net_device *netdev)
 }
 
 /*
+ * The largest frame a monitor of an InfiniBand port hands up: 4096 payload
+ * bytes (the largest IB MTU) with 128 of headers as framed (Ethernet 14,
+ * GRH 40, BTH 12, DETH 8, ImmDt 4, an RETH kept with the payload 16, pad 3,
+ * ICRC 4: 101).
+ */
+#define SNF_IB_FRAME_MAX	(4096 + 128)
+
+/*
+ * A monitor's MTU is the largest frame it hands up, less its Ethernet
+ * header: a user-fed port's feeder may write Ethernet frames of up to
+ * SNF_FEED_MAX bytes, the other backends give InfiniBand packets. Capture
+ * tools size their buffers by it: libpcap's TPACKET_V2 ring (tcpdump
+ * --immediate-mode) has slots of MTU + 18 bytes, or of 65535 + 18 where the
+ * device shows any offload (snf_mon_no_offloads()).
+ */
+static unsigned int snf_mon_mtu(const struct rdma_sniffer_backend *b)
+{
+	return (b == &snf_user_backend ? SNF_FEED_MAX : SNF_IB_FRAME_MAX) -
+	       ETH_HLEN;
+}
+
+/*
+ * A monitor aggregates and segments nothing: the soft GSO and GRO every
+ * netdev gets at registration go, so that capture tools size their buffers
+ * by its MTU (with them, a 2 MB tcpdump --immediate-mode ring held 31
+ * frames, and a burst of IPoIB pings overran it).
+ * Context: RTNL held, @netdev registered.
+ */
+static void snf_mon_no_offloads(struct net_device *netdev)
+{
+	netdev->wanted_features &= ~NETIF_F_SOFT_FEATURES;
+	netdev_update_features(netdev);
+}
+
+/*
  * The monitor's name: DEVpPORTs (sib0p1s), or rdmasnfINDEXpPORT where that
  * is too long for IFNAMSIZ or not a valid netdev name.
  */
@@ -527,6 +562,7 @@ int snf_mon_create(struct snf_dev *sd, u32 port)
 	mon->sd = sd;
 	mon->port = port;
 	mon->backend = b;
+	netdev->mtu = snf_mon_mtu(b);
 	mon->queue_max = SNF_QUEUE_DEFAULT;
 	mon->feed_eth = rdma_port_get_link_layer(sd->ibdev, port) ==
 			IB_LINK_LAYER_ETHERNET;
@@ -540,8 +576,10 @@ int snf_mon_create(struct snf_dev *sd, u32 port)
 
 	rtnl_lock();
 	ret = register_netdevice(netdev);
-	if (!ret)
+	if (!ret) {
+		snf_mon_no_offloads(netdev);
 		snf_mon_threaded(netdev);
+	}
 	if (!ret) {
 		ret = netdev_rx_handler_register(netdev, snf_mon_rx_handler, mon);
 		if (ret)
