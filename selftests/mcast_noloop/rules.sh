@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The rule interface of rdma_mcast_noloop: the hook points it found are
-# listed (both on Debian's 6.1); valid rule sets are taken and read
+# listed (both on Debian's 6.1), armed only while a rule is in force (the
+# QP creation functions run unprobed otherwise); valid rule sets are taken and read
 # back in canonical form; a rule for a device that cannot block (stock rxe)
 # is refused with the documented message; malformed input of every kind is
 # refused with -EINVAL and leaves the previous rule set in force, whole.
@@ -34,7 +35,8 @@ H=/sys/kernel/rdma_mcast_noloop/hooks
 	dmesg | grep -q 'kernel QPs hooked at ib_create_qp_kernel(), user-space QPs at ib_create_qp_user()'
 rc=$?
 ktap_check "kernel and user-space QP creation hooked, and said so (kernel $(state_get $H/kernel), user $(state_get $H/user))" $rc
-[ -z "$(cat $R)" ] && ktap_pass "no rule at load" || ktap_fail "no rule at load"
+[ -z "$(cat $R)" ] && [ "$(state_get $H/armed)" = no ]
+ktap_check "no rule at load, hooks not armed ($(state_get $H/armed))" $?
 
 # A valid set, read back canonically.
 setrules "allow dev=rxe0 creator=user uid=1000
@@ -42,11 +44,11 @@ block dev=* type=ud; allow creator=kernel"
 want='allow dev=rxe0 type=ud creator=user uid=1000
 block dev=* type=ud creator=any
 allow dev=* type=ud creator=kernel'
-if [ "$(cat $R)" = "$want" ]; then
-	ktap_pass "a valid rule set is taken and read back canonically"
+if [ "$(cat $R)" = "$want" ] && [ "$(state_get $H/armed)" = yes ]; then
+	ktap_pass "a valid rule set is taken and read back canonically, hooks armed"
 else
-	ktap_diag "got: $(cat $R)"
-	ktap_fail "a valid rule set is taken and read back canonically"
+	ktap_diag "got: $(cat $R); armed: $(state_get $H/armed)"
+	ktap_fail "a valid rule set is taken and read back canonically, hooks armed"
 fi
 good=$(cat $R)
 
@@ -125,6 +127,6 @@ else
 	ktap_skip "unmappable gid refused from a user namespace" "no unshare -U -r in the guest"
 fi
 
-echo clear > $R && [ -z "$(cat $R)" ] && ktap_pass "clear empties the rule set" ||
-	ktap_fail "clear empties the rule set"
+echo clear > $R && [ -z "$(cat $R)" ] && [ "$(state_get $H/armed)" = no ]
+ktap_check "clear empties the rule set and disarms the hooks" $?
 ktap_finish

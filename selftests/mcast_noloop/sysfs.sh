@@ -46,12 +46,12 @@ modprobe rdma_sib num_hcas=2 && modprobe rdma_mcast_noloop && modprobe rb_test_m
 ktap_check "rdma_sib with two HCAs, rdma_mcast_noloop and rb_test_mcast loaded" $?
 
 want=$(names /sys/class/infiniband)
-if [ "$(names $M)" = "devices hooks rules" ] && [ "$(names $M/hooks)" = "kernel user" ] &&
+if [ "$(names $M)" = "devices hooks rules" ] && [ "$(names $M/hooks)" = "armed kernel user" ] &&
    [ "$(names $D)" = "$want" ]; then
-	ktap_pass "rules, hooks/{kernel,user}, and devices/<device>/ for each RDMA device ($want)"
+	ktap_pass "rules, hooks/{armed,kernel,user}, and devices/<device>/ for each RDMA device ($want)"
 else
 	ktap_diag "$M: $(names $M); hooks: $(names $M/hooks); devices: $(names $D); RDMA devices: $want"
-	ktap_fail "rules, hooks/{kernel,user}, and devices/<device>/ for each RDMA device ($want)"
+	ktap_fail "rules, hooks/{armed,kernel,user}, and devices/<device>/ for each RDMA device ($want)"
 fi
 
 err=$(one_value_files sib0 && one_value_files sib1)
@@ -59,13 +59,18 @@ rc=$?
 [ $rc -eq 0 ] && [ "$(state_get $D/sib0/can_block)" = yes ] || { rc=1; ktap_diag "$err"; }
 ktap_check "each device's directory: $FILES, one value per file" $rc
 
-# A kernel UD QP on sib0 (no rule): counted there, not on sib1.
+# With no rule the hooks are not armed: a QP is not even looked at. With a
+# rule for sib1 only, a kernel UD QP on sib0 is counted there (no rule
+# matched it), not on sib1.
 echo "qp a sib0 1 0" > $C
-[ "$(state_get $D/sib0/seen)" = 1 ] && [ "$(state_get $D/sib0/skip_no_rule)" = 1 ] &&
-	[ "$(state_get $D/sib1/seen)" = 0 ]
+n0=$(state_get $D/sib0/seen)
+echo "block dev=sib1" > $M/rules && echo "qp c sib0 1 0" > $C
+[ "$n0" = 0 ] && [ "$(state_get $D/sib0/seen)" = 1 ] &&
+	[ "$(state_get $D/sib0/skip_no_rule)" = 1 ] && [ "$(state_get $D/sib1/seen)" = 0 ]
 rc=$?
-[ $rc -eq 0 ] || ktap_diag "$(grep -r . $D | xargs)"
-ktap_check "a QP on sib0 counted in devices/sib0/ only" $rc
+[ $rc -eq 0 ] || ktap_diag "without a rule: $n0 seen; $(grep -r . $D | xargs)"
+echo clear > $M/rules
+ktap_check "no rule: a QP not looked at; a rule for sib1: a QP on sib0 counted in devices/sib0/ only" $rc
 
 # A rename: the directory follows, with its counters; rules name the new
 # name; and back.
@@ -86,6 +91,7 @@ fi
 
 # The devices go (rdma_sib unloaded) while a file of sib1 is held open.
 echo "destroy a" > $C
+echo "destroy c" > $C
 echo "destroy b" > $C 2> /dev/null
 rmmod rb_test_mcast
 exec 3< $D/sib1/seen

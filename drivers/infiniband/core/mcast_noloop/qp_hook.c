@@ -22,6 +22,11 @@
  *
  * Handlers run with preemption off in the creating task: RCU, this CPU's
  * counters and the task's credentials only; no sleeping, no printk.
+ *
+ * The probes are registered disabled and armed only while a rule is in
+ * force (mcnl_hook_arm(), called by the writer of the rule set): with none,
+ * QP creation runs as if the module were not loaded (a disabled ftrace
+ * probe leaves the function's entry a no-op), and it counts nothing.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -101,6 +106,7 @@ static int mcnl_user_pre(struct kprobe *kp, struct pt_regs *regs)
 static struct kprobe mcnl_user_kp = {
 	.symbol_name = MCNL_USER_SYM,
 	.pre_handler = mcnl_user_pre,
+	.flags = KPROBE_FLAG_DISABLED,
 };
 #endif
 
@@ -115,8 +121,70 @@ static int mcnl_kernel_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kprobe mcnl_kernel_kp = { .pre_handler = mcnl_kernel_pre };
+static struct kprobe mcnl_kernel_kp = {
+	.pre_handler = mcnl_kernel_pre,
+	.flags = KPROBE_FLAG_DISABLED,
+};
 #endif
+
+/* Are the probes armed? Written under the rule set's writer lock. */
+static bool mcnl_armed;
+
+/**
+ * mcnl_hook_armed() - are the probes armed (a rule is in force)?
+ *
+ * Return: true while they are.
+ */
+bool mcnl_hook_armed(void)
+{
+	return READ_ONCE(mcnl_armed);
+}
+
+/**
+ * mcnl_hook_arm() - arm or disarm the probes
+ * @on: arm them, else disarm them
+ *
+ * Called when the rule set changes from empty to not empty and back.
+ * Arming fails only if the kernel cannot patch the functions' entries
+ * again; nothing is armed then.
+ *
+ * Context: process; the rule set's writer lock held (serialises callers).
+ * Return: 0 or a negative errno of enable_kprobe().
+ */
+int mcnl_hook_arm(bool on)
+{
+	int ret = 0;
+
+	if (on == mcnl_armed)
+		return 0;
+#ifdef MCNL_KERNEL_FN
+	if (!on) {
+		disable_kprobe(&mcnl_kernel_kp);
+	} else {
+		ret = enable_kprobe(&mcnl_kernel_kp);
+		if (ret) {
+			pr_err("cannot arm the probe at %s: %d\n",
+			       __stringify(MCNL_KERNEL_FN), ret);
+			return ret;
+		}
+	}
+#endif
+#ifdef MCNL_USER_SYM
+	if (!on) {
+		disable_kprobe(&mcnl_user_kp);
+	} else {
+		ret = enable_kprobe(&mcnl_user_kp);
+		if (ret) {
+			pr_err("cannot arm the probe at %s: %d\n",
+			       MCNL_USER_SYM, ret);
+			disable_kprobe(&mcnl_kernel_kp);
+			return ret;
+		}
+	}
+#endif
+	WRITE_ONCE(mcnl_armed, on);
+	return ret;
+}
 
 /**
  * mcnl_user_hooked() - are user-space QPs covered on this kernel?
@@ -156,12 +224,13 @@ const char *mcnl_hook_name(bool user)
 }
 
 /**
- * mcnl_hook_init() - arm the probes this kernel has hook points for
+ * mcnl_hook_init() - place the probes this kernel has hook points for
  *
  * The kernel QP function is public and placed by address; ib_create_qp_user()
  * is exported but declared only in ib_core's private header, so its probe
  * is placed by name. Either way ib_core cannot go away under them: this
- * module links against it (ib_register_client() and others).
+ * module links against it (ib_register_client() and others). They are
+ * placed disabled: the first rule arms them (mcnl_hook_arm()).
  *
  * Return: 0 or a negative errno (-EOPNOTSUPP: nothing to hook).
  */
@@ -197,10 +266,11 @@ int mcnl_hook_init(void)
 }
 
 /**
- * mcnl_hook_exit() - disarm; no handler runs after this returns
+ * mcnl_hook_exit() - remove the probes; no handler runs after this returns
  */
 void mcnl_hook_exit(void)
 {
+	WRITE_ONCE(mcnl_armed, false);
 #ifdef MCNL_USER_SYM
 	unregister_kprobe(&mcnl_user_kp);
 #endif

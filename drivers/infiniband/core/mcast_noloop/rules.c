@@ -171,9 +171,13 @@ static int mcnl_parse_rule(struct mcnl_rule *r, char *line_text, unsigned int li
  * @text: the rules (not NUL-terminated)
  * @len: its length
  *
+ * The QP creation probes are armed while the set is not empty
+ * (mcnl_hook_arm()).
+ *
  * Context: process context. Either the new set is complete and valid and
  * replaces the old one, or nothing changes.
- * Return: 0 or -EINVAL (a message says which line and why), -ENOMEM.
+ * Return: 0 or -EINVAL (a message says which line and why), -ENOMEM, or
+ * the error of arming the probes.
  */
 int mcnl_rules_set(const char *text, size_t len)
 {
@@ -218,9 +222,18 @@ int mcnl_rules_set(const char *text, size_t len)
 	}
 	new->count = n;
 
+	/* The probes are armed before a rule is in force, disarmed after. */
 	mutex_lock(&mcnl_rules_lock);
+	ret = n ? mcnl_hook_arm(true) : 0;
+	if (ret) {
+		mutex_unlock(&mcnl_rules_lock);
+		kfree(new);
+		return ret;
+	}
 	old = rcu_dereference_protected(mcnl_rules, lockdep_is_held(&mcnl_rules_lock));
 	rcu_assign_pointer(mcnl_rules, new);
+	if (!n)
+		mcnl_hook_arm(false);
 	mutex_unlock(&mcnl_rules_lock);
 	if (old)
 		kfree_rcu(old, rcu);

@@ -6,6 +6,7 @@
  *   rules                 the rule set, read and replaced whole (rules.c)
  *   hooks/kernel          the function kernel QPs are hooked at (qp_hook.c)
  *   hooks/user            the one user-space QPs are hooked at, or "none"
+ *   hooks/armed           "yes" while a rule is in force and the hooks run
  *   devices/<device>/     per RDMA device, named as it (devices.c):
  *                         can_block, seen, flagged, skip_<reason>
  *
@@ -13,7 +14,7 @@
  * directory and devices/ (mcnl_sysfs_init()) before the ib_client is
  * registered, whose add() makes each devices/<device>/ and whose remove()
  * takes it away; rules and hooks/ (mcnl_sysfs_files_init()) last, once the
- * hooks are armed, so a rule written is a rule applied.
+ * hooks are placed, so a rule written is a rule applied.
  *
  * hooks/ is a named attribute group: a directory without a kobject of its
  * own. Each devices/<device>/ is a kobject of kobject_create_and_add(),
@@ -70,10 +71,18 @@ static ssize_t user_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return rbp_sysfs_emit(buf, "%s\n", mcnl_hook_name(true));
 }
 
+static ssize_t armed_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return rbp_sysfs_emit(buf, "%s\n", mcnl_hook_armed() ? "yes" : "no");
+}
+
 static struct kobj_attribute mcnl_hook_kernel_attr = __ATTR_RO(kernel);
 static struct kobj_attribute mcnl_hook_user_attr = __ATTR_RO(user);
+static struct kobj_attribute mcnl_hook_armed_attr = __ATTR_RO(armed);
 
 static struct attribute *mcnl_hook_attrs[] = {
+	&mcnl_hook_armed_attr.attr,
 	&mcnl_hook_kernel_attr.attr,
 	&mcnl_hook_user_attr.attr,
 	NULL,
