@@ -7,7 +7,10 @@
 #    (the GUIDs sysfs gives), "saquery -g" the IPoIB broadcast group at
 #    MLID 0xc000, "saquery -m" one member record per member the SA's own
 #    table (debugfs groups) lists, the broadcast group's with JoinState
-#    FullMember, "saquery PR" a path for every ordered pair of ports;
+#    FullMember, "saquery PR" a path for every ordered pair of ports,
+#    "saquery PIR" each port's PortInfo (LID, capability mask, state and
+#    SM LID as sysfs gives them), "saquery SMIR" the master SM at the SM
+#    LID;
 #  - twenty HCAs: "saquery PR" gives all 400 paths, 128 segments of a
 #    window the requester opens 64 segments at a time, none sent again;
 #  - the SA counts the tables it sent (debugfs sa/get_table/) and has
@@ -35,7 +38,7 @@ sq()
 # records NAME: how many "NAME dump:" records $OUT holds.
 records() { grep -c "$1 dump:" $OUT; }
 
-ktap_plan 9
+ktap_plan 11
 ktap_run "two HCAs, IPoIB up, ib_umad" eval 'sib_setup && modprobe ib_umad'
 slowwait 5 test -e /dev/infiniband/umad1
 t0=$(state_get $G/tables)
@@ -85,8 +88,43 @@ fi
 [ $ok -eq 1 ] || ktap_diag "$(head -c 600 $OUT)"
 ktap_check "saquery PR: 4 paths between 2 ports" $((1 - ok))
 
+# Every HCA's PortInfoRecord, as sysfs describes the port; one by LID.
+ok=0
+if sq PIR; then
+	ok=1
+	[ "$(records PortInfoRecord)" -eq 2 ] || ok=0
+	for ca in sib0 sib1; do
+		P=/sys/class/infiniband/$ca/ports/1
+		lid=$(printf %d "$(cat $P/lid)") cap=$(printf %x "$(cat $P/cap_mask)")
+		awk -v lid="$lid" '/EndPortLid/ { sub(/.*\./, ""); l = $0 }
+			/^[[:space:]]*Lid:/ && l == lid { sub(/.*\./, ""); print l, $0 }' $OUT |
+			grep -qx "$lid $lid" || { ktap_diag "$ca: no record of LID $lid"; ok=0; }
+		grep -qi "CapMask:\.*0x0*$cap\b" $OUT || { ktap_diag "$ca: CapMask 0x$cap not in the table"; ok=0; }
+	done
+	[ "$(grep -c 'LinkState:\.*Active' $OUT)" -eq 2 ] || ok=0
+	[ "$(grep -c 'SMLid:\.*1$' $OUT)" -eq 2 ] || ok=0
+fi
+lid1=$(printf %d "$(cat /sys/class/infiniband/sib1/ports/1/lid)")
+if [ $ok -eq 1 ] && sq PIR "$lid1"; then
+	[ "$(records PortInfoRecord)" -eq 1 ] && grep -q "EndPortLid\.*$lid1$" $OUT || ok=0
+else
+	ok=0
+fi
+[ $ok -eq 1 ] || ktap_diag "$(head -c 1500 $OUT)"
+ktap_check "saquery PIR: a PortInfoRecord for each of the 2 ports (LID, CapMask, Active, SM LID as sysfs says); PIR $lid1: one" $((1 - ok))
+
+# The SM the embedded SA speaks for: at the SM LID sysfs gives, master.
+ok=0
+sm=$(printf %d "$(cat /sys/class/infiniband/sib0/ports/1/sm_lid)")
+if sq SMIR; then
+	[ "$(records SMInfoRecord)" -eq 1 ] && grep -q "LID\.*$sm$" $OUT &&
+		grep -qi "SMState\.*3\|SMState\.*master" $OUT && ok=1
+fi
+[ $ok -eq 1 ] || ktap_diag "$(head -c 600 $OUT)"
+ktap_check "saquery SMIR: one SMInfoRecord, LID $sm, master" $((1 - ok))
+
 t1=$(state_get $G/tables)
-[ $((t1 - t0)) -ge 4 ] && [ "$(state_get $G/aborted)" -eq 0 ]
+[ $((t1 - t0)) -ge 7 ] && [ "$(state_get $G/aborted)" -eq 0 ]
 ktap_check "sa/get_table: $((t1 - t0)) tables sent, none given up" $?
 sib_cleanup
 rmmod ib_umad 2>/dev/null

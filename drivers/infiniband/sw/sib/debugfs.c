@@ -290,8 +290,13 @@ static const struct file_operations sib_ctl_fops = {
 static void sib_dbg_sa_create(void)
 {
 	static const char * const attrs[] = {
-		"class_port_info", "mc_member_record", "path_record",
-		"node_record", "other",
+		[SIB_SA_CPI] = "class_port_info",
+		[SIB_SA_MCM] = "mc_member_record",
+		[SIB_SA_PATH] = "path_record",
+		[SIB_SA_NODE] = "node_record",
+		[SIB_SA_PORT] = "port_info_record",
+		[SIB_SA_SM] = "sm_info_record",
+		[SIB_SA_OTHER] = "other",
 	};
 	static const struct {
 		const char *name;

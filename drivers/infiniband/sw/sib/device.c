@@ -66,7 +66,7 @@ static int sib_query_port(struct ib_device *ibdev, rbp_port_t port,
 	attr->active_mtu = SIB_MTU;
 	attr->gid_tbl_len = 1;
 	attr->pkey_tbl_len = 1;
-	attr->port_cap_flags = IB_PORT_CM_SUP | IB_PORT_SYS_IMAGE_GUID_SUP;
+	attr->port_cap_flags = SIB_PORT_CAP_FLAGS;
 	attr->max_msg_sz = SIB_MTU_BYTES;
 	attr->lid = sd->lid;
 	attr->sm_lid = SIB_SM_LID;

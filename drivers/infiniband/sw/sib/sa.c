@@ -48,9 +48,11 @@
 #define SIB_PLT				18	/* packet lifetime, ~1 s */
 #define SIB_RECORD_LEN			64
 #define SIB_NODE_RECORD_LEN		112	/* 108 bytes, 8-byte aligned */
+#define SIB_PORT_RECORD_LEN		72	/* 68 bytes, 8-byte aligned */
+#define SIB_SM_RECORD_LEN		32	/* 25 bytes, 8-byte aligned */
+#define SIB_SUBNET_TIMEOUT		18	/* 4.096 us * 2^18: ~1 s */
+#define SIB_SM_STATE_MASTER		3	/* SMInfo:SMState */
 #define SIB_SA_TABLE_MAX		(1024 * 1024)	/* bytes of a GetTable answer */
-
-enum { SIB_SA_CPI, SIB_SA_MCM, SIB_SA_PATH, SIB_SA_NODE, SIB_SA_OTHER };
 
 /* Are all of @bits in component mask @comp? Both are big-endian values. */
 static bool sib_has(ib_sa_comp_mask comp, ib_sa_comp_mask bits)
@@ -560,6 +562,7 @@ struct sib_sa_field {
 	u8 bit;			/* component mask bit */
 	u8 off, len;		/* bytes of the record */
 	u8 mask;		/* of each of those bytes */
+	bool subset;		/* matched if the bits given are set (a mask) */
 };
 
 static const struct sib_sa_field sib_node_fields[] = {
@@ -614,6 +617,32 @@ static const struct sib_sa_field sib_path_fields[] = {
 	{ 21, 56, 1, 0x3f },	/* PacketLifeTime */
 };
 
+/* PortInfoRecord: EndportLID, PortNum, Options, reserved, PortInfo. */
+static const struct sib_sa_field sib_port_fields[] = {
+	{ 0, 0, 2, 0xff },	/* EndportLID */
+	{ 1, 2, 1, 0xff },	/* PortNum */
+	{ 3, 4, 8, 0xff },	/* M_Key */
+	{ 4, 12, 8, 0xff },	/* GidPrefix */
+	{ 5, 20, 2, 0xff },	/* LID */
+	{ 6, 22, 2, 0xff },	/* MasterSMLID */
+	{ 7, 24, 4, 0xff, true },	/* CapabilityMask: the bits asked for */
+	{ 10, 32, 1, 0xff },	/* LocalPortNum */
+	{ 13, 35, 1, 0xff },	/* LinkWidthActive */
+	{ 15, 36, 1, 0x0f },	/* PortState */
+	{ 16, 37, 1, 0xf0 },	/* PortPhysicalState */
+	{ 20, 38, 1, 0x07 },	/* LMC */
+};
+
+/* SMInfoRecord: LID, reserved, SMInfo. */
+static const struct sib_sa_field sib_sm_fields[] = {
+	{ 0, 0, 2, 0xff },	/* LID */
+	{ 2, 4, 8, 0xff },	/* GUID */
+	{ 3, 12, 8, 0xff },	/* SM_Key */
+	{ 4, 20, 4, 0xff },	/* ActCount */
+	{ 5, 24, 1, 0xf0 },	/* Priority */
+	{ 6, 24, 1, 0x0f },	/* SMState */
+};
+
 struct sib_sa_table_kind {
 	u16 attr;
 	u16 rec_len;
@@ -628,6 +657,10 @@ static const struct sib_sa_table_kind sib_sa_tables[] = {
 	  sib_mcm_fields, ARRAY_SIZE(sib_mcm_fields) },
 	{ IB_SA_ATTR_PATH_REC, SIB_RECORD_LEN,
 	  sib_path_fields, ARRAY_SIZE(sib_path_fields) },
+	{ IB_SA_ATTR_PORT_INFO_REC, SIB_PORT_RECORD_LEN,
+	  sib_port_fields, ARRAY_SIZE(sib_port_fields) },
+	{ IB_SA_ATTR_SM_INFO_REC, SIB_SM_RECORD_LEN,
+	  sib_sm_fields, ARRAY_SIZE(sib_sm_fields) },
 };
 
 static const struct sib_sa_table_kind *sib_sa_table_kind(u16 attr)
@@ -669,7 +702,8 @@ static bool sib_sa_table_match(const struct sib_sa_table_kind *t,
 		if (!(bits & BIT_ULL(f->bit)))
 			continue;
 		for (j = f->off; j < f->off + f->len; j++)
-			if ((req[j] ^ rec[j]) & f->mask)
+			if ((f->subset ? req[j] & ~rec[j] : req[j] ^ rec[j]) &
+			    f->mask)
 				return false;
 	}
 	return true;
@@ -693,6 +727,52 @@ static void sib_node_record(u8 *p, struct sib_dev *sd)
 	p[41] = SIB_VENDOR_ID >> 16;
 	put_unaligned_be16(SIB_VENDOR_ID & 0xffff, p + 42);
 	memcpy(p + 44, sd->ibdev.node_desc, 64);
+}
+
+/*
+ * An HCA port's PortInfoRecord: its LID, port 1, and the PortInfo an SMA
+ * would give, as ib_query_port() describes the port (sib_query_port()):
+ * ACTIVE, LinkUp, 4X EDR (an extended speed), MTU 4096, one VL, the SM at
+ * SIB_SM_LID.
+ */
+static void sib_port_record(u8 *p, struct sib_dev *sd)
+{
+	u8 *pi = p + 4;
+
+	memset(p, 0, SIB_PORT_RECORD_LEN);
+	put_unaligned_be16(sd->lid, p);
+	p[2] = 1;					/* PortNum */
+	put_unaligned_be64(SIB_SUBNET_PREFIX, pi + 8);	/* GidPrefix */
+	put_unaligned_be16(sd->lid, pi + 16);
+	put_unaligned_be16(SIB_SM_LID, pi + 18);
+	put_unaligned_be32(SIB_PORT_CAP_FLAGS, pi + 20);
+	pi[28] = 1;					/* LocalPortNum */
+	pi[29] = 2;					/* LinkWidthEnabled: 4X */
+	pi[30] = 3;					/* Supported: 1X, 4X */
+	pi[31] = 2;					/* Active: 4X */
+	pi[32] = 1 << 4 | IB_PORT_ACTIVE;		/* SpeedSupported, PortState */
+	pi[33] = IB_PORT_PHYS_STATE_LINK_UP << 4 | 2;	/* LinkDownDefault: Polling */
+	pi[35] = 1 << 4 | 1;				/* SpeedActive, SpeedEnabled */
+	pi[36] = SIB_MTU << 4;				/* NeighborMTU, MasterSMSL 0 */
+	pi[37] = 1 << 4;				/* VLCap: VL0 */
+	pi[41] = SIB_MTU;				/* MTUCap */
+	pi[43] = 1 << 4;				/* OperationalVLs: VL0 */
+	pi[50] = 1;					/* GUIDCap */
+	pi[51] = SIB_SUBNET_TIMEOUT;
+	pi[62] = 2 << 4 | 2;	/* LinkSpeedExtActive, Supported: 25.78125 Gb/s */
+	pi[63] = 2;					/* LinkSpeedExtEnabled */
+}
+
+/*
+ * The SM's SMInfoRecord: the embedded SA speaks for a master SM at
+ * SIB_SM_LID with port GUID SIB_GUID_BASE, SM_Key 0, priority 0.
+ */
+static void sib_sm_record(u8 *p)
+{
+	memset(p, 0, SIB_SM_RECORD_LEN);
+	put_unaligned_be16(SIB_SM_LID, p);
+	put_unaligned_be64(SIB_GUID_BASE, p + 4);
+	p[24] = SIB_SM_STATE_MASTER;		/* Priority 0, SMState */
 }
 
 /* A table being filled: room for @cap records at @buf, @n matched so far. */
@@ -728,6 +808,10 @@ static unsigned int sib_sa_table_fill(const struct sib_sa_table_kind *t,
 	struct sib_member *m;
 	unsigned int i, j;
 
+	BUILD_BUG_ON(sizeof(rec) < SIB_RECORD_LEN ||
+		     sizeof(rec) < SIB_PORT_RECORD_LEN ||
+		     sizeof(rec) < SIB_SM_RECORD_LEN);
+
 	switch (t->attr) {
 	case IB_SA_ATTR_NODE_REC:
 		for (i = SIB_FIRST_LID; i < ARRAY_SIZE(sib_subnet.by_lid); i++) {
@@ -737,6 +821,19 @@ static unsigned int sib_sa_table_fill(const struct sib_sa_table_kind *t,
 			sib_node_record(rec, sd);
 			sib_sa_fill_one(&f, rec);
 		}
+		break;
+	case IB_SA_ATTR_PORT_INFO_REC:
+		for (i = SIB_FIRST_LID; i < ARRAY_SIZE(sib_subnet.by_lid); i++) {
+			sd = sib_subnet.by_lid[i];
+			if (!sd)
+				continue;
+			sib_port_record(rec, sd);
+			sib_sa_fill_one(&f, rec);
+		}
+		break;
+	case IB_SA_ATTR_SM_INFO_REC:
+		sib_sm_record(rec);
+		sib_sa_fill_one(&f, rec);
 		break;
 	case IB_SA_ATTR_MC_MEMBER_REC:
 		list_for_each_entry(g, &sib_subnet.groups, list)
@@ -926,6 +1023,12 @@ void sib_sa_handle(struct sib_pkt *req)
 		break;
 	case IB_SA_ATTR_NODE_REC:
 		kind = SIB_SA_NODE;
+		break;
+	case IB_SA_ATTR_PORT_INFO_REC:
+		kind = SIB_SA_PORT;
+		break;
+	case IB_SA_ATTR_SM_INFO_REC:
+		kind = SIB_SA_SM;
 		break;
 	default:
 		kind = SIB_SA_OTHER;

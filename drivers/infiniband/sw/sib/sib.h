@@ -68,8 +68,11 @@
 #define SIB_LSO_MAX_BYTES	65536	/* headers and payload of an LSO send */
 #define SIB_MAX_CQE		65536
 #define SIB_MAX_HCAS		62
-#define SIB_GUID_BASE		0x0002c903000a0000ULL
+#define SIB_GUID_BASE		0x0002c903000a0000ULL	/* + 0: the SM's; + i + 1: HCA i's */
 #define SIB_SUBNET_PREFIX	0xfe80000000000000ULL
+/* PortInfo:CapabilityMask of every port (IBA bits, as ib_port_attr takes them). */
+#define SIB_PORT_CAP_FLAGS	(IB_PORT_CM_SUP | IB_PORT_SYS_IMAGE_GUID_SUP | \
+				 IB_PORT_EXTENDED_SPEEDS_SUP)
 #define SIB_VENDOR_ID		0x02c9	/* looks like a Mellanox OUI to tools */
 #define SIB_HW_VER		1
 
@@ -240,9 +243,21 @@ enum sib_sa_cpi {
 	SIB_CPI_DROP,		/* no answer at all: the requester times out */
 };
 
+/* What the SA counts requests and errors by: their attribute. */
+enum sib_sa_kind {
+	SIB_SA_CPI,		/* ClassPortInfo */
+	SIB_SA_MCM,		/* MCMemberRecord */
+	SIB_SA_PATH,		/* PathRecord */
+	SIB_SA_NODE,		/* NodeRecord */
+	SIB_SA_PORT,		/* PortInfoRecord */
+	SIB_SA_SM,		/* SMInfoRecord */
+	SIB_SA_OTHER,		/* any other */
+	SIB_SA_KINDS
+};
+
 struct sib_sa_stats {
-	atomic64_t requests[5];	/* classportinfo, mcmember, path, node, other */
-	atomic64_t errors[5];
+	atomic64_t requests[SIB_SA_KINDS];
+	atomic64_t errors[SIB_SA_KINDS];
 };
 
 /* rmpp.c's GetTable answers. */
