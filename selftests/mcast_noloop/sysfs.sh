@@ -59,9 +59,9 @@ rc=$?
 [ $rc -eq 0 ] && [ "$(state_get $D/sib0/can_block)" = yes ] || { rc=1; ktap_diag "$err"; }
 ktap_check "each device's directory: $FILES, one value per file" $rc
 
-# With no rule the hooks are not armed: a QP is not even looked at. With a
-# rule for sib1 only, a kernel UD QP on sib0 is counted there (no rule
-# matched it), not on sib1.
+# Before the first rule the hooks are not armed: a QP is not even looked
+# at. With a rule for sib1 only, a kernel UD QP on sib0 is counted there
+# (no rule matched it), not on sib1.
 echo "qp a sib0 1 0" > $C
 n0=$(state_get $D/sib0/seen)
 echo "block dev=sib1" > $M/rules && echo "qp c sib0 1 0" > $C
@@ -70,7 +70,7 @@ echo "block dev=sib1" > $M/rules && echo "qp c sib0 1 0" > $C
 rc=$?
 [ $rc -eq 0 ] || ktap_diag "without a rule: $n0 seen; $(grep -r . $D | xargs)"
 echo clear > $M/rules
-ktap_check "no rule: a QP not looked at; a rule for sib1: a QP on sib0 counted in devices/sib0/ only" $rc
+ktap_check "no rule yet: a QP not looked at; a rule for sib1: a QP on sib0 counted in devices/sib0/ only" $rc
 
 # A rename: the directory follows, with its counters; rules name the new
 # name; and back.

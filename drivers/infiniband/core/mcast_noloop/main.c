@@ -22,7 +22,7 @@
 /*
  * The sysfs directories come before the ib_client (its add() makes a
  * directory per device), the files last: rules are taken once the devices
- * are known and the hooks placed (armed by the first rule).
+ * are known and the hooks placed (the first rule arms them).
  */
 static int __init mcnl_init(void)
 {

@@ -131,7 +131,7 @@ int mcnl_dev_caps(const char *name, bool *can_block, bool *is_mlx5);
 /* qp_hook.c */
 int mcnl_hook_init(void);
 void mcnl_hook_exit(void);
-int mcnl_hook_arm(bool on);
+int mcnl_hook_arm(void);
 bool mcnl_hook_armed(void);
 bool mcnl_user_hooked(void);
 const char *mcnl_hook_name(bool user);

@@ -23,10 +23,15 @@
  * Handlers run with preemption off in the creating task: RCU, this CPU's
  * counters and the task's credentials only; no sleeping, no printk.
  *
- * The probes are registered disabled and armed only while a rule is in
- * force (mcnl_hook_arm(), called by the writer of the rule set): with none,
- * QP creation runs as if the module were not loaded (a disabled ftrace
- * probe leaves the function's entry a no-op), and it counts nothing.
+ * The probes are registered disabled and armed by the write that puts the
+ * first rule in force (mcnl_hook_arm()); until then QP creation runs as if
+ * the module were not loaded (a disabled ftrace probe leaves the function's
+ * entry a no-op), and nothing is counted. They stay armed until unload,
+ * also when the rule set is emptied again: disarming and rearming them at
+ * each change of the set, while other tasks created QPs, crashed a Debian
+ * 12 guest once (a call to address 0 at the probed function's entry, under
+ * TCG, not understood: b0335b5, reverted by f9d9306), so the call sites
+ * are patched no more often than when the probes were armed at load.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -131,9 +136,9 @@ static struct kprobe mcnl_kernel_kp = {
 static bool mcnl_armed;
 
 /**
- * mcnl_hook_armed() - are the probes armed (a rule is in force)?
+ * mcnl_hook_armed() - are the probes armed?
  *
- * Return: true while they are.
+ * Return: true once a rule has been in force, until unload.
  */
 bool mcnl_hook_armed(void)
 {
@@ -141,48 +146,37 @@ bool mcnl_hook_armed(void)
 }
 
 /**
- * mcnl_hook_arm() - arm or disarm the probes
- * @on: arm them, else disarm them
+ * mcnl_hook_arm() - arm the probes, if they are not armed yet
  *
- * Called when the rule set changes from empty to not empty and back.
- * Arming fails only if the kernel cannot patch the functions' entries
- * again; nothing is armed then.
+ * Called before the first rule is published. Arming fails only if the
+ * kernel cannot patch the functions' entries; nothing is armed then.
  *
  * Context: process; the rule set's writer lock held (serialises callers).
  * Return: 0 or a negative errno of enable_kprobe().
  */
-int mcnl_hook_arm(bool on)
+int mcnl_hook_arm(void)
 {
 	int ret = 0;
 
-	if (on == mcnl_armed)
+	if (mcnl_armed)
 		return 0;
 #ifdef MCNL_KERNEL_FN
-	if (!on) {
-		disable_kprobe(&mcnl_kernel_kp);
-	} else {
-		ret = enable_kprobe(&mcnl_kernel_kp);
-		if (ret) {
-			pr_err("cannot arm the probe at %s: %d\n",
-			       __stringify(MCNL_KERNEL_FN), ret);
-			return ret;
-		}
+	ret = enable_kprobe(&mcnl_kernel_kp);
+	if (ret) {
+		pr_err("cannot arm the probe at %s: %d\n",
+		       __stringify(MCNL_KERNEL_FN), ret);
+		return ret;
 	}
 #endif
 #ifdef MCNL_USER_SYM
-	if (!on) {
-		disable_kprobe(&mcnl_user_kp);
-	} else {
-		ret = enable_kprobe(&mcnl_user_kp);
-		if (ret) {
-			pr_err("cannot arm the probe at %s: %d\n",
-			       MCNL_USER_SYM, ret);
-			disable_kprobe(&mcnl_kernel_kp);
-			return ret;
-		}
+	ret = enable_kprobe(&mcnl_user_kp);
+	if (ret) {
+		pr_err("cannot arm the probe at %s: %d\n", MCNL_USER_SYM, ret);
+		disable_kprobe(&mcnl_kernel_kp);
+		return ret;
 	}
 #endif
-	WRITE_ONCE(mcnl_armed, on);
+	WRITE_ONCE(mcnl_armed, true);
 	return ret;
 }
 

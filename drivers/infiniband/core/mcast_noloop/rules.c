@@ -171,8 +171,8 @@ static int mcnl_parse_rule(struct mcnl_rule *r, char *line_text, unsigned int li
  * @text: the rules (not NUL-terminated)
  * @len: its length
  *
- * The QP creation probes are armed while the set is not empty
- * (mcnl_hook_arm()).
+ * The first set that is not empty arms the QP creation probes
+ * (mcnl_hook_arm()), which stay armed until unload.
  *
  * Context: process context. Either the new set is complete and valid and
  * replaces the old one, or nothing changes.
@@ -222,9 +222,9 @@ int mcnl_rules_set(const char *text, size_t len)
 	}
 	new->count = n;
 
-	/* The probes are armed before a rule is in force, disarmed after. */
+	/* The probes are armed before the first rule is in force. */
 	mutex_lock(&mcnl_rules_lock);
-	ret = n ? mcnl_hook_arm(true) : 0;
+	ret = n ? mcnl_hook_arm() : 0;
 	if (ret) {
 		mutex_unlock(&mcnl_rules_lock);
 		kfree(new);
@@ -232,8 +232,6 @@ int mcnl_rules_set(const char *text, size_t len)
 	}
 	old = rcu_dereference_protected(mcnl_rules, lockdep_is_held(&mcnl_rules_lock));
 	rcu_assign_pointer(mcnl_rules, new);
-	if (!n)
-		mcnl_hook_arm(false);
 	mutex_unlock(&mcnl_rules_lock);
 	if (old)
 		kfree_rcu(old, rcu);

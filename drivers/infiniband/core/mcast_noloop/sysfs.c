@@ -6,7 +6,7 @@
  *   rules                 the rule set, read and replaced whole (rules.c)
  *   hooks/kernel          the function kernel QPs are hooked at (qp_hook.c)
  *   hooks/user            the one user-space QPs are hooked at, or "none"
- *   hooks/armed           "yes" while a rule is in force and the hooks run
+ *   hooks/armed           "yes" once a rule has been in force (until unload)
  *   devices/<device>/     per RDMA device, named as it (devices.c):
  *                         can_block, seen, flagged, skip_<reason>
  *
