@@ -3,9 +3,12 @@
 #
 # Benchmark (prints figures, asserts nothing but that it measured): what
 # rdma_mcast_noloop adds to kernel QP creation on rdma_sib. In one VM run,
-# interleaved over rounds: no module, the module with no rule, with a rule
-# for another device only, and with a rule matching every QP (each
-# creation then runs the hook, the rule match and the flagging). Printed:
+# interleaved over rounds: no module, the module with no rule yet (its
+# probes not armed), with a rule for another device only (what any QP
+# costs once a rule has been written, also after the rules are cleared:
+# the probes stay armed until unload), and with a rule matching every QP
+# (each creation then runs the hook, the rule match and the flagging).
+# Printed:
 # QPs/s of each, and the overhead of each against "no module" per round,
 # as median (min, max). A sample's QPs/s is taken at the 25th percentile
 # time of its 100-QP chunks: on a shared machine the VM's CPU is taken
@@ -32,7 +35,7 @@ bench_need without_module no_rule other_dev rule
 printf '%-44s %s\n' "QPs/s without the module:" "$(bench_vals without_module | bench_stats)"
 for s in no_rule other_dev rule; do
 	case $s in
-	no_rule) what="loaded, no rule" ;;
+	no_rule) what="loaded, no rule yet" ;;
 	other_dev) what="a rule for another device" ;;
 	rule) what="a rule matching every QP" ;;
 	esac

@@ -3,11 +3,11 @@
 #
 # Guest side of scripts/bench/mcast-noloop-qp-rate.sh: kernel UD QP
 # creation on rdma_sib's sib0, timed by rb_test_mcast, in four setups taken
-# in turn each round: without rdma_mcast_noloop, loaded with no rule, with
-# a rule for another device only, and with a rule matching every QP. The
-# order is reversed every other round, so a round changes the module's
-# state by one load or one unload plus two rule writes, and drift falls on
-# both sides of each ratio alike. After each change WARM QPs are made
+# in turn each round: without rdma_mcast_noloop, loaded with no rule yet
+# (its probes are armed by the first rule and stay armed until unload, so
+# this setup loads it afresh when they are), with a rule for another device
+# only, and with a rule matching every QP. The order is reversed every
+# other round, so drift falls on both sides of each ratio alike. After each change WARM QPs are made
 # untimed (caches, and TCG's translation of code a kprobe just patched),
 # then N timed, in chunks of CHUNK: a sample's rate is CHUNK over the 25th
 # percentile of its chunks' times, so time the host gave to other work
@@ -44,6 +44,9 @@ setup()
 {
 	case $1 in
 	without_module) rmmod rdma_mcast_noloop 2> /dev/null; return 0 ;;
+	no_rule)
+		[ "$(cat /sys/kernel/rdma_mcast_noloop/hooks/armed 2> /dev/null)" != yes ] ||
+			rmmod rdma_mcast_noloop || return 1 ;;
 	esac
 	[ -d /sys/module/rdma_mcast_noloop ] || modprobe rdma_mcast_noloop || return 1
 	case $1 in
