@@ -12,7 +12,8 @@
 #    SM LID as sysfs gives them), "saquery SMIR" the master SM at the SM
 #    LID;
 #  - twenty HCAs: "saquery PR" gives all 400 paths, 128 segments of a
-#    window the requester opens 64 segments at a time, none sent again;
+#    window the requester opens 64 segments at a time, none sent again
+#    unless the requester was slow to ACK;
 #  - the SA counts the tables it sent (debugfs sa/get_table/) and has
 #    given none up.
 # The harness fails the test on any oops, WARNING or BUG in the kernel log.
@@ -140,7 +141,16 @@ fi
 [ $ok -eq 1 ] || ktap_diag "$(tail -c 600 $OUT)"
 s1=$(state_get $G/segments)
 ktap_check "saquery PR: 400 paths between 20 ports ($((s1 - s0)) segments)" $((1 - ok))
-[ $((s1 - s0)) -eq 128 ] && [ "$(state_get $G/resent)" -eq 0 ] &&
-	[ "$(state_get $G/aborted)" -eq 0 ]
-ktap_check "128 segments sent once each, none again, none given up" $?
+# A timeout (200 ms without an ACK that moves the window) sends segments
+# again: on a loaded machine (a KASAN kernel under TCG beside other VMs)
+# that is the sender doing its job, said but not failed. Without one,
+# every segment went exactly once.
+re=$(state_get $G/resent)
+if [ "$re" -eq 0 ]; then
+	[ $((s1 - s0)) -eq 128 ]
+else
+	ktap_diag "$re timeouts, $((s1 - s0)) segments sent: the requester was slow to ACK"
+	[ $((s1 - s0)) -gt 128 ]
+fi && [ "$(state_get $G/aborted)" -eq 0 ]
+ktap_check "128 segments sent, each once unless a timeout resent it ($re timeouts), none given up" $?
 ktap_finish
