@@ -35,8 +35,9 @@ H=/sys/kernel/rdma_mcast_noloop/hooks
 	dmesg | grep -q 'kernel QPs hooked at ib_create_qp_kernel(), user-space QPs at ib_create_qp_user()'
 rc=$?
 ktap_check "kernel and user-space QP creation hooked, and said so (kernel $(state_get $H/kernel), user $(state_get $H/user))" $rc
-[ -z "$(cat $R)" ] && [ "$(state_get $H/armed)" = no ]
-ktap_check "no rule at load, hooks not armed ($(state_get $H/armed))" $?
+armed=$(state_get $H/armed)
+[ -z "$(cat $R)" ] && [ "$armed" = no ]
+ktap_check "no rule at load, hooks not armed ($armed)" $?
 
 # A valid set, read back canonically.
 setrules "allow dev=rxe0 creator=user uid=1000
