@@ -120,9 +120,12 @@ static void sib_pkt_address(struct sib_pkt *pkt, struct sib_qp *qp,
 	pkt->dlid = rdma_ah_get_dlid(&ah->attr);
 	pkt->sl = rdma_ah_get_sl(&ah->attr);
 	pkt->dqpn = ud->remote_qpn;
-	/* A Q_Key with the high bit set means "use the QP's own". */
-	pkt->qkey = ud->remote_qkey & 0x80000000 && qp->ibqp.qp_type != IB_QPT_GSI ?
-		    qp->qkey : ud->remote_qkey;
+	/*
+	 * A Q_Key with the high bit set means "use the QP's own", also on
+	 * QP1, whose own is the GSI Q_Key: ib_mad's responses (its agents
+	 * reply with IB_QP_SET_QKEY) reach the requester's QP1 so.
+	 */
+	pkt->qkey = ud->remote_qkey & 0x80000000 ? qp->qkey : ud->remote_qkey;
 	pkt->wr_id = wr->wr_id;
 	pkt->wr_cqe = wr->wr_cqe;
 	pkt->signaled = qp->sig_all || (wr->send_flags & IB_SEND_SIGNALED);
