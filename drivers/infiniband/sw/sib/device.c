@@ -81,9 +81,10 @@ static int sib_query_port(struct ib_device *ibdev, rbp_port_t port,
 static int sib_get_port_immutable(struct ib_device *ibdev, rbp_port_t port,
 				  struct ib_port_immutable *imm)
 {
-	/* IB with MAD, CM and SA; no SMI, so ib_mad makes no QP0. */
+	/* IB with MAD, SMI (ib_mad makes QP0: sma.c), CM and SA. */
 	imm->core_cap_flags = RDMA_CORE_CAP_PROT_IB | RDMA_CORE_CAP_IB_MAD |
-			      RDMA_CORE_CAP_IB_CM | RDMA_CORE_CAP_IB_SA;
+			      RDMA_CORE_CAP_IB_SMI | RDMA_CORE_CAP_IB_CM |
+			      RDMA_CORE_CAP_IB_SA;
 	imm->pkey_tbl_len = 1;
 	imm->gid_tbl_len = 1;
 	imm->max_mad_size = IB_MGMT_MAD_SIZE;
@@ -227,6 +228,7 @@ static const struct ib_device_ops sib_dev_ops = {
 	.detach_mcast = sib_detach_mcast,
 	.alloc_hw_port_stats = sib_alloc_hw_port_stats,
 	.get_hw_stats = sib_get_hw_stats,
+	.process_mad = sib_process_mad,
 
 	INIT_RDMA_OBJ_SIZE(ib_pd, sib_pd, ibpd),
 	INIT_RDMA_OBJ_SIZE(ib_ah, sib_ah, ibah),

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * QPs: creation, state, multicast attachment, destruction. UD and GSI
+ * QPs: creation, state, multicast attachment, destruction. UD, SMI and GSI
  * only: RC/UC creation fails with -EOPNOTSUPP, so IPoIB stays in datagram
- * mode. The GSI QP is QP1 (ib_mad checks it). A packet's way through a QP
+ * mode. The SMI QP is QP0, the GSI QP QP1 (ib_mad checks them). A packet's way through a QP
  * pair: send.c (post_send) -> fabric.c (routing) -> recv.c (receive) ->
  * cq.c, and back to send.c for the send's completion.
  */
@@ -25,7 +25,8 @@ static int sib_qp_init(struct sib_qp *qp, struct sib_dev *sd,
 		allowed |= IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK;
 	if (udata)
 		return -EOPNOTSUPP;
-	if (init->qp_type != IB_QPT_UD && init->qp_type != IB_QPT_GSI)
+	if (init->qp_type != IB_QPT_UD && init->qp_type != IB_QPT_GSI &&
+	    init->qp_type != IB_QPT_SMI)
 		return -EOPNOTSUPP;
 	/* Honour or refuse create flags; never ignore them. */
 	if (init->create_flags & ~allowed)
@@ -51,9 +52,10 @@ static int sib_qp_init(struct sib_qp *qp, struct sib_dev *sd,
 	qp->sig_all = init->sq_sig_type == IB_SIGNAL_ALL_WR;
 	atomic_set(&qp->send_inflight, 0);
 
-	if (init->qp_type == IB_QPT_GSI) {
-		qpn = 1;
-		qp->qkey = SIB_GSI_QKEY;
+	if (init->qp_type == IB_QPT_GSI || init->qp_type == IB_QPT_SMI) {
+		/* QP0 takes any Q_Key (sib_qp_receive()): its own is 0. */
+		qpn = init->qp_type == IB_QPT_SMI ? 0 : 1;
+		qp->qkey = qpn ? SIB_GSI_QKEY : 0;
 		ret = xa_insert_irq(&sd->qps, qpn, qp, GFP_KERNEL);
 	} else {
 		struct xa_limit lim = XA_LIMIT(0x10, 0xfffff);

@@ -19,5 +19,8 @@
 #include "sa.c"
 #include "rmpp.c"
 #include "counters.c"
+#include "mad.c"
+#include "sma.c"
+#include "pma.c"
 #include "debugfs.c"
 #include "tap.c"

@@ -177,7 +177,7 @@ void sib_qp_receive(struct sib_dev *dst, struct sib_qp *qp,
 	u32 room = 0;
 	unsigned int i;
 
-	if (READ_ONCE(qp->qkey) != pkt->qkey) {
+	if (READ_ONCE(qp->qkey) != pkt->qkey && qp->ibqp.qp_type != IB_QPT_SMI) {
 		sib_drop(dst, SIB_DROP_QKEY);
 		return;
 	}

@@ -50,7 +50,6 @@
 #define SIB_NODE_RECORD_LEN		112	/* 108 bytes, 8-byte aligned */
 #define SIB_PORT_RECORD_LEN		72	/* 68 bytes, 8-byte aligned */
 #define SIB_SM_RECORD_LEN		32	/* 25 bytes, 8-byte aligned */
-#define SIB_SUBNET_TIMEOUT		18	/* 4.096 us * 2^18: ~1 s */
 #define SIB_SM_STATE_MASTER		3	/* SMInfo:SMState */
 #define SIB_SA_TABLE_MAX		(1024 * 1024)	/* bytes of a GetTable answer */
 
@@ -714,53 +713,17 @@ static void sib_node_record(u8 *p, struct sib_dev *sd)
 {
 	memset(p, 0, SIB_NODE_RECORD_LEN);
 	put_unaligned_be16(sd->lid, p);
-	p[4] = IB_MGMT_BASE_VERSION;		/* NodeInfo: base version */
-	p[5] = 1;				/* SMP class version */
-	p[6] = RDMA_NODE_IB_CA;
-	p[7] = 1;				/* ports */
-	memcpy(p + 8, &sd->guid, 8);		/* system image GUID */
-	memcpy(p + 16, &sd->ibdev.node_guid, 8);
-	memcpy(p + 24, &sd->guid, 8);		/* port GUID */
-	put_unaligned_be16(1, p + 32);		/* P_Key table entries */
-	put_unaligned_be32(SIB_HW_VER, p + 36);
-	p[40] = 1;				/* local port number */
-	p[41] = SIB_VENDOR_ID >> 16;
-	put_unaligned_be16(SIB_VENDOR_ID & 0xffff, p + 42);
-	memcpy(p + 44, sd->ibdev.node_desc, 64);
+	sib_node_info(p + 4, sd);
+	memcpy(p + 4 + SIB_NODE_INFO_LEN, sd->ibdev.node_desc, 64);
 }
 
-/*
- * An HCA port's PortInfoRecord: its LID, port 1, and the PortInfo an SMA
- * would give, as ib_query_port() describes the port (sib_query_port()):
- * ACTIVE, LinkUp, 4X EDR (an extended speed), MTU 4096, one VL, the SM at
- * SIB_SM_LID.
- */
+/* An HCA port's PortInfoRecord: its LID, port 1 and PortInfo (sma.c). */
 static void sib_port_record(u8 *p, struct sib_dev *sd)
 {
-	u8 *pi = p + 4;
-
 	memset(p, 0, SIB_PORT_RECORD_LEN);
 	put_unaligned_be16(sd->lid, p);
 	p[2] = 1;					/* PortNum */
-	put_unaligned_be64(SIB_SUBNET_PREFIX, pi + 8);	/* GidPrefix */
-	put_unaligned_be16(sd->lid, pi + 16);
-	put_unaligned_be16(SIB_SM_LID, pi + 18);
-	put_unaligned_be32(SIB_PORT_CAP_FLAGS, pi + 20);
-	pi[28] = 1;					/* LocalPortNum */
-	pi[29] = 2;					/* LinkWidthEnabled: 4X */
-	pi[30] = 3;					/* Supported: 1X, 4X */
-	pi[31] = 2;					/* Active: 4X */
-	pi[32] = 1 << 4 | IB_PORT_ACTIVE;		/* SpeedSupported, PortState */
-	pi[33] = IB_PORT_PHYS_STATE_LINK_UP << 4 | 2;	/* LinkDownDefault: Polling */
-	pi[35] = 1 << 4 | 1;				/* SpeedActive, SpeedEnabled */
-	pi[36] = SIB_MTU << 4;				/* NeighborMTU, MasterSMSL 0 */
-	pi[37] = 1 << 4;				/* VLCap: VL0 */
-	pi[41] = SIB_MTU;				/* MTUCap */
-	pi[43] = 1 << 4;				/* OperationalVLs: VL0 */
-	pi[50] = 1;					/* GUIDCap */
-	pi[51] = SIB_SUBNET_TIMEOUT;
-	pi[62] = 2 << 4 | 2;	/* LinkSpeedExtActive, Supported: 25.78125 Gb/s */
-	pi[63] = 2;					/* LinkSpeedExtEnabled */
+	sib_port_info(p + 4, sd);
 }
 
 /*

@@ -4,10 +4,13 @@
  *
  *   main.c     module life cycle, the subnet, adding and removing HCAs
  *   device.c   one HCA: registration, port, attributes, PD/MR/AH
- *   qp.c       CQs and UD/GSI QPs: queues, state changes, flushing
+ *   qp.c       CQs and UD/SMI/GSI QPs: queues, state changes, flushing
  *   fabric.c   the switch: unicast and multicast delivery, from a work
  *   sa.c       the embedded subnet administrator (class 0x03 on QP1)
  *   rmpp.c     RMPP: the SA's GetTable answers, sent in windowed segments
+ *   mad.c      the MADs an HCA answers itself (process_mad): to sma.c, pma.c
+ *   sma.c      the ports' NodeInfo and PortInfo; LID-routed SMP Gets
+ *   pma.c      PerfMgt: the ports' counters for perfquery
  *   debugfs.c  state, a value per file, and a file per action; each
  *              HCA's directory, made by an ib_client of its own
  *   tap.c      copies of the packets for a capture backend (sib_tap.h)
@@ -404,6 +407,27 @@ struct rdma_hw_stats *sib_alloc_hw_port_stats(struct ib_device *ibdev,
 					      rbp_port_t port);
 int sib_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats,
 		     rbp_port_t port, int index);
+
+/* mad.c */
+struct ib_mad;
+int sib_process_mad(struct ib_device *ibdev, int flags, u32 port,
+		    const struct ib_wc *in_wc, const struct ib_grh *in_grh,
+		    const struct ib_mad *in, struct ib_mad *out,
+		    size_t *out_size, u16 *out_pkey_index);
+
+/* sma.c */
+#define SIB_NODE_INFO_LEN	40
+#define SIB_PORT_INFO_LEN	64
+struct ib_smp;
+void sib_node_info(u8 *ni, const struct sib_dev *sd);
+void sib_port_info(u8 *pi, const struct sib_dev *sd);
+u16 sib_sma_answer(const struct sib_dev *sd, const struct ib_smp *in,
+		   struct ib_smp *out);
+
+/* pma.c */
+struct ib_pma_mad;
+u16 sib_pma_answer(struct sib_dev *sd, const struct ib_pma_mad *in,
+		   struct ib_pma_mad *out);
 
 /* tap.c */
 DECLARE_STATIC_KEY_FALSE(sib_tap_key);
