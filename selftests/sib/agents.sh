@@ -16,8 +16,11 @@
 #    its data counters between those of rx_bytes and tx_bytes in 4-byte
 #    words; "perfquery -x" (PortCountersExtended) the same;
 #  - "perfquery -R" resets them, and hw_counters with them;
-#  - a query of port 2 (the HCAs have one) fails, and the kernel log stays
-#    clean (the harness checks).
+#  - a query of port 2 (the HCAs have one) fails;
+#  - 500 random LID-routed SMPs and PerfMgt MADs (bin/sa_mad, when
+#    host-prepare built it) are each answered, the response-bit ones
+#    ignored, and NodeInfo and PortCounters still answered afterwards;
+#    the kernel log stays clean (the harness checks).
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
 
@@ -73,7 +76,7 @@ sq()
 	smpquery -C sib0 -P 1 "$@" > $OUT 2>&1
 }
 
-ktap_plan 10
+ktap_plan 11
 ktap_run "two HCAs, IPoIB up, ib_umad" eval 'sib_setup && modprobe ib_umad'
 slowwait 5 test -e /dev/infiniband/umad1
 lid1=$(($(cat $P1/lid)))
@@ -134,5 +137,14 @@ if pq "$lid1" 2; then
 	ktap_fail "a query of port 2 fails (the HCA has one port)"
 else
 	ktap_pass "a query of port 2 fails (the HCA has one port)"
+fi
+BIN=$(cd "$(dirname "$0")" && pwd)/bin
+if [ -x "$BIN/sa_mad" ]; then
+	"$BIN/sa_mad" -s "$RANDOM" sib0 agents "$lid1" 500 > /tmp/sa_mad.out 2>&1
+	rc=$?
+	ktap_diag "$(grep -v '^ok' /tmp/sa_mad.out | head -5)"
+	ktap_check "500 random SMPs and PerfMgt MADs to LID $lid1: each answered, responses ignored; NodeInfo and PortCounters still answered" $rc
+else
+	ktap_skip "500 random SMPs and PerfMgt MADs" "no bin/sa_mad (host-prepare did not run)"
 fi
 ktap_finish

@@ -8,6 +8,7 @@
  *   sa_mad [-n N] [-s SEED] CA
  *   sa_mad CA join|leave MGID [FIELD=VALUE...]
  *   sa_mad CA cycle N MGID [FIELD=VALUE...]
+ *   sa_mad CA agents LID N
  *
  * Sends from port 1 of CA to the SM (LID and QP1 from the port), one MAD at
  * a time, and waits for the answer. Prints one line per check:
@@ -21,6 +22,12 @@
  * so each must be answered with a response of the same TID (or, for a
  * version the SA does not speak, a "bad version" status); a few have the
  * response bit set, which an SA must ignore (timeout expected).
+ *
+ * agents LID N sends N random LID-routed SMPs and PerfMgt MADs to port
+ * LID's QP0 and QP1 (the HCA's own agents), each of which must be answered
+ * (or, with the response bit, ignored), then checks a NodeInfo and a
+ * PortCounters Get are still answered. It prints "ok"/"not ok" lines as
+ * above and exits 0 when all passed.
  *
  * join and leave send one MCMemberRecord Set or Delete for MGID with CA's
  * own PortGID and JoinState FullMember, components MGID, PortGID and
@@ -123,8 +130,12 @@ static void mad_init(uint8_t *m, uint8_t base, uint8_t cver, uint8_t method,
 	memcpy(m + 16, &a, 2);
 }
 
-/* transact: send @m to the SM, wait for the response to its TID. */
-static int transact(const uint8_t *m, struct reply *r)
+/*
+ * transact_to: send @m through agent @ag to @lid's QP @qpn with @qkey,
+ * wait for the response to its TID.
+ */
+static int transact_to(const uint8_t *m, struct reply *r, int ag, int lid,
+		       int qpn, uint32_t qkey)
 {
 	size_t sz = umad_size() + MAD_SIZE;
 	void *u = calloc(1, sz);
@@ -135,8 +146,8 @@ static int transact(const uint8_t *m, struct reply *r)
 		return -ENOMEM;
 	memset(r, 0, sizeof(*r));
 	memcpy(umad_get_mad(u), m, MAD_SIZE);
-	umad_set_addr(u, dlid, 1, 0, SA_QKEY);
-	if (umad_send(fd, agent, u, MAD_SIZE, timeout_ms, 0) < 0) {
+	umad_set_addr(u, lid, qpn, 0, qkey);
+	if (umad_send(fd, ag, u, MAD_SIZE, timeout_ms, 0) < 0) {
 		free(u);
 		return -errno;
 	}
@@ -159,6 +170,12 @@ static int transact(const uint8_t *m, struct reply *r)
 	}
 	free(u);
 	return 0;
+}
+
+/* transact: send @m to the SM, wait for the response to its TID. */
+static int transact(const uint8_t *m, struct reply *r)
+{
+	return transact_to(m, r, agent, dlid, 1, SA_QKEY);
 }
 
 static void check(const char *name, const uint8_t *m, uint16_t want)
@@ -428,6 +445,92 @@ static int run_cycles(unsigned long n, const struct mcm_req *q)
 }
 
 /* join, leave, cycle: @argv[0] is the operation. */
+/*
+ * agents LID N: N random requests to the HCA agents of port LID: LID-routed
+ * SMPs to its QP0 and PerfMgt MADs to its QP1, alternately, with random
+ * method, attribute, modifier, class version and payload. Each must be
+ * answered with a response of its TID; one in 50 has the response bit
+ * set, which an agent must ignore. Then a NodeInfo Get and a PortCounters
+ * Get must still be answered with status 0.
+ */
+static int run_agents(int lid, unsigned long n)
+{
+	static const uint8_t classes[] = { 0x01, 0x04 };	/* SMI, PerfMgt */
+	unsigned long i, answered = 0, timeouts = 0, bad = 0;
+	int ag[2], c, j;
+	uint8_t m[MAD_SIZE];
+	struct reply r;
+
+	for (c = 0; c < 2; c++) {
+		ag[c] = umad_register(fd, classes[c], 1, 0, NULL);
+		if (ag[c] < 0) {
+			fprintf(stderr, "sa_mad: umad_register class %u: %s\n",
+				classes[c], strerror(errno));
+			return 2;
+		}
+	}
+	timeout_ms = TIMEOUT_MS;
+	for (i = 0; i < n; i++) {
+		int resp = i % 50 == 49;
+
+		c = i % 2;
+		for (j = 0; j < MAD_SIZE; j++)
+			m[j] = rand();
+		m[0] = 1;
+		m[1] = classes[c];
+		if (rand() % 2)
+			m[2] = 1;
+		m[3] = resp ? m[3] | 0x80 : m[3] & 0x7f;
+		/* TrapRepress travels as a response: no answer is awaited. */
+		if (m[3] == 0x07)
+			m[3] = 0x01;
+		m[4] = 0;
+		m[5] = 0;
+		*(uint32_t *)(m + 8) = 0;
+		*(uint32_t *)(m + 12) = htonl(next_tid++);
+		if (transact_to(m, &r, ag[c], lid, c, c ? SA_QKEY : 0)) {
+			bad++;
+			continue;
+		}
+		if (!r.answered) {
+			timeouts++;
+			if (!resp)
+				bad++;
+		} else if (resp || !(r.method & 0x80)) {
+			bad++;
+		} else {
+			answered++;
+		}
+	}
+	printf("agents random: %lu sent, %lu answered, %lu timed out, %lu bad\n",
+	       n, answered, timeouts, bad);
+	printf("%sok random SMPs and PerfMgt MADs: %s\n", bad ? "not " : "",
+	       "every request answered, every response ignored");
+	if (bad)
+		failed = 1;
+	for (c = 0; c < 2; c++) {
+		memset(m, 0, MAD_SIZE);
+		m[0] = 1;
+		m[1] = classes[c];
+		m[2] = 1;
+		m[3] = 0x01;
+		*(uint32_t *)(m + 12) = htonl(next_tid++);
+		m[17] = c ? 0x12 : 0x11;	/* PortCounters, NodeInfo */
+		if (c)
+			m[64 + 1] = 1;		/* PortSelect */
+		if (transact_to(m, &r, ag[c], lid, c, c ? SA_QKEY : 0) ||
+		    !r.answered || r.status) {
+			printf("not ok %s Get still answered (status 0x%04x)\n",
+			       c ? "PortCounters" : "NodeInfo", r.status);
+			failed = 1;
+		} else {
+			printf("ok %s Get still answered\n", c ? "PortCounters" : "NodeInfo");
+		}
+		umad_unregister(fd, ag[c]);
+	}
+	return failed;
+}
+
 static int run_op(int argc, char **argv)
 {
 	struct mcm_req q;
@@ -449,6 +552,8 @@ static int run_op(int argc, char **argv)
 		rmpp_check("PathRecord GetTable answered, left unACKed", m);
 		return failed;
 	}
+	if (argc == 3 && !strcmp(argv[0], "agents"))
+		return run_agents(strtol(argv[1], NULL, 0), strtoul(argv[2], NULL, 0));
 	if (argc >= 3 && !strcmp(argv[0], "cycle")) {
 		n = strtoul(argv[1], &end, 0);
 		if (!*argv[1] || *end || !n || mcm_build(&q, argv[2], argc - 3, argv + 3))
@@ -479,7 +584,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: sa_mad [-n N] [-s SEED] CA\n"
 			"       sa_mad CA join|leave MGID [FIELD=VALUE...]\n"
 			"       sa_mad CA cycle N MGID [FIELD=VALUE...]\n"
-			"       sa_mad CA gettable\n");
+			"       sa_mad CA gettable\n"
+			"       sa_mad CA agents LID N\n");
 		return 2;
 	}
 	if (umad_init() < 0 || umad_get_port(argv[optind], 1, &port) < 0) {
@@ -500,6 +606,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sa_mad: umad_register: %s\n", strerror(errno));
 		return 2;
 	}
+	srand(seed);
 	if (optind < argc - 1) {
 		failed = run_op(argc - optind - 1, argv + optind + 1);
 		goto out;
@@ -539,7 +646,6 @@ int main(int argc, char **argv)
 	m[55] = 0x0c;			/* DGID | SGID */
 	check("PathRecord Get to an unknown GID: no records", m, ST_SA_NO_RECORDS);
 
-	srand(seed);
 	for (i = 0; i < n; i++) {
 		int resp = i % 50 == 49;	/* one in 50 has the response bit */
 		unsigned int j;

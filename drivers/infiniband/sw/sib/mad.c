@@ -43,7 +43,9 @@ int sib_process_mad(struct ib_device *ibdev, int flags, u32 port,
 	u8 class = in->mad_hdr.mgmt_class;
 	u16 status;
 
+	/* Responses, and TrapRepress, which travels as one, are not ours. */
 	if (in->mad_hdr.method & IB_MGMT_METHOD_RESP ||
+	    in->mad_hdr.method == IB_MGMT_METHOD_TRAP_REPRESS ||
 	    (class != IB_MGMT_CLASS_SUBN_LID_ROUTED &&
 	     class != IB_MGMT_CLASS_SUBN_DIRECTED_ROUTE &&
 	     class != IB_MGMT_CLASS_PERF_MGMT))
