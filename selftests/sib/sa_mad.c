@@ -445,6 +445,54 @@ static int run_cycles(unsigned long n, const struct mcm_req *q)
 }
 
 /* join, leave, cycle: @argv[0] is the operation. */
+/* The outcomes of random requests. */
+struct tally {
+	unsigned long answered, timeouts, bad;
+};
+
+/*
+ * random_mad: @m random bytes made a request of @class (of version @ver
+ * half the time) with a new TID; a response (bit 0x80) if @resp.
+ */
+static void random_mad(uint8_t *m, uint8_t class, uint8_t ver, int resp)
+{
+	unsigned int j;
+
+	for (j = 0; j < MAD_SIZE; j++)
+		m[j] = rand();
+	m[0] = 1;
+	m[1] = class;
+	if (rand() % 2)
+		m[2] = ver;
+	m[3] = resp ? m[3] | 0x80 : m[3] & 0x7f;
+	/* TrapRepress travels as a response: no answer is awaited. */
+	if (m[3] == 0x07)
+		m[3] = 0x01;
+	m[4] = 0;
+	m[5] = 0;
+	*(uint32_t *)(m + 8) = 0;
+	*(uint32_t *)(m + 12) = htonl(next_tid++);
+}
+
+/*
+ * tally_one: count how random request @r went (@ret: transact's), which
+ * must be answered with a response, or ignored if @resp.
+ */
+static void tally_one(struct tally *t, int ret, const struct reply *r, int resp)
+{
+	if (ret) {
+		t->bad++;
+	} else if (!r->answered) {
+		t->timeouts++;
+		if (!resp)
+			t->bad++;
+	} else if (resp || !(r->method & 0x80)) {
+		t->bad++;
+	} else {
+		t->answered++;
+	}
+}
+
 /*
  * agents LID N: N random requests to the HCA agents of port LID: LID-routed
  * SMPs to its QP0 and PerfMgt MADs to its QP1, alternately, with random
@@ -456,8 +504,9 @@ static int run_cycles(unsigned long n, const struct mcm_req *q)
 static int run_agents(int lid, unsigned long n)
 {
 	static const uint8_t classes[] = { 0x01, 0x04 };	/* SMI, PerfMgt */
-	unsigned long i, answered = 0, timeouts = 0, bad = 0;
-	int ag[2], c, j;
+	struct tally t = {};
+	unsigned long i;
+	int ag[2], c;
 	uint8_t m[MAD_SIZE];
 	struct reply r;
 
@@ -474,39 +523,15 @@ static int run_agents(int lid, unsigned long n)
 		int resp = i % 50 == 49;
 
 		c = i % 2;
-		for (j = 0; j < MAD_SIZE; j++)
-			m[j] = rand();
-		m[0] = 1;
-		m[1] = classes[c];
-		if (rand() % 2)
-			m[2] = 1;
-		m[3] = resp ? m[3] | 0x80 : m[3] & 0x7f;
-		/* TrapRepress travels as a response: no answer is awaited. */
-		if (m[3] == 0x07)
-			m[3] = 0x01;
-		m[4] = 0;
-		m[5] = 0;
-		*(uint32_t *)(m + 8) = 0;
-		*(uint32_t *)(m + 12) = htonl(next_tid++);
-		if (transact_to(m, &r, ag[c], lid, c, c ? SA_QKEY : 0)) {
-			bad++;
-			continue;
-		}
-		if (!r.answered) {
-			timeouts++;
-			if (!resp)
-				bad++;
-		} else if (resp || !(r.method & 0x80)) {
-			bad++;
-		} else {
-			answered++;
-		}
+		random_mad(m, classes[c], 1, resp);
+		tally_one(&t, transact_to(m, &r, ag[c], lid, c, c ? SA_QKEY : 0),
+			  &r, resp);
 	}
 	printf("agents random: %lu sent, %lu answered, %lu timed out, %lu bad\n",
-	       n, answered, timeouts, bad);
-	printf("%sok random SMPs and PerfMgt MADs: %s\n", bad ? "not " : "",
+	       n, t.answered, t.timeouts, t.bad);
+	printf("%sok random SMPs and PerfMgt MADs: %s\n", t.bad ? "not " : "",
 	       "every request answered, every response ignored");
-	if (bad)
+	if (t.bad)
 		failed = 1;
 	for (c = 0; c < 2; c++) {
 		memset(m, 0, MAD_SIZE);
@@ -566,7 +591,8 @@ static int run_op(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	unsigned int seed = 1, n = 500, i, answered = 0, timeouts = 0, bad = 0;
+	unsigned int seed = 1, n = 500, i;
+	struct tally t = {};
 	umad_port_t port;
 	uint8_t m[MAD_SIZE];
 	struct reply r;
@@ -648,44 +674,18 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < n; i++) {
 		int resp = i % 50 == 49;	/* one in 50 has the response bit */
-		unsigned int j;
 
-		for (j = 0; j < MAD_SIZE; j++)
-			m[j] = rand();
-		m[0] = 1;
-		m[1] = SA_CLASS;
-		if (rand() % 2)
-			m[2] = SA_VERSION;
-		m[3] = resp ? m[3] | 0x80 : m[3] & 0x7f;
-		/* TrapRepress travels as a response: no answer is awaited. */
-		if (m[3] == 0x07)
-			m[3] = 0x01;
+		random_mad(m, SA_CLASS, SA_VERSION, resp);
 		if (rand() % 2) {	/* often a real attribute */
 			m[16] = 0;
 			m[17] = real_attrs[rand() % 3];
 		}
-		m[4] = 0;
-		m[5] = 0;
 		m[25] = 0;		/* RMPP type: not an ACK, which SAs ignore */
-		*(uint32_t *)(m + 8) = 0;
-		*(uint32_t *)(m + 12) = htonl(next_tid++);
-		if (transact(m, &r)) {
-			bad++;
-			continue;
-		}
-		if (!r.answered) {
-			timeouts++;
-			if (!resp)
-				bad++;
-		} else if (resp || !(r.method & 0x80)) {
-			bad++;
-		} else {
-			answered++;
-		}
+		tally_one(&t, transact(m, &r), &r, resp);
 	}
-	printf("random: %u sent, %u answered, %u timed out, %u bad\n",
-	       n, answered, timeouts, bad);
-	if (bad) {
+	printf("random: %u sent, %lu answered, %lu timed out, %lu bad\n",
+	       n, t.answered, t.timeouts, t.bad);
+	if (t.bad) {
 		printf("not ok random MADs: every request answered, every response ignored\n");
 		failed = 1;
 	} else {
