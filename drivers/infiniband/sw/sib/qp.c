@@ -2,9 +2,10 @@
 /*
  * QPs: creation, state, multicast attachment, destruction. UD, SMI and GSI
  * only: RC/UC creation fails with -EOPNOTSUPP, so IPoIB stays in datagram
- * mode. The SMI QP is QP0, the GSI QP QP1 (ib_mad checks them). A packet's way through a QP
- * pair: send.c (post_send) -> fabric.c (routing) -> recv.c (receive) ->
- * cq.c, and back to send.c for the send's completion.
+ * mode. The SMI QP is QP0, the GSI QP QP1 (ib_mad checks them). A
+ * packet's way through a QP pair: send.c (post_send) -> fabric.c (routing)
+ * -> recv.c (receive) -> cq.c, and back to send.c for the send's
+ * completion.
  */
 #include <linux/slab.h>
 
