@@ -20,9 +20,9 @@
 #define SIB_PMA_CLASS_VERSION	1
 
 /* A 32-bit PortCounters field: the count, or its maximum once beyond. */
-static __be32 sib_pma_u32(const atomic64_t *c)
+static __be32 sib_pma_u32(u64 v)
 {
-	return cpu_to_be32(min_t(u64, atomic64_read(c), U32_MAX));
+	return cpu_to_be32(min_t(u64, v, U32_MAX));
 }
 
 /* A data counter in 4-byte words. */
@@ -31,10 +31,27 @@ static u64 sib_pma_words(const atomic64_t *c)
 	return atomic64_read(c) / 4;
 }
 
-static void sib_pma_reset(atomic64_t *c, __be16 select, __be16 bit)
+/* CounterSelect's bits for PortXmitData, PortRcvData, PortXmitPkts, PortRcvPkts. */
+static const __be16 sib_pma_sel[4] = {
+	IB_PMA_SEL_PORT_XMIT_DATA, IB_PMA_SEL_PORT_RCV_DATA,
+	IB_PMA_SEL_PORT_XMIT_PACKETS, IB_PMA_SEL_PORT_RCV_PACKETS,
+};
+
+static const __be16 sib_pma_selx[4] = {
+	IB_PMA_SELX_PORT_XMIT_DATA, IB_PMA_SELX_PORT_RCV_DATA,
+	IB_PMA_SELX_PORT_XMIT_PACKETS, IB_PMA_SELX_PORT_RCV_PACKETS,
+};
+
+/* Reset the counters whose bit of @bits (in the order above) @select has. */
+static void sib_pma_reset(struct sib_counters *c, __be16 select,
+			  const __be16 *bits)
 {
-	if (select & bit)
-		atomic64_set(c, 0);
+	atomic64_t *ctr[4] = { &c->tx_bytes, &c->rx_bytes, &c->tx_pkts, &c->rx_pkts };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (select & bits[i])
+			atomic64_set(ctr[i], 0);
 }
 
 static void sib_pma_class_port_info(struct ib_pma_mad *out)
@@ -54,17 +71,13 @@ static void sib_pma_counters(struct sib_counters *c, bool set,
 	const struct ib_pma_portcounters *req = (const void *)in->data;
 	struct ib_pma_portcounters *pc = (void *)out->data;
 
-	if (set) {
-		sib_pma_reset(&c->tx_bytes, req->counter_select, IB_PMA_SEL_PORT_XMIT_DATA);
-		sib_pma_reset(&c->rx_bytes, req->counter_select, IB_PMA_SEL_PORT_RCV_DATA);
-		sib_pma_reset(&c->tx_pkts, req->counter_select, IB_PMA_SEL_PORT_XMIT_PACKETS);
-		sib_pma_reset(&c->rx_pkts, req->counter_select, IB_PMA_SEL_PORT_RCV_PACKETS);
-	}
+	if (set)
+		sib_pma_reset(c, req->counter_select, sib_pma_sel);
 	pc->port_select = req->port_select;
-	pc->port_xmit_data = cpu_to_be32(min_t(u64, sib_pma_words(&c->tx_bytes), U32_MAX));
-	pc->port_rcv_data = cpu_to_be32(min_t(u64, sib_pma_words(&c->rx_bytes), U32_MAX));
-	pc->port_xmit_packets = sib_pma_u32(&c->tx_pkts);
-	pc->port_rcv_packets = sib_pma_u32(&c->rx_pkts);
+	pc->port_xmit_data = sib_pma_u32(sib_pma_words(&c->tx_bytes));
+	pc->port_rcv_data = sib_pma_u32(sib_pma_words(&c->rx_bytes));
+	pc->port_xmit_packets = sib_pma_u32(atomic64_read(&c->tx_pkts));
+	pc->port_rcv_packets = sib_pma_u32(atomic64_read(&c->rx_pkts));
 }
 
 static void sib_pma_counters_ext(struct sib_counters *c, bool set,
@@ -74,12 +87,8 @@ static void sib_pma_counters_ext(struct sib_counters *c, bool set,
 	const struct ib_pma_portcounters_ext *req = (const void *)in->data;
 	struct ib_pma_portcounters_ext *pc = (void *)out->data;
 
-	if (set) {
-		sib_pma_reset(&c->tx_bytes, req->counter_select, IB_PMA_SELX_PORT_XMIT_DATA);
-		sib_pma_reset(&c->rx_bytes, req->counter_select, IB_PMA_SELX_PORT_RCV_DATA);
-		sib_pma_reset(&c->tx_pkts, req->counter_select, IB_PMA_SELX_PORT_XMIT_PACKETS);
-		sib_pma_reset(&c->rx_pkts, req->counter_select, IB_PMA_SELX_PORT_RCV_PACKETS);
-	}
+	if (set)
+		sib_pma_reset(c, req->counter_select, sib_pma_selx);
 	pc->port_select = req->port_select;
 	pc->port_xmit_data = cpu_to_be64(sib_pma_words(&c->tx_bytes));
 	pc->port_rcv_data = cpu_to_be64(sib_pma_words(&c->rx_bytes));
