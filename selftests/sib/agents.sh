@@ -104,11 +104,12 @@ guid0=0x$(tr -d : < /sys/class/infiniband/sib0/node_guid)
 ok=0
 sq -D nodeinfo 0 && grep -qi "^Guid:\.*$guid0$" $OUT && ok=1
 [ $ok -eq 1 ] || ktap_diag "$(head -c 400 $OUT)"
-if sq switchinfo "$lid1"; then
+# Refused by the SMA with an error status, not left unanswered.
+if sq switchinfo "$lid1" || grep -qi "timed out" $OUT; then
 	ok=0
-	ktap_diag "switchinfo answered: $(head -c 400 $OUT)"
+	ktap_diag "switchinfo: $(head -c 400 $OUT | tr '\n' ' ')"
 fi
-ktap_check "smpquery -D nodeinfo 0: the local port ($guid0); switchinfo fails (no switch SMA)" $((1 - ok))
+ktap_check "smpquery -D nodeinfo 0: the local port ($guid0); switchinfo answered with an error (no switch SMA)" $((1 - ok))
 
 ip netns exec a ping -q -c 20 -i 0.05 -W 5 $SIB_IP_B > /dev/null
 query
@@ -132,12 +133,13 @@ ktap_diag "rx_pkts $before before perfquery -R, $after after; PortRcvPkts then $
 [ $rc -eq 0 ] && [ "$after" -lt 5 ] && [ "$(field PortRcvPkts)" -lt 10 ]
 ktap_check "perfquery -R: counters reset, hw_counters' too" $?
 
-if pq "$lid1" 2; then
-	ktap_diag "$(head -c 400 $OUT)"
-	ktap_fail "a query of port 2 fails (the HCA has one port)"
-else
-	ktap_pass "a query of port 2 fails (the HCA has one port)"
-fi
+# Refused by the PMA with an error status, not for want of an answer
+# (a query nobody answers ends in "timed out").
+pq "$lid1" 2
+rc=$?
+ktap_diag "perfquery port 2: $(head -c 300 $OUT | tr '\n' ' ')"
+[ $rc -ne 0 ] && ! grep -qi "timed out" $OUT
+ktap_check "a query of port 2 is answered with an error (the HCA has one port)" $?
 BIN=$(cd "$(dirname "$0")" && pwd)/bin
 if [ -x "$BIN/sa_mad" ]; then
 	"$BIN/sa_mad" -s "$RANDOM" sib0 agents "$lid1" 500 > /tmp/sa_mad.out 2>&1
