@@ -4,7 +4,7 @@
 # rdma_sib's SA answers GetTable with RMPP, as infiniband-diags' saquery
 # asks it, and the tables say what the subnet is:
 #  - an IPoIB subnet of two HCAs: "saquery" gives every HCA's NodeRecord
-#    (the GUIDs sysfs gives), "saquery -g" the IPoIB broadcast group at
+#    (the GUIDs sysfs gives) and the switch's, "saquery -g" the IPoIB broadcast group at
 #    MLID 0xc000, "saquery -m" one member record per member the SA's own
 #    table (debugfs groups) lists, the broadcast group's with JoinState
 #    FullMember, "saquery PR" a path for every ordered pair of ports,
@@ -48,14 +48,15 @@ t0=$(state_get $G/tables)
 ok=0
 if sq; then
 	ok=1
-	[ "$(records NodeRecord)" -eq 2 ] || ok=0
+	[ "$(records NodeRecord)" -eq 3 ] || ok=0
 	for ca in sib0 sib1; do
 		guid=0x$(tr -d : < /sys/class/infiniband/$ca/node_guid)
 		grep -qi "node_guid\.*$guid" $OUT || { ktap_diag "$ca: $guid not in the table"; ok=0; }
 	done
+	grep -qi "node_guid\.*0x0002c903000a0000" $OUT || { ktap_diag "the switch not in the table"; ok=0; }
 fi
 [ $ok -eq 1 ] || ktap_diag "$(head -c 600 $OUT)"
-ktap_check "saquery: a NodeRecord for each of the 2 HCAs, with its node GUID" $((1 - ok))
+ktap_check "saquery: a NodeRecord for each of the 2 HCAs and the switch, with its node GUID" $((1 - ok))
 
 # The broadcast group: its MGID and MLID 0xc000.
 ok=0

@@ -16,7 +16,12 @@
  *   sa/personality             modern or legacy; write one to switch
  *   sa/class_port_info_answer  answer, refuse, opa, busy or drop; writable
  *   sa/<attr>/requests, errors per attribute: class_port_info,
- *                  mc_member_record, path_record, other
+ *                  mc_member_record, path_record, node_record,
+ *                  port_info_record, sm_info_record, other
+ *   sa/get_table/  tables, segments, resent, aborted: RMPP answers
+ *   switch/smp_answered, smp_forwarded, smp_dropped: the SMPs the
+ *                  switch's SMA answered, passed on by directed route,
+ *                  and discarded (switch.c)
  *   groups         the one table: a line per multicast group (MGID, MLID,
  *                  P_Key, Q_Key), then a line per member (port GID and
  *                  JoinState). Groups come and go with SA traffic, in
@@ -329,6 +334,24 @@ static void sib_dbg_sa_create(void)
 				    &sib_counter_fops);
 }
 
+static void sib_dbg_switch_create(void)
+{
+	static const struct {
+		const char *name;
+		atomic64_t *count;
+	} smp[] = {
+		{ "smp_answered", &sib_subnet.sw.answered },
+		{ "smp_forwarded", &sib_subnet.sw.forwarded },
+		{ "smp_dropped", &sib_subnet.sw.dropped },
+	};
+	struct dentry *d = debugfs_create_dir("switch", sib_debugfs);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(smp); i++)
+		debugfs_create_file(smp[i].name, 0444, d, smp[i].count,
+				    &sib_counter_fops);
+}
+
 /**
  * sib_debugfs_init() - create the directory, and the client that gives each
  * HCA its own in it (debugfs errors are not fatal)
@@ -353,6 +376,7 @@ int sib_debugfs_init(void)
 			    &sib_ctl_fops);
 	debugfs_create_file("groups", 0444, sib_debugfs, NULL, &sib_groups_fops);
 	sib_dbg_sa_create();
+	sib_dbg_switch_create();
 	return 0;
 }
 

@@ -17,6 +17,11 @@
  * the sending QP itself only, other QPs of the port still get it
  * (IBV_QP_CREATE_BLOCK_SELF_MCAST_LB semantics).
  *
+ * SMPs to QP0 of the permissive LID or of the switch's own (SIB_SM_LID)
+ * are the switch's (switch.c): its SMA answers them, or passes a
+ * directed-route one on out of the port its route says, as a packet of
+ * its own with @sw_port set; MADs to QP1 of SIB_SM_LID are the SA's.
+ *
  * A capture backend attached to the tap (tap.c) sees each packet as the
  * sending port's, and as each other port's that it reaches.
  *
@@ -250,7 +255,13 @@ void sib_fabric_deliver_work(struct work_struct *work)
 			list_del(&pkt->list);
 			if (pkt->src)
 				sib_tap(pkt->src, pkt, true);
-			if (pkt->dlid == SIB_SM_LID)
+			if (pkt->sw_port)
+				sib_switch_deliver(pkt);
+			else if (pkt->src && !pkt->dqpn &&
+				 (pkt->dlid == SIB_LID_PERMISSIVE ||
+				  pkt->dlid == SIB_SM_LID))
+				sib_switch_receive(pkt);
+			else if (pkt->dlid == SIB_SM_LID)
 				sib_sa_handle(pkt);
 			else if (pkt->dlid >= SIB_MLID_BASE)
 				sib_route_multicast(pkt);

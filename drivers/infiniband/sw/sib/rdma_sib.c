@@ -21,6 +21,7 @@
 #include "counters.c"
 #include "mad.c"
 #include "sma.c"
+#include "switch.c"
 #include "pma.c"
 #include "debugfs.c"
 #include "tap.c"

@@ -50,7 +50,6 @@
 #define SIB_NODE_RECORD_LEN		112	/* 108 bytes, 8-byte aligned */
 #define SIB_PORT_RECORD_LEN		72	/* 68 bytes, 8-byte aligned */
 #define SIB_SM_RECORD_LEN		32	/* 25 bytes, 8-byte aligned */
-#define SIB_SM_STATE_MASTER		3	/* SMInfo:SMState */
 #define SIB_SA_TABLE_MAX		(1024 * 1024)	/* bytes of a GetTable answer */
 
 /* Are all of @bits in component mask @comp? Both are big-endian values. */
@@ -708,13 +707,18 @@ static bool sib_sa_table_match(const struct sib_sa_table_kind *t,
 	return true;
 }
 
-/* An HCA's NodeRecord: its LID, NodeInfo and NodeDescription. */
+/* A NodeRecord: an HCA's, or the switch's (@sd NULL). */
 static void sib_node_record(u8 *p, struct sib_dev *sd)
 {
 	memset(p, 0, SIB_NODE_RECORD_LEN);
-	put_unaligned_be16(sd->lid, p);
-	sib_node_info(p + 4, sd);
-	memcpy(p + 4 + SIB_NODE_INFO_LEN, sd->ibdev.node_desc, 64);
+	put_unaligned_be16(sd ? sd->lid : SIB_SM_LID, p);
+	if (sd) {
+		sib_node_info(p + 4, sd);
+		memcpy(p + 4 + SIB_NODE_INFO_LEN, sd->ibdev.node_desc, 64);
+	} else {
+		sib_switch_node_info(p + 4, 0);
+		strscpy((char *)p + 4 + SIB_NODE_INFO_LEN, SIB_SW_DESC, 64);
+	}
 }
 
 /* An HCA port's PortInfoRecord: its LID, port 1 and PortInfo (sma.c). */
@@ -726,16 +730,12 @@ static void sib_port_record(u8 *p, struct sib_dev *sd)
 	sib_port_info(p + 4, sd);
 }
 
-/*
- * The SM's SMInfoRecord: the embedded SA speaks for a master SM at
- * SIB_SM_LID with port GUID SIB_GUID_BASE, SM_Key 0, priority 0.
- */
+/* The SM's SMInfoRecord: its LID and SMInfo (switch.c). */
 static void sib_sm_record(u8 *p)
 {
 	memset(p, 0, SIB_SM_RECORD_LEN);
 	put_unaligned_be16(SIB_SM_LID, p);
-	put_unaligned_be64(SIB_GUID_BASE, p + 4);
-	p[24] = SIB_SM_STATE_MASTER;		/* Priority 0, SMState */
+	sib_sm_info(p + 4);
 }
 
 /* A table being filled: room for @cap records at @buf, @n matched so far. */
@@ -777,9 +777,10 @@ static unsigned int sib_sa_table_fill(const struct sib_sa_table_kind *t,
 
 	switch (t->attr) {
 	case IB_SA_ATTR_NODE_REC:
-		for (i = SIB_FIRST_LID; i < ARRAY_SIZE(sib_subnet.by_lid); i++) {
+		/* The switch's, at the SM's LID, then the HCAs'. */
+		for (i = SIB_SM_LID; i < ARRAY_SIZE(sib_subnet.by_lid); i++) {
 			sd = sib_subnet.by_lid[i];
-			if (!sd)
+			if (!sd && i != SIB_SM_LID)
 				continue;
 			sib_node_record(rec, sd);
 			sib_sa_fill_one(&f, rec);

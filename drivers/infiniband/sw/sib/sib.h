@@ -9,7 +9,8 @@
  *   sa.c       the embedded subnet administrator (class 0x03 on QP1)
  *   rmpp.c     RMPP: the SA's GetTable answers, sent in windowed segments
  *   mad.c      the MADs an HCA answers itself (process_mad): to sma.c, pma.c
- *   sma.c      the ports' NodeInfo and PortInfo; LID-routed SMP Gets
+ *   sma.c      each HCA port's SMA: NodeInfo, PortInfo and the rest
+ *   switch.c   the switch's SMA, and directed-route SMPs through it
  *   pma.c      PerfMgt: the ports' counters for perfquery
  *   debugfs.c  state, a value per file, and a file per action; each
  *              HCA's directory, made by an ib_client of its own
@@ -58,7 +59,8 @@
 #define sib_create_cq_ctx ib_udata
 #endif
 
-#define SIB_SM_LID		1
+#define SIB_SM_LID		1	/* the switch's port 0: the SM and SA */
+#define SIB_LID_PERMISSIVE	0xffff
 #define SIB_FIRST_LID		2
 #define SIB_MLID_BASE		0xc000
 #define SIB_MLID_COUNT		(0xfffe - SIB_MLID_BASE + 1)	/* 0xffff: permissive */
@@ -71,6 +73,8 @@
 #define SIB_LSO_MAX_BYTES	65536	/* headers and payload of an LSO send */
 #define SIB_MAX_CQE		65536
 #define SIB_MAX_HCAS		62
+#define SIB_SW_PORTS		SIB_MAX_HCAS	/* port n: HCA n - 1 */
+#define SIB_SW_DESC		"rdma_sib switch"	/* its NodeDescription */
 #define SIB_GUID_BASE		0x0002c903000a0000ULL	/* + 0: the SM's; + i + 1: HCA i's */
 #define SIB_SUBNET_PREFIX	0xfe80000000000000ULL
 /* PortInfo:CapabilityMask of every port (IBA bits, as ib_port_attr takes them). */
@@ -187,6 +191,7 @@ struct sib_pkt {
 	__sum16 csum;
 	u32 csum_pos;
 	u32 len;
+	u8 sw_port;		/* set: the switch sends it out of this port */
 	/*
 	 * The payload. A QP's send is read from the sender's own buffers
 	 * (@sge) when the fabric delivers it, as an HCA's DMA reads them: the
@@ -271,6 +276,13 @@ struct sib_rmpp_stats {
 	atomic64_t aborted;	/* ended by STOP/ABORT, retries, or no memory */
 };
 
+/* SMPs the switch handled (switch.c). */
+struct sib_switch_stats {
+	atomic64_t answered;	/* by its SMA */
+	atomic64_t forwarded;	/* directed route, on to the next hop */
+	atomic64_t dropped;	/* discarded: route, hop pointer, class */
+};
+
 struct sib_subnet {
 	spinlock_t lock;	/* @by_lid, @groups, @sa_mode, @sa_cpi, @mlids, @last_mlid */
 	struct sib_dev *by_lid[SIB_FIRST_LID + SIB_MAX_HCAS];	/* by LID */
@@ -290,6 +302,7 @@ struct sib_subnet {
 	unsigned int rmpp_count;
 	bool rmpp_stopping;	/* the module goes: no new transfer */
 	struct sib_rmpp_stats rmpp_stats;
+	struct sib_switch_stats sw;
 };
 
 extern struct sib_subnet sib_subnet;
@@ -416,13 +429,25 @@ int sib_process_mad(struct ib_device *ibdev, int flags, u32 port,
 		    size_t *out_size, u16 *out_pkey_index);
 
 /* sma.c */
+#define SIB_SMP_CLASS_VERSION	1
+#define SIB_SMP_DIR		0x8000	/* the D bit, in the SMP's status */
 #define SIB_NODE_INFO_LEN	40
 #define SIB_PORT_INFO_LEN	64
 struct ib_smp;
 void sib_node_info(u8 *ni, const struct sib_dev *sd);
+void sib_port_info_link(u8 *pi, bool down);
 void sib_port_info(u8 *pi, const struct sib_dev *sd);
+u16 sib_pkey_block(u8 *p, u32 block);
+u16 sib_smp_check(const struct ib_smp *in);
 u16 sib_sma_answer(const struct sib_dev *sd, const struct ib_smp *in,
 		   struct ib_smp *out);
+
+/* switch.c */
+#define SIB_SM_INFO_LEN		24
+void sib_sm_info(u8 *p);
+void sib_switch_node_info(u8 *ni, unsigned int in_port);
+void sib_switch_receive(const struct sib_pkt *pkt);
+void sib_switch_deliver(const struct sib_pkt *pkt);
 
 /* pma.c */
 struct ib_pma_mad;

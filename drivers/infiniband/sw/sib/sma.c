@@ -1,23 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * rdma_sib's subnet management agent, as far as it goes: each HCA port has
- * QP0, and LID-routed SMPs (class 0x01) reaching it, and directed-route
- * ones (0x81) for the local port, are answered through the device's
- * process_mad hook (mad.c): Get of NodeDescription, NodeInfo and PortInfo,
- * each the port's attribute as ib_query_port() and the embedded SA
- * describe it. The SA's NodeRecords and PortInfoRecords carry the same
- * NodeInfo and PortInfo (sa.c). The ports' M_Key is 0: every SMP is
- * allowed. Not yet: Set (an SM's LID assignment and port state changes),
- * the other attributes, and the switch the ports hang from, so no
- * directed route beyond the local port (issue 15); those are answered
- * "unsupported" or, beyond the port, not at all.
+ * rdma_sib's subnet management agent on each HCA port: QP0's SMPs, LID-
+ * routed (class 0x01) and directed-route (0x81) ones at the end of their
+ * path, are answered through the device's process_mad hook (mad.c): Get
+ * of NodeDescription, NodeInfo, PortInfo, P_KeyTable and GUIDInfo, each
+ * the port's attribute as ib_query_port() and the embedded SA describe it
+ * (the SA's NodeRecords and PortInfoRecords carry the same NodeInfo and
+ * PortInfo). ib_mad has already applied the directed-route rules on the
+ * way in and applies them to the response on the way out. The ports'
+ * M_Key is 0: every SMP is allowed. Not yet: Set (an SM's LID assignment
+ * and port state changes, issue 15); other attributes are answered
+ * "unsupported". The switch the ports hang from has an SMA of its own
+ * (switch.c).
  */
 #include <rdma/ib_mad.h>
 #include <rdma/ib_smi.h>
 
 #include "sib.h"
 
-#define SIB_SMP_CLASS_VERSION	1
 #define SIB_SUBNET_TIMEOUT	18	/* 4.096 us * 2^18: ~1 s */
 
 /**
@@ -43,27 +43,25 @@ void sib_node_info(u8 *ni, const struct sib_dev *sd)
 }
 
 /**
- * sib_port_info() - an HCA port's PortInfo (IBA 14.2.5.6), 64 bytes
- * @pi: written
- * @sd: the HCA
+ * sib_port_info_link() - the link's half of a PortInfo (IBA 14.2.5.6)
+ * @pi: written, 64 bytes: the subnet prefix and the link's fields
+ * @down: no link: DOWN and polling, else LinkUp and ACTIVE
  *
- * What sib_query_port() reports, in the SMP's form: its LID, the SM at
- * SIB_SM_LID, ACTIVE and LinkUp, 4X EDR (an extended speed), MTU 4096,
- * VL0 only.
+ * Every link of the subnet is 4X EDR (an extended speed) with MTU 4096 and
+ * VL0 only. The node's own fields (LID, SM LID, capabilities, local port)
+ * are its caller's.
  */
-void sib_port_info(u8 *pi, const struct sib_dev *sd)
+void sib_port_info_link(u8 *pi, bool down)
 {
 	memset(pi, 0, SIB_PORT_INFO_LEN);
 	put_unaligned_be64(SIB_SUBNET_PREFIX, pi + 8);	/* GidPrefix */
-	put_unaligned_be16(sd->lid, pi + 16);
-	put_unaligned_be16(SIB_SM_LID, pi + 18);
-	put_unaligned_be32(SIB_PORT_CAP_FLAGS, pi + 20);
-	pi[28] = 1;					/* LocalPortNum */
 	pi[29] = 2;					/* LinkWidthEnabled: 4X */
 	pi[30] = 3;					/* Supported: 1X, 4X */
-	pi[31] = 2;					/* Active: 4X */
-	pi[32] = 1 << 4 | IB_PORT_ACTIVE;		/* SpeedSupported, PortState */
-	pi[33] = IB_PORT_PHYS_STATE_LINK_UP << 4 | 2;	/* LinkDownDefault: Polling */
+	pi[31] = 2;	/* Active: 4X (what it would be; tools show no "none") */
+	/* SpeedSupported, PortState; PhysState, LinkDownDefault: Polling */
+	pi[32] = 1 << 4 | (down ? IB_PORT_DOWN : IB_PORT_ACTIVE);
+	pi[33] = (down ? IB_PORT_PHYS_STATE_POLLING :
+		  IB_PORT_PHYS_STATE_LINK_UP) << 4 | 2;
 	pi[35] = 1 << 4 | 1;				/* SpeedActive, SpeedEnabled */
 	pi[36] = SIB_MTU << 4;				/* NeighborMTU, MasterSMSL 0 */
 	pi[37] = 1 << 4;				/* VLCap: VL0 */
@@ -75,12 +73,48 @@ void sib_port_info(u8 *pi, const struct sib_dev *sd)
 	pi[63] = 2;					/* LinkSpeedExtEnabled */
 }
 
-/* The status of the response to @in, its data written into @out. */
-static u16 sib_sma_get(const struct sib_dev *sd, const struct ib_smp *in,
-		       struct ib_smp *out)
+/**
+ * sib_port_info() - an HCA port's PortInfo (IBA 14.2.5.6), 64 bytes
+ * @pi: written
+ * @sd: the HCA
+ *
+ * What sib_query_port() reports, in the SMP's form: its LID, the SM at
+ * SIB_SM_LID, ACTIVE and LinkUp, on the link every port has.
+ */
+void sib_port_info(u8 *pi, const struct sib_dev *sd)
 {
-	u32 port = be32_to_cpu(in->attr_mod);
+	sib_port_info_link(pi, false);
+	put_unaligned_be16(sd->lid, pi + 16);
+	put_unaligned_be16(SIB_SM_LID, pi + 18);
+	put_unaligned_be32(SIB_PORT_CAP_FLAGS, pi + 20);
+	pi[28] = 1;					/* LocalPortNum */
+}
 
+/**
+ * sib_pkey_block() - block @block of a port's P_KeyTable (IBA 14.2.5.7)
+ * @p: written, 32 P_Keys
+ * @block: the block asked for
+ *
+ * Every port of the subnet has one P_Key, the default 0xffff.
+ *
+ * Return: 0, or the MAD status of a block beyond PartitionCap.
+ */
+u16 sib_pkey_block(u8 *p, u32 block)
+{
+	if (block)
+		return IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
+	put_unaligned_be16(0xffff, p);
+	return 0;
+}
+
+/**
+ * sib_smp_check() - whether an SMA can answer @in: a Get of its versions
+ * @in: the SMP
+ *
+ * Return: 0, or the MAD status of the response.
+ */
+u16 sib_smp_check(const struct ib_smp *in)
+{
 	if (in->base_version != IB_MGMT_BASE_VERSION ||
 	    in->class_version != SIB_SMP_CLASS_VERSION)
 		return IB_MGMT_MAD_STATUS_BAD_VERSION;
@@ -88,20 +122,41 @@ static u16 sib_sma_get(const struct sib_dev *sd, const struct ib_smp *in,
 		return in->method == IB_MGMT_METHOD_SET ?
 		       IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB :
 		       IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD;
+	return 0;
+}
 
-	if (in->attr_id == IB_SMP_ATTR_NODE_DESC) {
+/* The status of the response to @in, its data written into @out. */
+static u16 sib_sma_get(const struct sib_dev *sd, const struct ib_smp *in,
+		       struct ib_smp *out)
+{
+	u32 mod = be32_to_cpu(in->attr_mod);
+	u16 status = sib_smp_check(in);
+
+	if (status)
+		return status;
+	switch (in->attr_id) {
+	case IB_SMP_ATTR_NODE_DESC:
 		memcpy(out->data, sd->ibdev.node_desc, IB_DEVICE_NODE_DESC_MAX);
-	} else if (in->attr_id == IB_SMP_ATTR_NODE_INFO) {
+		return 0;
+	case IB_SMP_ATTR_NODE_INFO:
 		sib_node_info(out->data, sd);
-	} else if (in->attr_id == IB_SMP_ATTR_PORT_INFO) {
+		return 0;
+	case IB_SMP_ATTR_PORT_INFO:
 		/* A CA's port: 0 (the one the SMP came in by) or its number. */
-		if (port > 1)
+		if (mod > 1)
 			return IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
 		sib_port_info(out->data, sd);
-	} else {
-		return IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB;
+		return 0;
+	case IB_SMP_ATTR_PKEY_TABLE:
+		return sib_pkey_block(out->data, mod);
+	case IB_SMP_ATTR_GUID_INFO:
+		/* Block 0 of 1 (GUIDCap 1): the port GUID. */
+		if (mod)
+			return IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
+		memcpy(out->data, &sd->guid, 8);
+		return 0;
 	}
-	return 0;
+	return IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB;
 }
 
 /**
@@ -110,12 +165,11 @@ static u16 sib_sma_get(const struct sib_dev *sd, const struct ib_smp *in,
  * @in: the SMP (a request: ib_mad passes responses on)
  * @out: the response, its MAD header already copied from @in
  *
- * A LID-routed SMP is answered where it arrives. A directed-route one is
- * answered only with no hop to go (hop count 0: ib_mad offers it before
- * sending it, and it is for this port); the response keeps the request's
- * route and says it goes back (the D bit). Further hops would need the
- * switch's SMA, which there is not yet: ib_mad sends those to the
- * permissive LID, which the fabric drops, and the requester times out.
+ * A LID-routed SMP is answered where it arrives. ib_mad offers a
+ * directed-route one only at the end of its path (from the switch, or
+ * with no hop at all from the port itself), its hop pointer past the last
+ * hop: the response keeps the request's route and pointer and says it
+ * goes back (the D bit), and ib_mad sends it back by the return path.
  *
  * Return: the MAD status of the response, with IB_SMP_DIRECTION's bit
  * (0x8000) for a directed-route one.
@@ -131,7 +185,5 @@ u16 sib_sma_answer(const struct sib_dev *sd, const struct ib_smp *in,
 	memcpy(out, in, sizeof(*out));
 	out->method = method;
 	memset(out->data, 0, sizeof(out->data));
-	if (in->hop_cnt)
-		return IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB | 0x8000;
-	return sib_sma_get(sd, in, out) | 0x8000;
+	return sib_sma_get(sd, in, out) | SIB_SMP_DIR;
 }
