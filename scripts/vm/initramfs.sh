@@ -46,7 +46,7 @@ tools=(
 	ibv_devices ibv_devinfo ibv_ud_pingpong ibv_rc_pingpong ibv_uc_pingpong
 	rping mckey ucmatose udaddy
 	ib_send_bw ib_send_lat ib_write_bw
-	ibstat ibaddr saquery smpquery perfquery
+	ibstat ibaddr saquery smpquery perfquery ibnetdiscover sminfo ibroute
 	socat iperf3 strace setpriv ethtool
 	tcpdump
 )

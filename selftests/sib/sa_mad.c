@@ -9,6 +9,7 @@
  *   sa_mad CA join|leave MGID [FIELD=VALUE...]
  *   sa_mad CA cycle N MGID [FIELD=VALUE...]
  *   sa_mad CA agents LID N
+ *   sa_mad CA dr PORT N
  *
  * Sends from port 1 of CA to the SM (LID and QP1 from the port), one MAD at
  * a time, and waits for the answer. Prints one line per check:
@@ -28,6 +29,19 @@
  * (or, with the response bit, ignored), then checks a NodeInfo and a
  * PortCounters Get are still answered. It prints "ok"/"not ok" lines as
  * above and exits 0 when all passed.
+ *
+ * dr PORT N sends directed-route SMPs from CA's port to the switch: first
+ * ones the switch must discard (a hop pointer or count the rules of IBA
+ * 14.2.2.2 do not allow, a path on out of port 0, out of a port beyond the
+ * switch's or of PORT, which must have no HCA, returning at its first
+ * hop, or ending in a LID-routed part), each of which must stay
+ * unanswered; then N random ones (route, pointers, direction, method,
+ * attribute and payload), answered or not; then a NodeInfo Get of the
+ * switch (path 0,1) and one of the HCA at its port 2 (path 0,1,2) must be
+ * answered with status 0. The malformed SMPs are sent with a DrSLID of 1,
+ * not the permissive LID, so that ib_mad puts them on the wire as they
+ * are; three in four random ones have permissive DrSLID and DrDLID and a
+ * route of 1 to 3 hops from port 1, which ib_mad takes as it is.
  *
  * join and leave send one MCMemberRecord Set or Delete for MGID with CA's
  * own PortGID and JoinState FullMember, components MGID, PortGID and
@@ -64,6 +78,7 @@
 #define SA_VERSION		2
 #define SA_QKEY			0x80010000
 #define TIMEOUT_MS		300
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define JOIN_TIMEOUT_MS		5000	/* join, leave, cycle: no retries */
 
 #define ST_BAD_VERSION		0x0004
@@ -556,6 +571,144 @@ static int run_agents(int lid, unsigned long n)
 	return failed;
 }
 
+/* dr_init: a directed-route SMP Get of @attr in @m, its route @path. */
+static void dr_init(uint8_t *m, uint16_t attr, const uint8_t *path, int cnt)
+{
+	uint16_t a = htons(attr), permissive = 0xffff, one = htons(1);
+
+	memset(m, 0, MAD_SIZE);
+	m[0] = 1;
+	m[1] = 0x81;
+	m[2] = 1;
+	m[3] = 0x01;
+	m[6] = 0;			/* hop pointer */
+	m[7] = cnt;			/* hop count */
+	*(uint32_t *)(m + 12) = htonl(next_tid++);
+	memcpy(m + 16, &a, 2);
+	memcpy(m + 32, &one, 2);	/* DrSLID 1: ib_mad leaves the route */
+	memcpy(m + 34, &permissive, 2);	/* DrDLID */
+	memcpy(m + 128, path, cnt + 1);	/* initial path */
+}
+
+/* dr_get: a directed-route Get of @attr by @path; its status, or -1. */
+static int dr_get(int ag, uint16_t attr, const uint8_t *path, int cnt,
+		  struct reply *r)
+{
+	uint8_t m[MAD_SIZE];
+
+	dr_init(m, attr, path, cnt);
+	/* Permissive DrSLID: ib_mad routes it, and takes the answer back. */
+	m[32] = 0xff;
+	m[33] = 0xff;
+	if (transact_to(m, r, ag, 0xffff, 0, 0) || !r->answered)
+		return -1;
+	return r->status & 0x7fff;
+}
+
+/*
+ * dr PORT N: malformed directed-route SMPs to the switch, unanswered;
+ * N random ones; then the switch and the HCA at its port 2 still answer.
+ */
+static int run_dr(int port, unsigned long n)
+{
+	static const uint8_t to_switch[] = { 0, 1 }, to_hca[] = { 0, 1, 2 };
+	struct {
+		const char *name;
+		uint8_t ptr, cnt, next, dir;
+		uint16_t drdlid;
+	} bad[] = {
+		{ "hop pointer 0 on the wire", 0, 2, 2, 0, 0xffff },
+		{ "hop pointer past hop count + 1", 3, 1, 0, 0, 0xffff },
+		{ "hop count 64", 1, 64, 2, 0, 0xffff },
+		{ "on out of port 0", 1, 2, 0, 0, 0xffff },
+		{ "on out of port 200", 1, 2, 200, 0, 0xffff },
+		{ "on out of a port without an HCA", 1, 2, (uint8_t)port, 0, 0xffff },
+		{ "returning at its first hop", 1, 1, 0, 1, 1 },
+		{ "ending in a LID-routed part", 1, 1, 0, 0, 5 },
+	};
+	struct tally t = {};
+	uint8_t m[MAD_SIZE];
+	struct reply r;
+	unsigned long i;
+	unsigned int b;
+	int ag, st;
+
+	ag = umad_register(fd, 0x81, 1, 0, NULL);
+	if (ag < 0) {
+		fprintf(stderr, "sa_mad: umad_register class 0x81: %s\n",
+			strerror(errno));
+		return 2;
+	}
+	timeout_ms = TIMEOUT_MS;
+	for (b = 0; b < ARRAY_SIZE(bad); b++) {
+		uint16_t d = htons(bad[b].drdlid);
+
+		dr_init(m, 0x11, to_hca, 2);
+		m[6] = bad[b].ptr;
+		m[7] = bad[b].cnt;
+		m[128 + 2] = bad[b].next;
+		if (bad[b].dir)
+			m[4] = 0x80;	/* the D bit */
+		memcpy(m + 34, &d, 2);
+		if (transact_to(m, &r, ag, 0xffff, 0, 0)) {
+			printf("ok %s: refused by ib_mad\n", bad[b].name);
+		} else if (r.answered) {
+			printf("not ok %s: answered, status 0x%04x\n",
+			       bad[b].name, r.status);
+			failed = 1;
+		} else {
+			printf("ok %s: discarded\n", bad[b].name);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		int j, ret;
+
+		random_mad(m, 0x81, 1, 0);
+		if (rand() % 4) {
+			/* Mostly a route ib_mad takes: 1 to 3 hops from port 1. */
+			memset(m + 32, 0xff, 4);	/* DrSLID, DrDLID */
+			m[4] = 0;
+			m[6] = 0;
+			m[7] = 1 + rand() % 3;
+			m[129] = 1;
+			for (j = 2; j < 64; j++)
+				m[128 + j] = rand() % 4 ? 1 + rand() % 3 : rand();
+		} else {
+			m[4] = rand() % 2 ? 0x80 : 0;
+			m[7] = rand() % 70;
+			m[6] = rand() % 70;
+		}
+		ret = transact_to(m, &r, ag, 0xffff, 0, 0);
+		if (ret)
+			t.bad++;	/* refused by ib_mad: not sent */
+		else if (r.answered)
+			t.answered++;
+		else
+			t.timeouts++;
+	}
+	printf("dr random: %lu sent, %lu answered, %lu unanswered, %lu refused by ib_mad\n",
+	       n, t.answered, t.timeouts, t.bad);
+	timeout_ms = TIMEOUT_MS;
+	st = dr_get(ag, 0x11, to_switch, 1, &r);
+	if (st || r.data[64 + 2] != 2) {
+		printf("not ok the switch's NodeInfo still answered (status %d, type %u)\n",
+		       st, r.data[64 + 2]);
+		failed = 1;
+	} else {
+		printf("ok the switch's NodeInfo still answered\n");
+	}
+	st = dr_get(ag, 0x11, to_hca, 2, &r);
+	if (st || r.data[64 + 2] != 1) {
+		printf("not ok port 2's HCA's NodeInfo still answered (status %d, type %u)\n",
+		       st, r.data[64 + 2]);
+		failed = 1;
+	} else {
+		printf("ok port 2's HCA's NodeInfo still answered\n");
+	}
+	umad_unregister(fd, ag);
+	return failed;
+}
+
 static int run_op(int argc, char **argv)
 {
 	struct mcm_req q;
@@ -577,6 +730,8 @@ static int run_op(int argc, char **argv)
 		rmpp_check("PathRecord GetTable answered, left unACKed", m);
 		return failed;
 	}
+	if (argc == 3 && !strcmp(argv[0], "dr"))
+		return run_dr(strtol(argv[1], NULL, 0), strtoul(argv[2], NULL, 0));
 	if (argc == 3 && !strcmp(argv[0], "agents"))
 		return run_agents(strtol(argv[1], NULL, 0), strtoul(argv[2], NULL, 0));
 	if (argc >= 3 && !strcmp(argv[0], "cycle")) {
@@ -611,7 +766,8 @@ int main(int argc, char **argv)
 			"       sa_mad CA join|leave MGID [FIELD=VALUE...]\n"
 			"       sa_mad CA cycle N MGID [FIELD=VALUE...]\n"
 			"       sa_mad CA gettable\n"
-			"       sa_mad CA agents LID N\n");
+			"       sa_mad CA agents LID N\n"
+			"       sa_mad CA dr PORT N\n");
 		return 2;
 	}
 	if (umad_init() < 0 || umad_get_port(argv[optind], 1, &port) < 0) {
