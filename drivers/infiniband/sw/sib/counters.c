@@ -35,6 +35,7 @@ static const char * const sib_counter_names[SIB_CNT_MAX] = {
 	[SIB_CNT_DROPS + SIB_DROP_MTU] = "drop_mtu_exceeded",
 	[SIB_CNT_DROPS + SIB_DROP_LEN] = "drop_recv_too_small",
 	[SIB_CNT_DROPS + SIB_DROP_FANOUT] = "drop_fanout_truncated",
+	[SIB_CNT_DROPS + SIB_DROP_INACTIVE] = "drop_port_inactive",
 };
 
 #ifdef HAVE_RDMA_STAT_DESC

@@ -12,7 +12,8 @@
  *                  0: deliver them. Reads the value in force.
  *   <hca>/lid      the port's LID, decimal
  *   <hca>/guid     the port GUID, 16 hex digits
- *   <hca>/state    the port state: ACTIVE
+ *   <hca>/state    the port state: ACTIVE, or as an external SM set it
+ *                  (INIT, ARMED)
  *   sa/personality             modern or legacy; write one to switch
  *   sa/class_port_info_answer  answer, refuse, opa, busy or drop; writable
  *   sa/<attr>/requests, errors per attribute: class_port_info,
@@ -73,7 +74,16 @@ DEFINE_SHOW_ATTRIBUTE(sib_guid);
 
 static int sib_state_show(struct seq_file *m, void *v)
 {
-	seq_puts(m, "ACTIVE\n");	/* always: see sib_query_port() */
+	struct sib_dev *sd = m->private;
+
+	static const char * const names[] = {
+		[IB_PORT_DOWN] = "DOWN", [IB_PORT_INIT] = "INIT",
+		[IB_PORT_ARMED] = "ARMED", [IB_PORT_ACTIVE] = "ACTIVE",
+	};
+	enum ib_port_state state = READ_ONCE(sd->state);
+
+	seq_printf(m, "%s\n", state < ARRAY_SIZE(names) && names[state] ?
+		   names[state] : "?");
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(sib_state);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * One simulated HCA: a single IB port, always ACTIVE, with its own LID and
- * GUID, P_Key table {0xffff}, one GID (subnet prefix + port GUID). It
- * registers with ib_core as an IB CA with virtual DMA (addresses in work
- * requests are kernel virtual addresses), so the kernel's own ULPs
- * (ib_mad, ib_sa, ib_cm, ib_ipoib, ib_umad) drive it as they would a real
- * HCA. No user-space verbs provider exists for it.
+ * One simulated HCA: a single IB port (ACTIVE, or as an external SM sets
+ * it: sma.c), with its own LID and GUID, P_Key table {0xffff}, one GID
+ * (subnet prefix + port GUID). It registers with ib_core as an IB CA with
+ * virtual DMA (addresses in work requests are kernel virtual addresses),
+ * so the kernel's own ULPs (ib_mad, ib_sa, ib_cm, ib_ipoib, ib_umad)
+ * drive it as they would a real HCA. No user-space verbs provider exists
+ * for it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -59,19 +60,24 @@ static int sib_query_port(struct ib_device *ibdev, rbp_port_t port,
 {
 	struct sib_dev *sd = to_sdev(ibdev);
 
+	unsigned long flags;
+
 	/* ib_core cleared *attr. */
-	attr->state = IB_PORT_ACTIVE;
 	attr->phys_state = IB_PORT_PHYS_STATE_LINK_UP;
 	attr->max_mtu = SIB_MTU;
 	attr->active_mtu = SIB_MTU;
 	attr->gid_tbl_len = 1;
 	attr->pkey_tbl_len = 1;
-	attr->port_cap_flags = SIB_PORT_CAP_FLAGS;
 	attr->max_msg_sz = SIB_MTU_BYTES;
+	spin_lock_irqsave(&sib_subnet.lock, flags);
+	attr->state = sd->state;
+	attr->port_cap_flags = sd->cap_flags;
 	attr->lid = sd->lid;
-	attr->sm_lid = SIB_SM_LID;
-	attr->sm_sl = 0;
-	attr->lmc = 0;
+	attr->sm_lid = sd->sm_lid;
+	attr->sm_sl = sd->sm_sl;
+	attr->lmc = sd->lmc;
+	attr->subnet_timeout = sd->subnet_timeout;
+	spin_unlock_irqrestore(&sib_subnet.lock, flags);
 	attr->max_vl_num = 1;
 	attr->active_width = IB_WIDTH_4X;
 	attr->active_speed = IB_SPEED_EDR;
@@ -120,10 +126,23 @@ static int sib_query_pkey(struct ib_device *ibdev, rbp_port_t port, u16 index,
 	return 0;
 }
 
-/* ib_cm attaches only to devices that can set port capability bits. */
+/*
+ * ib_cm attaches only to devices that can set port capability bits. The
+ * one kept is IsSM, which ib_umad sets while an SM holds the port's issm
+ * device: PortInfo shows it, as an SM looking for others reads it.
+ */
 static int sib_modify_port(struct ib_device *ibdev, rbp_port_t port, int mask,
 			   struct ib_port_modify *props)
 {
+	struct sib_dev *sd = to_sdev(ibdev);
+	unsigned long flags;
+
+	spin_lock_irqsave(&sib_subnet.lock, flags);
+	if (props->set_port_cap_mask & IB_PORT_SM)
+		sd->cap_flags |= IB_PORT_SM;
+	if (props->clr_port_cap_mask & IB_PORT_SM)
+		sd->cap_flags &= ~IB_PORT_SM;
+	spin_unlock_irqrestore(&sib_subnet.lock, flags);
 	return 0;
 }
 
@@ -240,7 +259,8 @@ static const struct ib_device_ops sib_dev_ops = {
 
 /**
  * sib_dev_create() - create and register HCA number @index
- * @index: its index in the subnet; LID = SIB_FIRST_LID + @index
+ * @index: its index in the subnet: its switch port is @index + 1, its LID
+ *	SIB_FIRST_LID + @index unless an external SM sets another
  *
  * Context: process context, under sib_lock.
  * Return: the HCA or an ERR_PTR().
@@ -256,8 +276,8 @@ struct sib_dev *sib_dev_create(unsigned int index)
 	if (!sd)
 		return ERR_PTR(-ENOMEM);
 	sd->index = index;
-	sd->lid = SIB_FIRST_LID + index;
 	sd->guid = cpu_to_be64(SIB_GUID_BASE + index + 1);
+	sib_sma_port_init(sd);
 	sd->next_qpn = 0x10;
 	xa_init_flags(&sd->qps, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_IRQ);
 
@@ -271,13 +291,15 @@ struct sib_dev *sib_dev_create(unsigned int index)
 	ib_set_device_ops(&sd->ibdev, &sib_dev_ops);
 
 	spin_lock_irqsave(&sib_subnet.lock, flags);
-	sib_subnet.by_lid[sd->lid] = sd;
+	sib_subnet.by_lid[SIB_FIRST_LID + index] = sd;
+	sib_switch_link(sd, true);
 	spin_unlock_irqrestore(&sib_subnet.lock, flags);
 
 	ret = ib_register_device(&sd->ibdev, "sib%d", NULL);
 	if (ret) {
 		spin_lock_irqsave(&sib_subnet.lock, flags);
-		sib_subnet.by_lid[sd->lid] = NULL;
+		sib_subnet.by_lid[SIB_FIRST_LID + index] = NULL;
+		sib_switch_link(sd, false);
 		spin_unlock_irqrestore(&sib_subnet.lock, flags);
 		ib_dealloc_device(&sd->ibdev);
 		return ERR_PTR(ret);
@@ -285,9 +307,10 @@ struct sib_dev *sib_dev_create(unsigned int index)
 
 	/*
 	 * Stock ib_sa asks the SA for ClassPortInfo only after a port event;
-	 * without one (port_active_event=0) its cache stays empty.
+	 * without one (port_active_event=0) its cache stays empty. An
+	 * external SM's port raises it when that SM makes it ACTIVE.
 	 */
-	if (sib_port_active_event) {
+	if (sib_port_active_event && !sib_sm_external) {
 		ev.device = &sd->ibdev;
 		ev.element.port_num = 1;
 		ib_dispatch_event(&ev);
@@ -312,7 +335,8 @@ void sib_dev_destroy(struct sib_dev *sd)
 
 	ib_unregister_device(&sd->ibdev);
 	spin_lock_irqsave(&sib_subnet.lock, flags);
-	sib_subnet.by_lid[sd->lid] = NULL;
+	sib_subnet.by_lid[SIB_FIRST_LID + sd->index] = NULL;
+	sib_switch_link(sd, false);
 	spin_unlock_irqrestore(&sib_subnet.lock, flags);
 	sib_fabric_flush();
 	sib_sa_port_gone(sd);

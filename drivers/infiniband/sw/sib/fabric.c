@@ -163,12 +163,15 @@ bool sib_fabric_held(void)
 
 static void sib_route_unicast(struct sib_pkt *pkt)
 {
+	enum sib_drop why = SIB_DROP_NO_LID;
 	struct sib_dev *dst = NULL;
 	struct sib_qp *qp = NULL;
 	unsigned long flags;
 
 	spin_lock_irqsave(&sib_subnet.lock, flags);
-	if (pkt->dlid < ARRAY_SIZE(sib_subnet.by_lid))
+	if (sib_sm_external)
+		dst = sib_switch_unicast(pkt, &why);
+	else if (pkt->dlid < ARRAY_SIZE(sib_subnet.by_lid))
 		dst = sib_subnet.by_lid[pkt->dlid];
 	if (dst)
 		qp = xa_load(&dst->qps, pkt->dqpn);
@@ -177,7 +180,7 @@ static void sib_route_unicast(struct sib_pkt *pkt)
 	if (dst && dst != pkt->src)
 		sib_tap(dst, pkt, false);
 	if (!dst)
-		sib_drop(pkt->src, SIB_DROP_NO_LID);
+		sib_drop(pkt->src, why);
 	else if (!qp)
 		sib_drop(dst, SIB_DROP_NO_QP);
 	else
@@ -200,14 +203,28 @@ static void sib_route_multicast(struct sib_pkt *pkt)
 		return;
 
 	spin_lock_irqsave(&sib_subnet.lock, flags);
-	grp = sib_group_by_mlid(pkt->dlid);
-	if (!grp)
-		goto unlock;
-	mgid = grp->mgid;
+	if (sib_sm_external) {
+		/* By the MFT; the group is the GRH's (a multicast send has one). */
+		if (!pkt->has_grh || (pkt->src && !sib_switch_port_active(pkt->src))) {
+			sib_drop(pkt->src, SIB_DROP_INACTIVE);
+			goto unlock;
+		}
+		grp = NULL;
+		mgid = pkt->grh.dgid;
+	} else {
+		grp = sib_group_by_mlid(pkt->dlid);
+		if (!grp)
+			goto unlock;
+		mgid = grp->mgid;
+	}
 	for (i = SIB_FIRST_LID; i < ARRAY_SIZE(sib_subnet.by_lid); i++) {
 		struct sib_dev *sd = sib_subnet.by_lid[i];
 
-		if (!sd || (sd != pkt->src && !sib_group_forwards_to(grp, sd)))
+		if (!sd)
+			continue;
+		if (sd != pkt->src &&
+		    !(grp ? sib_group_forwards_to(grp, sd) :
+		      sib_switch_mc_forwards(pkt, sd)))
 			continue;
 		if (sd != pkt->src)
 			sib_tap(sd, pkt, false);
@@ -257,11 +274,9 @@ void sib_fabric_deliver_work(struct work_struct *work)
 				sib_tap(pkt->src, pkt, true);
 			if (pkt->sw_port)
 				sib_switch_deliver(pkt);
-			else if (pkt->src && !pkt->dqpn &&
-				 (pkt->dlid == SIB_LID_PERMISSIVE ||
-				  pkt->dlid == SIB_SM_LID))
+			else if (sib_switch_is_for(pkt))
 				sib_switch_receive(pkt);
-			else if (pkt->dlid == SIB_SM_LID)
+			else if (pkt->dlid == SIB_SM_LID && !sib_sm_external)
 				sib_sa_handle(pkt);
 			else if (pkt->dlid >= SIB_MLID_BASE)
 				sib_route_multicast(pkt);

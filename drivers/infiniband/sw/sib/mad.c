@@ -5,8 +5,10 @@
  * a hardware HCA's firmware sees them first: here SMPs go to the subnet
  * management agent (sma.c), PerfMgt requests to the
  * performance management agent (pma.c), and each gets its response, which
- * ib_mad sends back to the requester. Responses, and requests of every
- * other class, go on to ib_mad's agents (ib_sa, ib_cm, ib_umad).
+ * ib_mad sends back to the requester. Responses, requests of every other
+ * class, and SMPs of attributes the SMA leaves to the host (SMInfo, for an
+ * SM bound to the port) go on to ib_mad's agents (ib_sa, ib_cm, ib_umad),
+ * and ib_mad answers a Get or Set no agent takes "unsupported".
  */
 #include <rdma/ib_mad.h>
 #include <rdma/ib_pma.h>
@@ -57,9 +59,9 @@ int sib_process_mad(struct ib_device *ibdev, int flags, u32 port,
 	if (class == IB_MGMT_CLASS_PERF_MGMT)
 		status = sib_pma_answer(sd, (const struct ib_pma_mad *)in,
 					(struct ib_pma_mad *)out);
-	else
-		status = sib_sma_answer(sd, (const struct ib_smp *)in,
-					(struct ib_smp *)out);
+	else if (!sib_sma_answer(sd, (const struct ib_smp *)in,
+				 (struct ib_smp *)out, &status))
+		return IB_MAD_RESULT_SUCCESS;	/* for an SM bound here, or ib_mad */
 	out->mad_hdr.status = cpu_to_be16(status);
 	return IB_MAD_RESULT_SUCCESS | IB_MAD_RESULT_REPLY;
 }

@@ -8,12 +8,16 @@
  * netdevsim: one module instance is one subnet of N single-port HCAs
  * (sib0, sib1, ...) behind one switch, with a virtual subnet manager at
  * LID 1 whose SA answers ClassPortInfo, MCMemberRecord and PathRecord
- * queries, in a "modern" or a "legacy" (OpenSM before 3.3.21) personality.
+ * queries, in a "modern" or a "legacy" (OpenSM before 3.3.21) personality;
+ * or, with sa_mode=opensm, none: an external SM (OpenSM on one of the
+ * HCAs) sweeps the subnet through the SMAs of the HCAs and the switch,
+ * sets their LIDs and port states and programs the switch's forwarding
+ * tables, which the fabric then forwards by.
  * The distribution's own ib_core, ib_mad, ib_sa, ib_cm, ib_umad and
  * ib_ipoib run on it unchanged; datagram IPoIB works, connected mode does
  * not (no RC QPs).
  *
- * Parameters: num_hcas (2), sa_mode (modern), hide_block_lb (false: the
+ * Parameters: num_hcas (2), sa_mode (modern; legacy, opensm), hide_block_lb (false: the
  * HCAs advertise IBK_BLOCK_MULTICAST_LOOPBACK and honour the QP flag),
  * port_active_event (true: a PORT_ACTIVE event follows each HCA's
  * registration, as when a port comes up; false: none, as for an HCA whose
@@ -43,7 +47,11 @@ MODULE_PARM_DESC(num_hcas, "HCAs created at load (0-62, default 2)");
 
 static char *sa_mode = "modern";
 module_param(sa_mode, charp, 0444);
-MODULE_PARM_DESC(sa_mode, "SA personality at load: modern (default) or legacy");
+MODULE_PARM_DESC(sa_mode,
+		 "The subnet's SM: the embedded one's SA personality, modern (default) or legacy; or opensm: none, an external SM (OpenSM) manages the subnet");
+
+/* sa_mode=opensm: no embedded SM or SA; set at load, never changed. */
+bool sib_sm_external;
 
 bool sib_hide_block_lb;
 module_param_named(hide_block_lb, sib_hide_block_lb, bool, 0444);
@@ -188,14 +196,20 @@ static int __init sib_init(void)
 	INIT_WORK(&sib_subnet.deliver, sib_fabric_deliver_work);
 	/* The first MLID given out is the first of the range, 0xc000. */
 	sib_subnet.last_mlid = sib_mft_cap - 1;
-	if (sib_sa_set_mode(sa_mode)) {
-		pr_err("sa_mode=%s: must be modern or legacy\n", sa_mode);
+	sib_sm_external = sysfs_streq(sa_mode, "opensm");
+	if (!sib_sm_external && sib_sa_set_mode(sa_mode)) {
+		pr_err("sa_mode=%s: must be modern, legacy or opensm\n", sa_mode);
 		return -EINVAL;
 	}
 	sib_rmpp_init();
+	ret = sib_switch_init();
+	if (ret)
+		return ret;
 	sib_subnet.wq = alloc_ordered_workqueue("rdma_sib", WQ_MEM_RECLAIM);
-	if (!sib_subnet.wq)
-		return -ENOMEM;
+	if (!sib_subnet.wq) {
+		ret = -ENOMEM;
+		goto err_switch;
+	}
 	sib_sa_init();
 	ret = sib_debugfs_init();
 	if (ret)
@@ -223,6 +237,8 @@ err:
 err_wq:
 	destroy_workqueue(sib_subnet.wq);
 	sib_sa_exit();
+err_switch:
+	sib_switch_exit();
 	return ret;
 }
 
@@ -233,6 +249,7 @@ static void __exit sib_exit(void)
 	sib_debugfs_exit();
 	destroy_workqueue(sib_subnet.wq);
 	sib_sa_exit();
+	sib_switch_exit();
 }
 
 module_init(sib_init);

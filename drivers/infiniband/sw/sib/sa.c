@@ -1079,14 +1079,16 @@ void sib_sa_port_gone(struct sib_dev *sd)
  * sib_sa_set_mode() - switch the SA personality
  * @mode: "modern" or "legacy"
  *
- * Return: 0, or -EINVAL for anything else.
+ * Return: 0, or -EINVAL for anything else, and always with an external SM
+ * (sa_mode=opensm), whose subnet has no embedded SA.
  */
 int sib_sa_set_mode(const char *mode)
 {
 	int i = sysfs_match_string(sib_sa_modes, mode);
 	unsigned long flags;
 
-	if (i < 0)
+	/* With an external SM there is no embedded one to change. */
+	if (i < 0 || sib_sm_external)
 		return -EINVAL;
 	spin_lock_irqsave(&sib_subnet.lock, flags);
 	sib_subnet.sa_mode = i;
@@ -1130,6 +1132,8 @@ const char *sib_sa_cpi_name(void)
  */
 const char *sib_sa_mode_name(void)
 {
+	if (sib_sm_external)
+		return "opensm";
 	return sib_sa_modes[READ_ONCE(sib_subnet.sa_mode)];
 }
 
@@ -1141,6 +1145,8 @@ void sib_sa_init(void)
 	struct sib_group *g;
 	union ib_gid mgid;
 
+	if (sib_sm_external)
+		return;		/* the external SM's SA makes it */
 	memcpy(mgid.raw, sib_bcast_mgid, sizeof(mgid.raw));
 	spin_lock_irq(&sib_subnet.lock);
 	g = sib_group_new(&mgid);

@@ -77,9 +77,14 @@
 #define SIB_SW_DESC		"rdma_sib switch"	/* its NodeDescription */
 #define SIB_GUID_BASE		0x0002c903000a0000ULL	/* + 0: the SM's; + i + 1: HCA i's */
 #define SIB_SUBNET_PREFIX	0xfe80000000000000ULL
-/* PortInfo:CapabilityMask of every port (IBA bits, as ib_port_attr takes them). */
+/*
+ * PortInfo:CapabilityMask of every port (IBA bits, as ib_port_attr takes
+ * them). Client re-register is what an SM that restarted asks of the
+ * ports it finds, if they have it, so that their clients join again.
+ */
 #define SIB_PORT_CAP_FLAGS	(IB_PORT_CM_SUP | IB_PORT_SYS_IMAGE_GUID_SUP | \
-				 IB_PORT_EXTENDED_SPEEDS_SUP)
+				 IB_PORT_EXTENDED_SPEEDS_SUP | \
+				 IB_PORT_CLIENT_REG_SUP)
 #define SIB_VENDOR_ID		0x02c9	/* looks like a Mellanox OUI to tools */
 #define SIB_HW_VER		1
 
@@ -99,6 +104,7 @@ enum sib_drop {
 	SIB_DROP_MTU,		/* larger than the MTU */
 	SIB_DROP_LEN,		/* larger than the receive buffer */
 	SIB_DROP_FANOUT,	/* multicast copies past SIB_MC_TARGETS */
+	SIB_DROP_INACTIVE,	/* from or to a port an SM has not made ACTIVE */
 	SIB_DROP_MAX,
 };
 
@@ -209,8 +215,17 @@ struct sib_dev {
 	struct ib_device ibdev;
 	struct list_head list;	/* on sib_subnet.hcas, under sib_lock */
 	unsigned int index;
-	u16 lid;
 	__be64 guid;
+	/*
+	 * The port as its SM set it: the embedded SM's fixed values, or an
+	 * external SM's (sa_mode=opensm, sma.c). Written under
+	 * sib_subnet.lock; @lid and @state are read locklessly too.
+	 */
+	u16 lid;
+	u16 sm_lid;
+	u8 sm_sl, lmc, subnet_timeout;
+	enum ib_port_state state;
+	u32 cap_flags;		/* SIB_PORT_CAP_FLAGS, IB_PORT_SM if an SM is here */
 	struct xarray qps;	/* QPN -> struct sib_qp */
 	u32 next_qpn;
 	struct sib_counters stats;
@@ -276,16 +291,38 @@ struct sib_rmpp_stats {
 	atomic64_t aborted;	/* ended by STOP/ABORT, retries, or no memory */
 };
 
-/* SMPs the switch handled (switch.c). */
-struct sib_switch_stats {
-	atomic64_t answered;	/* by its SMA */
+/* Ports of the switch in one MulticastForwardingTable PortMask. */
+#define SIB_SW_MFT_PORTS	16
+#define SIB_SW_MFT_POS		DIV_ROUND_UP(SIB_SW_PORTS + 1, SIB_SW_MFT_PORTS)
+#define SIB_SW_LFT_CAP		1024	/* unicast LIDs its LFT holds */
+
+/*
+ * The switch (switch.c): the SMPs it handled and, with an external SM
+ * (sa_mode=opensm), what that SM set: its LID and port states, and the
+ * forwarding tables the fabric then forwards by. The rest under
+ * sib_subnet.lock.
+ */
+struct sib_switch {
+	atomic64_t answered;	/* SMPs answered by its SMA */
 	atomic64_t forwarded;	/* directed route, on to the next hop */
 	atomic64_t dropped;	/* discarded: route, hop pointer, class */
+	u16 lid, sm_lid;
+	u8 lmc, life;
+	enum ib_port_state state[SIB_SW_PORTS + 1];
+	bool state_change;	/* SwitchInfo:PortStateChange */
+	u16 lft_top, mft_top;
+	u8 *lft;		/* SIB_SW_LFT_CAP ports, by LID */
+	u16 *mft;		/* sib_mft_cap x SIB_SW_MFT_POS PortMasks */
 };
 
 struct sib_subnet {
 	spinlock_t lock;	/* @by_lid, @groups, @sa_mode, @sa_cpi, @mlids, @last_mlid */
-	struct sib_dev *by_lid[SIB_FIRST_LID + SIB_MAX_HCAS];	/* by LID */
+	/*
+	 * The HCAs by the LID the embedded SM gives them, SIB_FIRST_LID +
+	 * their index; with an external SM, whose LIDs they have instead,
+	 * only by that slot (their switch port is the index + 1).
+	 */
+	struct sib_dev *by_lid[SIB_FIRST_LID + SIB_MAX_HCAS];
 	struct list_head groups;
 	enum sib_sa_mode sa_mode;
 	enum sib_sa_cpi sa_cpi;
@@ -302,10 +339,11 @@ struct sib_subnet {
 	unsigned int rmpp_count;
 	bool rmpp_stopping;	/* the module goes: no new transfer */
 	struct sib_rmpp_stats rmpp_stats;
-	struct sib_switch_stats sw;
+	struct sib_switch sw;
 };
 
 extern struct sib_subnet sib_subnet;
+extern bool sib_sm_external;
 extern struct mutex sib_lock;
 extern struct list_head sib_hcas;
 extern bool sib_hide_block_lb;
@@ -433,21 +471,42 @@ int sib_process_mad(struct ib_device *ibdev, int flags, u32 port,
 #define SIB_SMP_DIR		0x8000	/* the D bit, in the SMP's status */
 #define SIB_NODE_INFO_LEN	40
 #define SIB_PORT_INFO_LEN	64
+#define SIB_PORT_INFO_MOD_PORT	0xff	/* PortInfo's attribute modifier: the port */
 struct ib_smp;
+/* What a PortInfo Set asks of a port. */
+struct sib_port_set {
+	u16 lid, sm_lid;
+	u8 lmc, sm_sl, subnet_timeout;
+	u8 state;		/* IB_PORT_NOP: no change */
+	bool rereg;		/* ClientReregister */
+};
+
 void sib_node_info(u8 *ni, const struct sib_dev *sd);
-void sib_port_info_link(u8 *pi, bool down);
+void sib_port_info_link(u8 *pi, enum ib_port_state state);
 void sib_port_info(u8 *pi, const struct sib_dev *sd);
+void sib_sma_port_init(struct sib_dev *sd);
+u16 sib_port_info_parse(const u8 *pi, struct sib_port_set *set);
+int sib_port_state_next(enum ib_port_state cur, u8 want);
 u16 sib_pkey_block(u8 *p, u32 block);
 u16 sib_smp_check(const struct ib_smp *in);
-u16 sib_sma_answer(const struct sib_dev *sd, const struct ib_smp *in,
-		   struct ib_smp *out);
+bool sib_sma_answer(struct sib_dev *sd, const struct ib_smp *in,
+		    struct ib_smp *out, u16 *status);
 
 /* switch.c */
 #define SIB_SM_INFO_LEN		24
 void sib_sm_info(u8 *p);
 void sib_switch_node_info(u8 *ni, unsigned int in_port);
+u16 sib_switch_lid(void);
+bool sib_switch_is_for(const struct sib_pkt *pkt);
 void sib_switch_receive(const struct sib_pkt *pkt);
 void sib_switch_deliver(const struct sib_pkt *pkt);
+int sib_switch_init(void);
+void sib_switch_exit(void);
+void sib_switch_link(struct sib_dev *sd, bool up);
+bool sib_switch_port_active(const struct sib_dev *sd);
+struct sib_dev *sib_switch_unicast(const struct sib_pkt *pkt,
+				   enum sib_drop *why);
+bool sib_switch_mc_forwards(const struct sib_pkt *pkt, const struct sib_dev *sd);
 
 /* pma.c */
 struct ib_pma_mad;
