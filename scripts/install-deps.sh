@@ -14,7 +14,7 @@ pkgs=(
 	dkms
 	# VM harness: the kernel to boot, the emulator, the guest's user space
 	linux-image-amd64 qemu-system-x86 busybox-static cpio kmod iproute2
-	rdma-core ibverbs-providers ibverbs-utils rdmacm-utils infiniband-diags
+	rdma-core ibverbs-providers ibverbs-utils rdmacm-utils infiniband-diags opensm
 	perftest socat iperf3 ethtool
 	# rdma_sniffer's tests: tcpdump in every VM, tshark copied in by
 	# selftests/sniffer/host-prepare

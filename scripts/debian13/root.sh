@@ -43,7 +43,7 @@ pkgs=(
 	git bc sparse
 	# the guest's user space (scripts/vm/initramfs.sh)
 	busybox-static bash util-linux iproute2 rdma-core ibverbs-providers
-	ibverbs-utils rdmacm-utils perftest infiniband-diags socat iperf3 strace
+	ibverbs-utils rdmacm-utils perftest infiniband-diags opensm socat iperf3 strace
 	ethtool
 	# rdma_sniffer's tests: tcpdump in the guest, tshark copied in by
 	# selftests/sniffer/host-prepare (as scripts/install-deps.sh on a host)

@@ -47,11 +47,12 @@ tools=(
 	rping mckey ucmatose udaddy
 	ib_send_bw ib_send_lat ib_write_bw
 	ibstat ibaddr saquery smpquery perfquery ibnetdiscover sminfo ibroute
+	opensm
 	socat iperf3 strace setpriv ethtool
 	tcpdump
 )
 pkgs="busybox-static kmod iproute2 rdma-core ibverbs-providers ibverbs-utils
-	rdmacm-utils perftest infiniband-diags socat iperf3 libc6 bash strace util-linux
+	rdmacm-utils perftest infiniband-diags opensm socat iperf3 libc6 bash strace util-linux
 	tcpdump ethtool"
 
 # shellcheck disable=SC2086 # pkgs is a list of words

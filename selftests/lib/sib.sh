@@ -66,6 +66,35 @@ sib_cleanup()
 	return 0
 }
 
+# sib_opensm_start HCA: Debian's OpenSM, bound to HCA's port (its GUID),
+# logging to $SIB_OSM_LOG (its console output to $SIB_OSM_LOG.out), with
+# the options in SIB_OSM_FLAGS too (e.g. "-D 0x07" for a verbose log);
+# waits up to 120 s for "SUBNET UP". Non-zero with a message if it never
+# comes.
+SIB_OSM_LOG=/tmp/opensm.log
+sib_opensm_start()
+{
+	local guid
+	guid=0x$(tr -d : < /sys/class/infiniband/"$1"/node_guid)
+	mkdir -p /var/cache/opensm /var/log /etc/opensm
+	rm -f $SIB_OSM_LOG
+	# -d 2: the log flushed at each line, so that it can be waited on.
+	# shellcheck disable=SC2086 # SIB_OSM_FLAGS: more options, as words
+	opensm -g "$guid" -f $SIB_OSM_LOG -d 2 ${SIB_OSM_FLAGS:-} > $SIB_OSM_LOG.out 2>&1 &
+	SIB_OSM_PID=$!
+	slowwait 120 grep -q "SUBNET UP" $SIB_OSM_LOG 2> /dev/null ||
+		{ echo "sib: no SUBNET UP from OpenSM on $1 ($guid) after 120 s" >&2; return 1; }
+}
+
+# sib_opensm_stop: stop sib_opensm_start's OpenSM, and wait for it.
+sib_opensm_stop()
+{
+	[ -n "${SIB_OSM_PID:-}" ] || return 0
+	kill "$SIB_OSM_PID" 2>/dev/null
+	wait "$SIB_OSM_PID" 2>/dev/null
+	SIB_OSM_PID=
+}
+
 # sib_port_gid HCA: the port GID of HCA (e.g. sib0) as debugfs prints it.
 sib_port_gid()
 {
