@@ -606,6 +606,25 @@ static int dr_get(int ag, uint16_t attr, const uint8_t *path, int cnt,
 }
 
 /*
+ * dr_node_check: a NodeInfo Get by directed route @path (@cnt hops) must be
+ * answered with status 0 and NodeType @type; prints ok/not ok for @who.
+ */
+static void dr_node_check(int ag, const uint8_t *path, int cnt, int type,
+			  const char *who)
+{
+	struct reply r;
+	int st = dr_get(ag, 0x11, path, cnt, &r);
+
+	if (st || r.data[64 + 2] != type) {
+		printf("not ok %s NodeInfo still answered (status %d, type %u)\n",
+		       who, st, r.data[64 + 2]);
+		failed = 1;
+	} else {
+		printf("ok %s NodeInfo still answered\n", who);
+	}
+}
+
+/*
  * dr PORT N: malformed directed-route SMPs to the switch, unanswered;
  * N random ones; then the switch and the HCA at its port 2 still answer.
  */
@@ -631,7 +650,7 @@ static int run_dr(int port, unsigned long n)
 	struct reply r;
 	unsigned long i;
 	unsigned int b;
-	int ag, st;
+	int ag;
 
 	ag = umad_register(fd, 0x81, 1, 0, NULL);
 	if (ag < 0) {
@@ -689,22 +708,8 @@ static int run_dr(int port, unsigned long n)
 	printf("dr random: %lu sent, %lu answered, %lu unanswered, %lu refused by ib_mad\n",
 	       n, t.answered, t.timeouts, t.bad);
 	timeout_ms = TIMEOUT_MS;
-	st = dr_get(ag, 0x11, to_switch, 1, &r);
-	if (st || r.data[64 + 2] != 2) {
-		printf("not ok the switch's NodeInfo still answered (status %d, type %u)\n",
-		       st, r.data[64 + 2]);
-		failed = 1;
-	} else {
-		printf("ok the switch's NodeInfo still answered\n");
-	}
-	st = dr_get(ag, 0x11, to_hca, 2, &r);
-	if (st || r.data[64 + 2] != 1) {
-		printf("not ok port 2's HCA's NodeInfo still answered (status %d, type %u)\n",
-		       st, r.data[64 + 2]);
-		failed = 1;
-	} else {
-		printf("ok port 2's HCA's NodeInfo still answered\n");
-	}
+	dr_node_check(ag, to_switch, 1, 2, "the switch's");
+	dr_node_check(ag, to_hca, 2, 1, "port 2's HCA's");
 	umad_unregister(fd, ag);
 	return failed;
 }

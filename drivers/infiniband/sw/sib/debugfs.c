@@ -302,6 +302,22 @@ static const struct file_operations sib_ctl_fops = {
 	.release = single_release,
 };
 
+/* A read-only file per counter of @c (@n of them) in @dir. */
+struct sib_dbg_counter {
+	const char *name;
+	atomic64_t *count;
+};
+
+static void sib_dbg_counters(struct dentry *dir,
+			     const struct sib_dbg_counter *c, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		debugfs_create_file(c[i].name, 0444, dir, c[i].count,
+				    &sib_counter_fops);
+}
+
 static void sib_dbg_sa_create(void)
 {
 	static const char * const attrs[] = {
@@ -313,10 +329,7 @@ static void sib_dbg_sa_create(void)
 		[SIB_SA_SM] = "sm_info_record",
 		[SIB_SA_OTHER] = "other",
 	};
-	static const struct {
-		const char *name;
-		atomic64_t *count;
-	} rmpp[] = {
+	static const struct sib_dbg_counter rmpp[] = {
 		{ "tables", &sib_subnet.rmpp_stats.tables },
 		{ "segments", &sib_subnet.rmpp_stats.segments },
 		{ "resent", &sib_subnet.rmpp_stats.resent },
@@ -339,27 +352,19 @@ static void sib_dbg_sa_create(void)
 				    &sib_subnet.sa.errors[i], &sib_counter_fops);
 	}
 	d = debugfs_create_dir("get_table", sa);
-	for (i = 0; i < ARRAY_SIZE(rmpp); i++)
-		debugfs_create_file(rmpp[i].name, 0444, d, rmpp[i].count,
-				    &sib_counter_fops);
+	sib_dbg_counters(d, rmpp, ARRAY_SIZE(rmpp));
 }
 
 static void sib_dbg_switch_create(void)
 {
-	static const struct {
-		const char *name;
-		atomic64_t *count;
-	} smp[] = {
+	static const struct sib_dbg_counter smp[] = {
 		{ "smp_answered", &sib_subnet.sw.answered },
 		{ "smp_forwarded", &sib_subnet.sw.forwarded },
 		{ "smp_dropped", &sib_subnet.sw.dropped },
 	};
-	struct dentry *d = debugfs_create_dir("switch", sib_debugfs);
-	int i;
 
-	for (i = 0; i < ARRAY_SIZE(smp); i++)
-		debugfs_create_file(smp[i].name, 0444, d, smp[i].count,
-				    &sib_counter_fops);
+	sib_dbg_counters(debugfs_create_dir("switch", sib_debugfs), smp,
+			 ARRAY_SIZE(smp));
 }
 
 /**
