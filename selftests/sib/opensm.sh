@@ -13,11 +13,14 @@
 #    port;
 #  - OpenSM's SA: saquery lists three NodeRecords;
 #  - IPoIB over it: carrier, ping both ways; saquery -m lists both ports
-#    as FullMembers of the IPoIB broadcast group OpenSM made; IPv4
-#    multicast is delivered by the MFT OpenSM programmed;
+#    as FullMembers of the IPoIB broadcast group OpenSM made, -g the
+#    group, PR paths; IPv4 multicast is delivered by the MFT OpenSM
+#    programmed, the sender's join SendOnlyFullMember, the receiver's
+#    FullMember; with ipoib_sendonly's policy full, a FullMember join;
 #  - perfquery answers by the new LIDs;
-#  - hot add: a third HCA comes up ACTIVE with a LID of OpenSM's, and its
-#    removal takes it out of OpenSM's SA;
+#  - hot add: two more HCAs come up ACTIVE with LIDs of OpenSM's (four in
+#    all); their removal takes them, and a membership of one, out of
+#    OpenSM's SA;
 #  - OpenSM restarted: SUBNET UP again, the ports rejoin (client
 #    re-register), IPoIB traffic flows;
 #  - after OpenSM stops, everything unloads (the harness checks the log).
@@ -41,10 +44,43 @@ run()
 }
 
 show() { ktap_diag "$(head -c 1200 $OUT)"; }
+
+BCAST=ff12:401b:ffff::ffff:ffff
+
+# short_gid HCA: its port GID as saquery prints it (fe80::2:c903:a:1).
+short_gid()
+{
+	sib_port_gid "$1" | sed 's/fe80:0000:0000:0000:/fe80::/; s/:0\{1,3\}/:/g'
+}
+
+# join_state MGID HCA: the JoinState (a hex digit) of HCA's port in group
+# MGID (as saquery prints it) in OpenSM's member records, empty if none;
+# join_gid MGID GID the same for port GID (short_gid's form). OpenSM shows
+# members' PortGIDs only to a requester with its SM_Key (1 by default).
+join_state() { join_gid "$1" "$(short_gid "$2")"; }
+join_gid()
+{
+	run saquery -m --smkey 1
+	awk -v mgid="$1" -v gid="$2" '/member dump/ { m = 0; p = 0 }
+		/MGID/ && $NF ~ "\\.\\." mgid "$" { m = 1 }
+		/PortGid/ && $NF ~ "\\.\\." gid "$" { p = 1 }
+		/ScopeState/ && m && p { print substr($NF, length($NF)) }' $OUT
+}
+
+# ipoib_link HCA: the IPoIB link on HCA's port in this namespace.
+ipoib_link()
+{
+	local g a
+	g=$(tr -d : < $P/"$1"/node_guid | sed 's/../&:/g; s/:$//')
+	for a in /sys/class/net/*/address; do
+		case $(cat "$a") in *"$g") basename "$(dirname "$a")"; return 0 ;; esac
+	done
+	return 1
+}
 lid() { echo $(($(cat $P/"$1"/ports/1/lid))); }
 port_state() { cut -d' ' -f2 < $P/"$1"/ports/1/state; }
 
-ktap_plan 14
+ktap_plan 17
 modprobe rdma_sib sa_mode=opensm && modprobe ib_umad && modprobe ib_ipoib
 ktap_check "rdma_sib (sa_mode=opensm), ib_umad and ib_ipoib loaded" $?
 slowwait 5 test -e /dev/infiniband/umad1
@@ -106,21 +142,16 @@ ip netns exec a ping -c 3 -W 5 $SIB_IP_B > /dev/null &&
 	ip netns exec b ping -c 3 -W 5 $SIB_IP_A > /dev/null || rc=1
 ktap_check "IPoIB over OpenSM's subnet: carrier, ping both ways" $rc
 
-# OpenSM shows members' PortGIDs to a requester with its SM_Key (1 by
-# default) only.
-run saquery -m --smkey 1
-ok=0
-for i in 0 1; do
-	gid=$(sib_port_gid sib$i | sed 's/fe80:0000:0000:0000:/fe80::/; s/:0\{1,3\}/:/g')
-	n=$(awk -v gid="$gid" '/member dump/ { m = 0; p = 0 }
-		/MGID/ && /ff12:401b:ffff::ffff:ffff/ { m = 1 }
-		/PortGid/ && $NF ~ "\\.\\." gid "$" { p = 1 }
-		/ScopeState/ && m && p && $NF ~ /0x.1$/ { n++ } END { print n + 0 }' $OUT)
-	[ "$n" -eq 1 ] && ok=$((ok + 1))
-done
-[ $ok -eq 2 ] || show
-[ $ok -eq 2 ]
-ktap_check "saquery -m: both ports FullMembers of OpenSM's IPoIB broadcast group" $?
+st="$(join_state $BCAST sib0) $(join_state $BCAST sib1)"
+[ "$st" = "1 1" ] || show
+[ "$st" = "1 1" ]
+ktap_check "saquery -m: both ports FullMembers of OpenSM's IPoIB broadcast group ($st)" $?
+
+ok=1
+run saquery -g && grep -q "MGID.*$BCAST" $OUT || ok=0
+run saquery PR && [ "$(grep -c 'PathRecord dump' $OUT)" -ge 2 ] || ok=0
+[ $ok -eq 1 ] || show
+ktap_check "saquery -g: the broadcast group; saquery PR: paths" $((1 - ok))
 
 # A receiver joins 239.1.2.3 through OpenSM's SA, then the sender (a
 # send-only join) sends 20 datagrams.
@@ -128,11 +159,26 @@ rx=$(sib_mcast_recv_start b $SIB_IP_B 239.1.2.3 /tmp/osm-mc.rx)
 sleep 3
 sib_mcast_send a $SIB_IP_A 239.1.2.3 20
 sleep 2
+st="$(join_state ff12:401b:ffff::f01:203 sib0) $(join_state ff12:401b:ffff::f01:203 sib1)"
 kill "$rx"
 wait "$rx" 2> /dev/null
 got=$(wc -l < /tmp/osm-mc.rx)
-[ "$got" -ge 15 ]
-ktap_check "IPv4 multicast a -> b forwarded by OpenSM's MFT ($got of 20)" $?
+[ "$got" -ge 15 ] && [ "$st" = "8 1" ]
+ktap_check "IPv4 multicast a -> b forwarded by OpenSM's MFT ($got of 20); JoinStates: sender SendOnlyFullMember, receiver FullMember ($st)" $?
+
+# ipoib_sendonly's policy, seen in OpenSM's table: with policy full the
+# sender's send-only join is a FullMember one.
+if ktap_have_module ipoib_sendonly; then
+	modprobe ipoib_sendonly policy=full
+	sib_mcast_send a $SIB_IP_A 239.1.2.4 5
+	slowwait 10 eval '[ "$(join_state ff12:401b:ffff::f01:204 sib0)" = 1 ]'
+	st=$(join_state ff12:401b:ffff::f01:204 sib0)
+	rmmod ipoib_sendonly
+	[ "$st" = 1 ]
+	ktap_check "ipoib_sendonly policy=full: the sender's join of 239.1.2.4 a FullMember one in OpenSM's table ($st)" $?
+else
+	ktap_skip "ipoib_sendonly policy=full in OpenSM's table" "ipoib_sendonly was not built"
+fi
 
 perfquery -C sib0 -P 1 "$l1" 1 > $OUT 2>&1 &&
 	[ "$(awk -F. '/^PortRcvPkts:/ { print $NF }' $OUT)" -gt 0 ]
@@ -140,34 +186,40 @@ rc=$?
 [ $rc -eq 0 ] || show
 ktap_check "perfquery of sib1 by its LID from OpenSM ($l1)" $rc
 
-# Hot add: the switch reports the new link (PortStateChange), OpenSM's
-# next light sweep (every 2 s here) finds it and brings the port up; hot
-# remove: the same, and it is gone from OpenSM's SA.
-echo 1 > $SIB_D/add_hca
-slowwait 60 eval '[ "$(port_state sib2 2>/dev/null)" = ACTIVE ]'
-l2=$(lid sib2)
-run saquery && n=$(grep -c 'NodeRecord dump' $OUT)
-ktap_diag "sib2 added: $(port_state sib2), LID $l2; $n NodeRecords"
-[ "$(port_state sib2)" = ACTIVE ] && [ "$l2" -gt 0 ] && [ "$n" -eq 4 ]
+# Hot add: the switch reports the new links (PortStateChange), OpenSM's
+# next light sweep (every 2 s here) finds them and brings the ports up: a
+# subnet of four HCAs. sib2's IPoIB joins the broadcast group; hot remove:
+# the same, and sib2 and its membership leave OpenSM's SA.
+echo 1 > $SIB_D/add_hca && echo 1 > $SIB_D/add_hca
+slowwait 60 eval '[ "$(port_state sib2 2>/dev/null)" = ACTIVE ] && [ "$(port_state sib3 2>/dev/null)" = ACTIVE ]'
+l2=$(lid sib2) l3=$(lid sib3)
+run ibnetdiscover && n=$(grep -c '^Ca' $OUT)
+ktap_diag "sib2, sib3 added: $(port_state sib2) LID $l2, $(port_state sib3) LID $l3; ibnetdiscover: $n CAs"
+[ "$(port_state sib2)" = ACTIVE ] && [ "$(port_state sib3)" = ACTIVE ] &&
+	[ "$l2" -gt 0 ] && [ "$l3" -gt 0 ] && [ "$l2" -ne "$l3" ] && [ "$n" -eq 4 ]
+ktap_check "hot add under OpenSM: four HCAs, sib2 and sib3 ACTIVE with LIDs $l2 and $l3" $?
+
+ip link set "$(ipoib_link sib2)" up
+slowwait 20 eval '[ "$(join_state $BCAST sib2)" = 1 ]'
+gid2=$(short_gid sib2)
+before=$(join_gid $BCAST "$gid2")
+echo sib3 > $SIB_D/del_hca && echo sib2 > $SIB_D/del_hca
+slowwait 60 eval 'run saquery && [ "$(grep -c "NodeRecord dump" $OUT)" -eq 3 ]'
 rc=$?
-echo sib2 > $SIB_D/del_hca
-slowwait 60 eval 'run saquery && [ "$(grep -c "NodeRecord dump" $OUT)" -eq 3 ]' || rc=1
-ktap_check "hot add under OpenSM: sib2 ACTIVE with LID $l2; removed: gone from its SA" $rc
+after=$(join_gid $BCAST "$gid2")
+ktap_diag "sib2 in the broadcast group: JoinState '$before' before its removal, '$after' after"
+[ $rc -eq 0 ] && [ -n "$gid2" ] && [ "$before" = 1 ] && [ -z "$after" ]
+ktap_check "hot remove under OpenSM: sib2 and sib3 gone from its SA, sib2's membership too" $?
 
 # OpenSM restarted: a new sweep asks the ports to re-register (client
 # reregister), IPoIB joins again, and traffic flows.
-bcast_members()
-{
-	run saquery -m --smkey 1
-	grep -c 'MGID.*ff12:401b:ffff::ffff:ffff' $OUT
-}
 sib_opensm_stop
 sib_opensm_start sib0
 rc=$?
-slowwait 30 eval '[ "$(bcast_members)" -eq 2 ]'
-n=$(bcast_members)
+slowwait 30 eval '[ "$(join_state $BCAST sib0) $(join_state $BCAST sib1)" = "1 1" ]'
+st="$(join_state $BCAST sib0) $(join_state $BCAST sib1)"
 ip netns exec a ping -c 3 -W 5 $SIB_IP_B > /dev/null || rc=1
-ktap_diag "after the restart: $n records of the broadcast group"
-[ "$n" -eq 2 ] || rc=1
+ktap_diag "after the restart: JoinStates in the broadcast group '$st'"
+[ "$st" = "1 1" ] || rc=1
 ktap_check "OpenSM restarted: SUBNET UP again, both ports rejoined, ping a -> b" $rc
 ktap_finish
