@@ -311,8 +311,13 @@ static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
 			atomic_dec(&qp->send_inflight);
 		return ret;
 	}
+	/*
+	 * The embedded SA reads what is sent to its LID from @data; with an
+	 * external SM that LID is an HCA's like any other.
+	 */
 	mad = qp->ibqp.qp_type == IB_QPT_GSI || qp->ibqp.qp_type == IB_QPT_SMI ||
-	      rdma_ah_get_dlid(&to_sah(ud_wr(wr)->ah)->attr) == SIB_SM_LID;
+	      (!sib_sm_external &&
+	       rdma_ah_get_dlid(&to_sah(ud_wr(wr)->ah)->attr) == SIB_SM_LID);
 	pkt = sib_pkt_alloc(mad ? len : 0, GFP_ATOMIC);
 	if (!pkt) {
 		atomic_dec(&qp->send_inflight);

@@ -406,6 +406,7 @@ static void sib_switch_answer(const struct ib_smp *in, unsigned int in_port,
 	struct ib_event ev = { .event = IB_EVENT_PORT_ERR };
 	bool dr = in->mgmt_class == IB_MGMT_CLASS_SUBN_DIRECTED_ROUTE;
 	struct sib_dev *lost = NULL;
+	unsigned long flags;
 	struct ib_smp *out;
 	u16 status;
 
@@ -415,9 +416,9 @@ static void sib_switch_answer(const struct ib_smp *in, unsigned int in_port,
 		return;
 	}
 	memset(out->data, 0, sizeof(out->data));
-	spin_lock(&sib_subnet.lock);
+	spin_lock_irqsave(&sib_subnet.lock, flags);
 	status = sib_switch_get(in, out, in_port, &lost);
-	spin_unlock(&sib_subnet.lock);
+	spin_unlock_irqrestore(&sib_subnet.lock, flags);
 	if (lost) {
 		ev.device = &lost->ibdev;
 		ev.element.port_num = 1;
@@ -486,6 +487,7 @@ static bool sib_switch_answers(const struct ib_smp *smp)
 void sib_switch_receive(const struct sib_pkt *pkt)
 {
 	unsigned int in_port = sib_switch_port_of(pkt->src);
+	unsigned long flags;
 	struct ib_smp smp;
 	bool linked;
 	int out;
@@ -511,9 +513,9 @@ void sib_switch_receive(const struct sib_pkt *pkt)
 		return;
 	}
 	/* A port without a link is no way on either. */
-	spin_lock(&sib_subnet.lock);
+	spin_lock_irqsave(&sib_subnet.lock, flags);
 	linked = sib_switch_peer(out);
-	spin_unlock(&sib_subnet.lock);
+	spin_unlock_irqrestore(&sib_subnet.lock, flags);
 	if (!linked)
 		goto discard;
 	atomic64_inc(&sib_subnet.sw.forwarded);
