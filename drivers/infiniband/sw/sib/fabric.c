@@ -205,7 +205,11 @@ static void sib_route_multicast(struct sib_pkt *pkt)
 	spin_lock_irqsave(&sib_subnet.lock, flags);
 	if (sib_sm_external) {
 		/* By the MFT; the group is the GRH's (a multicast send has one). */
-		if (!pkt->has_grh || (pkt->src && !sib_switch_port_active(pkt->src))) {
+		if (!pkt->has_grh) {
+			sib_drop(pkt->src, SIB_DROP_NO_LID);
+			goto unlock;
+		}
+		if (pkt->src && !sib_switch_port_active(pkt->src)) {
 			sib_drop(pkt->src, SIB_DROP_INACTIVE);
 			goto unlock;
 		}

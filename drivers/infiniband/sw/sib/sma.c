@@ -298,6 +298,10 @@ static u16 sib_sma_get(struct sib_dev *sd, const struct ib_smp *in,
 
 	if (status)
 		return status;
+	/* Read-only attributes: no Set. */
+	if (set && (in->attr_id == IB_SMP_ATTR_NODE_DESC ||
+		    in->attr_id == IB_SMP_ATTR_NODE_INFO))
+		return IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB;
 	switch (in->attr_id) {
 	case IB_SMP_ATTR_NODE_DESC:
 		memcpy(out->data, sd->ibdev.node_desc, IB_DEVICE_NODE_DESC_MAX);
@@ -321,7 +325,7 @@ static u16 sib_sma_get(struct sib_dev *sd, const struct ib_smp *in,
 		/* A Set is answered with the one table there is. */
 		return sib_pkey_block(out->data, mod);
 	case IB_SMP_ATTR_GUID_INFO:
-		/* Block 0 of 1 (GUIDCap 1): the port GUID. */
+		/* Block 0 of 1 (GUIDCap 1): the port GUID; a Set changes nothing. */
 		if (mod)
 			return IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
 		memcpy(out->data, &sd->guid, 8);

@@ -340,6 +340,10 @@ static u16 sib_switch_get(const struct ib_smp *in, struct ib_smp *out,
 
 	if (status)
 		return status;
+	/* Read-only attributes: no Set. */
+	if (set && (in->attr_id == IB_SMP_ATTR_NODE_DESC ||
+		    in->attr_id == IB_SMP_ATTR_NODE_INFO))
+		return IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB;
 	switch (in->attr_id) {
 	case IB_SMP_ATTR_NODE_DESC:
 		strscpy((char *)out->data, SIB_SW_DESC, IB_DEVICE_NODE_DESC_MAX);
