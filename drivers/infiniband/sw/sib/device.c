@@ -68,7 +68,7 @@ static int sib_query_port(struct ib_device *ibdev, rbp_port_t port,
 	attr->active_mtu = SIB_MTU;
 	attr->gid_tbl_len = 1;
 	attr->pkey_tbl_len = 1;
-	attr->max_msg_sz = SIB_MTU_BYTES;
+	attr->max_msg_sz = SIB_RC_MAX_MSG;	/* UD: one packet of the MTU */
 	spin_lock_irqsave(&sib_subnet.lock, flags);
 	attr->state = sd->state;
 	attr->port_cap_flags = sd->cap_flags;

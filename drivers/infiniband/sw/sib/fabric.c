@@ -7,7 +7,8 @@
  * sender's context.
  *
  * Unicast goes by destination LID and QPN, with a Q_Key check (post_send
- * refused anything larger than the MTU, as UD allows one packet). Multicast
+ * refused anything larger than the MTU, as UD allows one packet); an RC
+ * message goes whole to the QP its sender is connected to (rc.c). Multicast
  * (LID >= 0xc000) goes, like the forwarding tables an SM programs, to every
  * other port whose SA JoinState for the group includes FullMember or
  * NonMember (send-only members do not receive), and there to every QP
@@ -99,8 +100,9 @@ int sib_fabric_send(struct sib_pkt *pkt)
 	unsigned long flags;
 	bool held;
 
-	if (pkt->src) {
-		atomic64_inc(&pkt->src->stats.tx_pkts);
+	/* A flushed work request (send.c) goes nowhere. */
+	if (pkt->src && pkt->status == IB_WC_SUCCESS) {
+		atomic64_add(sib_wire_pkts(pkt), &pkt->src->stats.tx_pkts);
 		atomic64_add(pkt->len, &pkt->src->stats.tx_bytes);
 	}
 	spin_lock_irqsave(&sib_subnet.pkt_lock, flags);
@@ -177,6 +179,10 @@ static void sib_route_unicast(struct sib_pkt *pkt)
 		qp = xa_load(&dst->qps, pkt->dqpn);
 	spin_unlock_irqrestore(&sib_subnet.lock, flags);
 
+	if (pkt->rc) {
+		sib_rc_receive(dst, qp, pkt, why);
+		return;
+	}
 	if (dst && dst != pkt->src)
 		sib_tap(dst, pkt, false);
 	if (!dst)
@@ -255,6 +261,28 @@ unlock:
 	kfree(t);
 }
 
+/* Where a packet goes: the switch, the SA, a group or a QP. */
+static void sib_route(struct sib_pkt *pkt)
+{
+	/* An RC message is between two QPs, whatever their LIDs. */
+	if (pkt->rc) {
+		sib_route_unicast(pkt);
+		return;
+	}
+	if (pkt->src)
+		sib_tap(pkt->src, pkt, true);
+	if (pkt->sw_port)
+		sib_switch_deliver(pkt);
+	else if (sib_switch_is_for(pkt))
+		sib_switch_receive(pkt);
+	else if (pkt->dlid == SIB_SM_LID && !sib_sm_external)
+		sib_sa_handle(pkt);
+	else if (pkt->dlid >= SIB_MLID_BASE)
+		sib_route_multicast(pkt);
+	else
+		sib_route_unicast(pkt);
+}
+
 /**
  * sib_fabric_deliver_work() - deliver every queued packet
  * @work: sib_subnet.deliver
@@ -274,18 +302,9 @@ void sib_fabric_deliver_work(struct work_struct *work)
 		local_bh_disable();
 		list_for_each_entry_safe(pkt, n, &batch, list) {
 			list_del(&pkt->list);
-			if (pkt->src)
-				sib_tap(pkt->src, pkt, true);
-			if (pkt->sw_port)
-				sib_switch_deliver(pkt);
-			else if (sib_switch_is_for(pkt))
-				sib_switch_receive(pkt);
-			else if (pkt->dlid == SIB_SM_LID && !sib_sm_external)
-				sib_sa_handle(pkt);
-			else if (pkt->dlid >= SIB_MLID_BASE)
-				sib_route_multicast(pkt);
-			else
-				sib_route_unicast(pkt);
+			/* A flushed work request is only completed. */
+			if (pkt->status == IB_WC_SUCCESS)
+				sib_route(pkt);
 			sib_send_complete(pkt);
 			kfree(pkt);
 		}

@@ -14,8 +14,8 @@
  * sets their LIDs and port states and programs the switch's forwarding
  * tables, which the fabric then forwards by.
  * The distribution's own ib_core, ib_mad, ib_sa, ib_cm, ib_umad and
- * ib_ipoib run on it unchanged; datagram IPoIB works, connected mode does
- * not (no RC QPs).
+ * ib_ipoib run on it unchanged, IPoIB in datagram and in connected mode
+ * (RC QPs, rc.c).
  *
  * Parameters: num_hcas (2), sa_mode (modern; legacy, opensm), hide_block_lb (false: the
  * HCAs advertise IBK_BLOCK_MULTICAST_LOOPBACK and honour the QP flag),

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * QPs: creation, state, multicast attachment, destruction. UD, SMI and GSI
- * only: RC/UC creation fails with -EOPNOTSUPP, so IPoIB stays in datagram
- * mode. The SMI QP is QP0, the GSI QP QP1 (ib_mad checks them). A
- * packet's way through a QP pair: send.c (post_send) -> fabric.c (routing)
- * -> recv.c (receive) -> cq.c, and back to send.c for the send's
- * completion.
+ * QPs: creation, state, multicast attachment, destruction. UD, SMI, GSI and
+ * RC (kernel users: IPoIB's connected mode); UC, XRC and SRQs are refused
+ * with -EOPNOTSUPP. The SMI QP is QP0, the GSI QP QP1 (ib_mad checks
+ * them). A packet's way through a QP pair: send.c (post_send) -> fabric.c
+ * (routing) -> recv.c, or rc.c for an RC message (receive) -> cq.c, and
+ * back to send.c for the send's completion.
  */
 #include <linux/slab.h>
 
@@ -27,19 +27,26 @@ static int sib_qp_init(struct sib_qp *qp, struct sib_dev *sd,
 	if (udata)
 		return -EOPNOTSUPP;
 	if (init->qp_type != IB_QPT_UD && init->qp_type != IB_QPT_GSI &&
-	    init->qp_type != IB_QPT_SMI)
+	    init->qp_type != IB_QPT_SMI && init->qp_type != IB_QPT_RC)
 		return -EOPNOTSUPP;
+	if (init->qp_type == IB_QPT_RC)
+		allowed = 0;
 	/* Honour or refuse create flags; never ignore them. */
 	if (init->create_flags & ~allowed)
 		return -EOPNOTSUPP;
-	if (init->srq || init->cap.max_send_wr > SIB_MAX_QP_WR ||
+	if (init->srq)
+		return -EOPNOTSUPP;	/* none can have been made */
+	if (init->cap.max_send_wr > SIB_MAX_QP_WR ||
 	    init->cap.max_recv_wr > SIB_MAX_QP_WR ||
 	    init->cap.max_send_sge > SIB_MAX_SGE ||
 	    init->cap.max_recv_sge > SIB_MAX_SGE)
 		return -EINVAL;
 
-	/* Receives are posted from softirq: their slots are made now. */
-	qp->rq = kcalloc(init->cap.max_recv_wr, sizeof(*qp->rq), GFP_KERNEL);
+	/*
+	 * Receives are posted from softirq: their slots are made now (up to
+	 * SIB_MAX_QP_WR of ~300 bytes: not necessarily contiguous pages).
+	 */
+	qp->rq = kvcalloc(init->cap.max_recv_wr, sizeof(*qp->rq), GFP_KERNEL);
 	if (!qp->rq)
 		return -ENOMEM;
 	spin_lock_init(&qp->lock);
@@ -67,7 +74,7 @@ static int sib_qp_init(struct sib_qp *qp, struct sib_dev *sd,
 			ret = 0;
 	}
 	if (ret) {
-		kfree(qp->rq);
+		kvfree(qp->rq);
 		return ret == -EBUSY ? -EEXIST : ret;
 	}
 	qp->ibqp.qp_num = qpn;
@@ -122,12 +129,39 @@ int sib_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr,
 	}
 	if (mask & IB_QP_QKEY)
 		qp->qkey = attr->qkey;
+	if (mask & IB_QP_DEST_QPN)
+		qp->rc.dqpn = attr->dest_qp_num;
+	if (mask & IB_QP_AV) {
+		qp->rc.dlid = rdma_ah_get_dlid(&attr->ah_attr);
+		qp->rc.sl = rdma_ah_get_sl(&attr->ah_attr);
+	}
+	if (mask & IB_QP_RNR_RETRY)
+		qp->rc.rnr_retry = attr->rnr_retry;
 	qp->state = next;
 	spin_unlock_irqrestore(&qp->lock, flags);
 
 	if (next == IB_QPS_ERR || next == IB_QPS_RESET)
 		sib_recv_flush(qp);
 	return 0;
+}
+
+/**
+ * sib_qp_to_error() - move a QP to the error state, as a failed send does
+ * @qp: the QP
+ *
+ * Its posted receives complete with IB_WC_WR_FLUSH_ERR; sends still in the
+ * fabric and sends posted from now on complete so too (send.c).
+ *
+ * Context: any; takes @qp->lock.
+ */
+void sib_qp_to_error(struct sib_qp *qp)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&qp->lock, flags);
+	qp->state = IB_QPS_ERR;
+	spin_unlock_irqrestore(&qp->lock, flags);
+	sib_recv_flush(qp);
 }
 
 int sib_query_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
@@ -142,6 +176,15 @@ int sib_query_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 	attr->qp_state = qp->state;
 	attr->cur_qp_state = qp->state;
 	attr->qkey = qp->qkey;
+	if (ibqp->qp_type == IB_QPT_RC) {
+		attr->dest_qp_num = qp->rc.dqpn;
+		attr->ah_attr.type = RDMA_AH_ATTR_TYPE_IB;
+		rdma_ah_set_dlid(&attr->ah_attr, qp->rc.dlid);
+		rdma_ah_set_sl(&attr->ah_attr, qp->rc.sl);
+		rdma_ah_set_port_num(&attr->ah_attr, 1);
+		attr->rnr_retry = qp->rc.rnr_retry;
+		attr->path_mtu = SIB_MTU;
+	}
 	spin_unlock_irqrestore(&qp->lock, flags);
 	attr->port_num = 1;
 	attr->cap.max_send_wr = qp->max_send;
@@ -169,7 +212,7 @@ int sib_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 	spin_unlock_irqrestore(&sib_subnet.lock, flags);
 	sib_fabric_flush();
 	/* Nobody waits for completions of a destroyed QP: just free. */
-	kfree(qp->rq);
+	kvfree(qp->rq);
 	list_for_each_entry_safe(m, n, &qp->mcast, list) {
 		list_del(&m->list);
 		kfree(m);

@@ -14,6 +14,7 @@
 #include "qp.c"
 #include "send.c"
 #include "recv.c"
+#include "rc.c"
 #include "cq.c"
 #include "fabric.c"
 #include "sa.c"

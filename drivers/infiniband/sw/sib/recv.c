@@ -101,7 +101,7 @@ void sib_recv_flush(struct sib_qp *qp)
  * Context: any; takes @qp->lock.
  * Return: true if there was one (now the caller's).
  */
-static bool sib_qp_take_recv(struct sib_qp *qp, struct sib_wqe *w)
+bool sib_qp_take_recv(struct sib_qp *qp, struct sib_wqe *w)
 {
 	unsigned long flags;
 	bool ret = false;
@@ -115,8 +115,16 @@ static bool sib_qp_take_recv(struct sib_qp *qp, struct sib_wqe *w)
 	return ret;
 }
 
-/* Copy @len bytes to the receive's scatter list, starting at byte @off. */
-static void sib_scatter(struct sib_wqe *w, u32 off, const void *src, u32 len)
+/**
+ * sib_scatter() - copy into a receive's scatter list
+ * @w: the receive
+ * @off: from this byte of the scatter list on
+ * @src: what
+ * @len: how many bytes; what does not fit is left out
+ *
+ * Context: any.
+ */
+void sib_scatter(struct sib_wqe *w, u32 off, const void *src, u32 len)
 {
 	unsigned int i;
 
@@ -135,13 +143,17 @@ static void sib_scatter(struct sib_wqe *w, u32 off, const void *src, u32 len)
 	}
 }
 
-/*
- * Copy @pkt's payload to the receive, after its GRH slot, and the checksum
- * the sending HCA computed, if it did.
+/**
+ * sib_scatter_payload() - copy a packet's payload to a receive, from
+ * wherever it is (the sender's buffers, or @pkt->data)
+ * @w: the receive
+ * @off: where in its scatter list the payload begins
+ * @pkt: the packet
+ *
+ * Context: any.
  */
-static void sib_scatter_pkt(struct sib_wqe *w, const struct sib_pkt *pkt)
+void sib_scatter_payload(struct sib_wqe *w, u32 off, const struct sib_pkt *pkt)
 {
-	u32 off = SIB_GRH_SLOT;
 	unsigned int i;
 
 	if (!pkt->num_sge)
@@ -151,9 +163,6 @@ static void sib_scatter_pkt(struct sib_wqe *w, const struct sib_pkt *pkt)
 			    pkt->sge[i].length);
 		off += pkt->sge[i].length;
 	}
-	if (pkt->ip_csum)
-		sib_scatter(w, SIB_GRH_SLOT + pkt->csum_pos, &pkt->csum,
-			    sizeof(pkt->csum));
 }
 
 /**
@@ -200,7 +209,11 @@ void sib_qp_receive(struct sib_dev *dst, struct sib_qp *qp,
 		/* The first 40 bytes are the GRH's, present or not. */
 		if (pkt->has_grh)
 			sib_scatter(w, 0, &pkt->grh, SIB_GRH_SLOT);
-		sib_scatter_pkt(w, pkt);
+		sib_scatter_payload(w, SIB_GRH_SLOT, pkt);
+		/* The checksum the sending HCA computed, if it did. */
+		if (pkt->ip_csum)
+			sib_scatter(w, SIB_GRH_SLOT + pkt->csum_pos, &pkt->csum,
+				    sizeof(pkt->csum));
 		wc.status = IB_WC_SUCCESS;
 		wc.byte_len = SIB_GRH_SLOT + pkt->len;
 		wc.src_qp = pkt->src_qpn;

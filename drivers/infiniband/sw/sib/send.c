@@ -103,9 +103,36 @@ static void sib_pkt_ip_csum(struct sib_pkt *pkt)
 	pkt->ip_csum = true;
 }
 
+/**
+ * sib_pkt_from_wr() - what a send's packet takes from its QP and work
+ * request, whatever the transport, and make it the packet that completes
+ * the work request
+ * @pkt: the packet, its payload and length set
+ * @qp: the sending QP
+ * @wr: the work request
+ *
+ * Context: post_send.
+ */
+void sib_pkt_from_wr(struct sib_pkt *pkt, struct sib_qp *qp,
+		     const struct ib_send_wr *wr)
+{
+	pkt->src = qp->dev;
+	pkt->sqp = qp;
+	pkt->src_qpn = qp->ibqp.qp_num;
+	pkt->slid = qp->dev->lid;
+	pkt->wr_id = wr->wr_id;
+	pkt->wr_cqe = wr->wr_cqe;
+	pkt->signaled = qp->sig_all || (wr->send_flags & IB_SEND_SIGNALED);
+	pkt->solicited = wr->send_flags & IB_SEND_SOLICITED;
+	if (wr->opcode == IB_WR_SEND_WITH_IMM) {
+		pkt->has_imm = true;
+		pkt->imm_data = wr->ex.imm_data;
+	}
+}
+
 /*
- * Address @pkt (its payload and length set) as @wr of @qp asks, and make it
- * the packet that completes @wr.
+ * Address @pkt (its payload and length set) as UD work request @wr of @qp
+ * asks, and make it the packet that completes @wr.
  */
 static void sib_pkt_address(struct sib_pkt *pkt, struct sib_qp *qp,
 			    const struct ib_send_wr *wr)
@@ -113,10 +140,7 @@ static void sib_pkt_address(struct sib_pkt *pkt, struct sib_qp *qp,
 	const struct ib_ud_wr *ud = ud_wr(wr);
 	struct sib_ah *ah = to_sah(ud->ah);
 
-	pkt->src = qp->dev;
-	pkt->sqp = qp;
-	pkt->src_qpn = qp->ibqp.qp_num;
-	pkt->slid = qp->dev->lid;
+	sib_pkt_from_wr(pkt, qp, wr);
 	pkt->dlid = rdma_ah_get_dlid(&ah->attr);
 	pkt->sl = rdma_ah_get_sl(&ah->attr);
 	pkt->dqpn = ud->remote_qpn;
@@ -126,14 +150,6 @@ static void sib_pkt_address(struct sib_pkt *pkt, struct sib_qp *qp,
 	 * reply with IB_QP_SET_QKEY) reach the requester's QP1 so.
 	 */
 	pkt->qkey = ud->remote_qkey & 0x80000000 ? qp->qkey : ud->remote_qkey;
-	pkt->wr_id = wr->wr_id;
-	pkt->wr_cqe = wr->wr_cqe;
-	pkt->signaled = qp->sig_all || (wr->send_flags & IB_SEND_SIGNALED);
-	pkt->solicited = wr->send_flags & IB_SEND_SOLICITED;
-	if (wr->opcode == IB_WR_SEND_WITH_IMM) {
-		pkt->has_imm = true;
-		pkt->imm_data = wr->ex.imm_data;
-	}
 	if (rdma_ah_get_ah_flags(&ah->attr) & IB_AH_GRH) {
 		const struct ib_global_route *g = rdma_ah_read_grh(&ah->attr);
 
@@ -280,8 +296,30 @@ nomem:
 	return -ENOMEM;
 }
 
+/*
+ * A work request posted to a QP in the error state: completed with
+ * IB_WC_WR_FLUSH_ERR, signaled or not, after the sends before it, by the
+ * fabric (a ULP posts one to learn that those have completed).
+ */
+static int sib_post_flushed(struct sib_qp *qp, const struct ib_send_wr *wr)
+{
+	struct sib_pkt *pkt = sib_pkt_alloc(0, GFP_ATOMIC);
+
+	if (!pkt)
+		return -ENOMEM;
+	atomic_inc(&qp->send_inflight);
+	pkt->src = qp->dev;
+	pkt->sqp = qp;
+	pkt->wr_id = wr->wr_id;
+	pkt->wr_cqe = wr->wr_cqe;
+	pkt->signaled = true;
+	pkt->status = IB_WC_WR_FLUSH_ERR;
+	return sib_fabric_send(pkt);
+}
+
 static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
 {
+	bool rc = qp->ibqp.qp_type == IB_QPT_RC;
 	struct sib_pkt *pkt;
 	bool mad, lso;
 	u32 len;
@@ -293,7 +331,7 @@ static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
 	if (wr->num_sge > SIB_MAX_SGE)
 		return -EINVAL;
 	if (sib_sge_len(wr->sg_list, wr->num_sge, &len) ||
-	    (!lso && len > SIB_MTU_BYTES)) {
+	    (!lso && len > (rc ? SIB_RC_MAX_MSG : SIB_MTU_BYTES))) {
 		atomic64_inc(&qp->dev->stats.drops[SIB_DROP_MTU]);
 		return -EINVAL;
 	}
@@ -316,7 +354,7 @@ static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
 	 * external SM that LID is an HCA's like any other.
 	 */
 	mad = qp->ibqp.qp_type == IB_QPT_GSI || qp->ibqp.qp_type == IB_QPT_SMI ||
-	      (!sib_sm_external &&
+	      (!rc && !sib_sm_external &&
 	       rdma_ah_get_dlid(&to_sah(ud_wr(wr)->ah)->attr) == SIB_SM_LID);
 	pkt = sib_pkt_alloc(mad ? len : 0, GFP_ATOMIC);
 	if (!pkt) {
@@ -329,10 +367,13 @@ static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
 	if (mad) {
 		sib_pkt_read(pkt, 0, pkt->data, len);
 		pkt->num_sge = 0;
-	} else if (wr->send_flags & IB_SEND_IP_CSUM) {
+	} else if (!rc && wr->send_flags & IB_SEND_IP_CSUM) {
 		sib_pkt_ip_csum(pkt);
 	}
-	sib_pkt_address(pkt, qp, wr);
+	if (rc)
+		sib_rc_address(pkt, qp, wr);
+	else
+		sib_pkt_address(pkt, qp, wr);
 	return sib_fabric_send(pkt);
 }
 
@@ -340,14 +381,18 @@ int sib_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 		  const struct ib_send_wr **bad)
 {
 	struct sib_qp *qp = to_sqp(ibqp);
+	enum ib_qp_state state = READ_ONCE(qp->state);
 	int ret = 0;
 
-	if (READ_ONCE(qp->state) != IB_QPS_RTS) {
+	if (state != IB_QPS_RTS && state != IB_QPS_ERR) {
 		ret = -EINVAL;
 		goto out;
 	}
 	for (; wr; wr = wr->next) {
-		ret = sib_post_one_send(qp, wr);
+		if (state == IB_QPS_ERR)
+			ret = sib_post_flushed(qp, wr);
+		else
+			ret = sib_post_one_send(qp, wr);
 		if (ret)
 			break;
 	}
@@ -359,8 +404,11 @@ out:
 
 /**
  * sib_send_complete() - a send's packet has left the fabric: free its slot
- * of the send queue and complete it, if it was signaled
- * @pkt: the packet, routed
+ * of the send queue and complete it, if it was signaled or failed
+ * @pkt: the packet, routed; @pkt->status says how
+ *
+ * A send that failed (rc.c) moves its QP to the error state, as on
+ * hardware, after its error completion.
  *
  * Context: the fabric's delivery work, bottom halves disabled.
  */
@@ -372,13 +420,15 @@ void sib_send_complete(struct sib_pkt *pkt)
 	if (!qp)
 		return;
 	atomic_dec(&qp->send_inflight);
-	if (!pkt->signaled)
+	if (!pkt->signaled && pkt->status == IB_WC_SUCCESS)
 		return;
 	wc.wr_id = pkt->wr_id;
 	if (pkt->wr_cqe)
 		wc.wr_cqe = pkt->wr_cqe;
-	wc.status = IB_WC_SUCCESS;
+	wc.status = pkt->status;
 	wc.opcode = IB_WC_SEND;
 	wc.qp = &qp->ibqp;
 	sib_cq_complete(to_scq(qp->ibqp.send_cq), &wc, false);
+	if (pkt->status != IB_WC_SUCCESS && pkt->status != IB_WC_WR_FLUSH_ERR)
+		sib_qp_to_error(qp);
 }

@@ -4,7 +4,8 @@
  *
  *   main.c     module life cycle, the subnet, adding and removing HCAs
  *   device.c   one HCA: registration, port, attributes, PD/MR/AH
- *   qp.c       CQs and UD/SMI/GSI QPs: queues, state changes, flushing
+ *   qp.c       UD/SMI/GSI and RC QPs: queues, state changes, flushing
+ *   rc.c       RC: a connected QP's messages, and its errors
  *   fabric.c   the switch: unicast and multicast delivery, from a work
  *   sa.c       the embedded subnet administrator (class 0x03 on QP1)
  *   rmpp.c     RMPP: the SA's GetTable answers, sent in windowed segments
@@ -39,6 +40,7 @@
 #include <linux/atomic.h>
 #include <linux/jump_label.h>
 #include <linux/list.h>
+#include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -68,7 +70,13 @@
 #define SIB_MTU			IB_MTU_4096	/* IPoIB: 4092-byte datagrams */
 #define SIB_MTU_BYTES		4096
 #define SIB_MAX_QP_WR		1024
-#define SIB_MAX_SGE		8
+/*
+ * Scatter/gather entries per work request: a 64 KB skb in pages and its
+ * head (MAX_SKB_FRAGS + 1), which IPoIB's connected mode sends as one, and
+ * the 16 pages it receives one into.
+ */
+#define SIB_MAX_SGE		18
+#define SIB_RC_MAX_MSG		SZ_1M	/* the largest RC message */
 #define SIB_LSO_MAX_HLEN	128	/* IPoIB + IPv4 + TCP headers of an LSO send */
 #define SIB_LSO_MAX_BYTES	65536	/* headers and payload of an LSO send */
 #define SIB_MAX_CQE		65536
@@ -158,12 +166,21 @@ struct sib_mcast {
 	u16 mlid;
 };
 
+/* The other end of an RC QP, as modify_qp set it (to RTR, RTS). */
+struct sib_rc_path {
+	u32 dqpn;		/* IB_QP_DEST_QPN */
+	u16 dlid;		/* IB_QP_AV */
+	u8 sl;
+	u8 rnr_retry;		/* IB_QP_RNR_RETRY: 7 is "for ever" */
+};
+
 struct sib_qp {
 	struct ib_qp ibqp;
 	struct sib_dev *dev;
-	spinlock_t lock;	/* @rq, @state, @qkey, @mcast */
+	spinlock_t lock;	/* @rq, @state, @qkey, @mcast, @rc */
 	enum ib_qp_state state;
 	u32 qkey;
+	struct sib_rc_path rc;	/* RC only */
 	bool block_mc_lb;	/* IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK */
 	bool lso;		/* IB_QP_CREATE_IPOIB_UD_LSO: IB_WR_LSO allowed */
 	bool sig_all;		/* IB_SIGNAL_ALL_WR */
@@ -198,6 +215,13 @@ struct sib_pkt {
 	u32 csum_pos;
 	u32 len;
 	u8 sw_port;		/* set: the switch sends it out of this port */
+	bool rc;		/* an RC message from @sqp (rc.c) */
+	/*
+	 * How @sqp's send completes: IB_WC_SUCCESS unless delivery failed
+	 * (rc.c), or IB_WC_WR_FLUSH_ERR for a work request posted to a QP in
+	 * the error state, which the fabric completes without sending.
+	 */
+	enum ib_wc_status status;
 	/*
 	 * The payload. A QP's send is read from the sender's own buffers
 	 * (@sge) when the fabric delivers it, as an HCA's DMA reads them: the
@@ -370,6 +394,16 @@ static inline struct sib_ah *to_sah(struct ib_ah *a)
 	return container_of(a, struct sib_ah, ibah);
 }
 
+/*
+ * The packets @pkt is on the wire: one, but an RC message is cut into
+ * packets of the MTU.
+ */
+static inline u32 sib_wire_pkts(const struct sib_pkt *pkt)
+{
+	return pkt->rc && pkt->len > SIB_MTU_BYTES ?
+	       DIV_ROUND_UP(pkt->len, SIB_MTU_BYTES) : 1;
+}
+
 /* Count a packet @sd's port dropped (none: @sd NULL). */
 static inline void sib_drop(struct sib_dev *sd, enum sib_drop why)
 {
@@ -403,11 +437,20 @@ int sib_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata);
 int sib_attach_mcast(struct ib_qp *ibqp, union ib_gid *gid, u16 lid);
 int sib_detach_mcast(struct ib_qp *ibqp, union ib_gid *gid, u16 lid);
 bool sib_qp_attached(struct sib_qp *qp, const union ib_gid *mgid);
+void sib_qp_to_error(struct sib_qp *qp);
+
+/* rc.c */
+void sib_rc_address(struct sib_pkt *pkt, struct sib_qp *qp,
+		    const struct ib_send_wr *wr);
+void sib_rc_receive(struct sib_dev *dst, struct sib_qp *qp,
+		    struct sib_pkt *pkt, enum sib_drop why);
 
 /* send.c */
 int sib_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 		  const struct ib_send_wr **bad);
 void sib_send_complete(struct sib_pkt *pkt);
+void sib_pkt_from_wr(struct sib_pkt *pkt, struct sib_qp *qp,
+		     const struct ib_send_wr *wr);
 
 /* recv.c */
 int sib_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
@@ -415,6 +458,9 @@ int sib_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 void sib_recv_flush(struct sib_qp *qp);
 void sib_qp_receive(struct sib_dev *dst, struct sib_qp *qp,
 		    const struct sib_pkt *pkt);
+bool sib_qp_take_recv(struct sib_qp *qp, struct sib_wqe *w);
+void sib_scatter(struct sib_wqe *w, u32 off, const void *src, u32 len);
+void sib_scatter_payload(struct sib_wqe *w, u32 off, const struct sib_pkt *pkt);
 
 /* cq.c */
 void sib_cq_complete(struct sib_cq *cq, const struct ib_wc *wc, bool solicited);

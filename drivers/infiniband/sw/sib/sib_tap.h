@@ -5,8 +5,9 @@
  *
  * At most one tap is attached at a time. While none is, the fabric pays one
  * patched-out branch per packet (a static key). While one is, its packet()
- * sees every packet on the wire: once as the sending port's (outgoing),
- * SA requests to the SM included, and once per port that receives it
+ * sees every UD, SMI and GSI packet on the wire (not RC messages, which
+ * these fields do not describe): once as the sending port's (outgoing), SA
+ * requests to the SM included, and once per port that receives it
  * (incoming), SA replies included. A packet that goes back to the port that
  * sent it (multicast loopback, unicast to its own LID) is not on the wire
  * and is seen only as outgoing.
