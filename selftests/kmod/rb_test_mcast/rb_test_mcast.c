@@ -7,13 +7,19 @@
  * joins of clients other than IPoIB are left alone) and runs kernel UD QPs
  * that attach to a group, send to it and count what they receive, telling
  * their own packets from others' (so tests can show multicast loopback and
- * its blocking). Driven through debugfs:
+ * its blocking), and RC QPs connected by hand (so tests can show an HCA's
+ * RC errors). Driven through debugfs:
  *
  *   /sys/kernel/debug/rb_test_mcast/cmd    write one command:
  *     join DEV PORT MGID STATE      SA join, JoinState STATE (hex bit mask)
  *     leave DEV PORT MGID           leave that join
  *     qp NAME DEV PORT FLAGS        UD QP; FLAGS 1 asks for loopback blocking,
  *                                   2 for LSO (IB_QP_CREATE_IPOIB_UD_LSO), 3 both
+ *     rcqp NAME DEV PORT NRECV LEN  RC QP in INIT with NRECV receives of
+ *                                   LEN bytes (up to 104) posted
+ *     connect NAME PEER             RC QP NAME to RTR and RTS, connected to
+ *                                   QP PEER (at its port's LID), RNR and
+ *                                   transport retry counts 7
  *     attach NAME MGID              attach QP NAME to joined group MGID
  *     send NAME MGID COUNT          send COUNT packets to the group
  *     destroy NAME                  destroy QP NAME
@@ -23,7 +29,8 @@
  *                                   percentile and median time reported
  *     post NAME DEST SIZE [imm=N] [solicited] [badlso]
  *                                   one send of SIZE bytes (up to 8192) to
- *                                   DEST, with immediate data N, asking for
+ *                                   DEST ("-" for an RC QP: its peer), with
+ *                                   immediate data N, asking for
  *                                   a solicited event; waits for it to
  *                                   complete. What ib_post_send() returned
  *                                   is the write's result and last_post.
@@ -138,6 +145,10 @@ struct rbt_qp {
 	atomic_t received;
 	atomic_t received_self;
 	atomic_t inflight;
+	int send_status;	/* the last send completion's status */
+	atomic_t recv_errors;	/* receives completed in error ... */
+	int recv_status;	/* ... and the last one's status */
+	unsigned int recv_len;	/* each posted receive's length */
 	atomic_t received_imm;	/* receives with IB_WC_WITH_IMM ... */
 	u32 last_imm;		/* ... and the last one's immediate data */
 	u8 *post_data;		/* post: RBT_MAX_POST bytes, the QPN first */
@@ -291,7 +302,7 @@ static int rbt_post_recv(struct rbt_buf *b)
 {
 	struct ib_sge sge = {
 		.addr = b->dma,
-		.length = RBT_BUF,
+		.length = b->qp->recv_len,
 		.lkey = b->qp->pd->local_dma_lkey,
 	};
 	struct ib_recv_wr wr = { .wr_cqe = &b->cqe, .sg_list = &sge, .num_sge = 1 };
@@ -306,8 +317,12 @@ static void rbt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 	struct rbt_qp *q = b->qp;
 	u32 src;
 
-	if (wc->status != IB_WC_SUCCESS)
-		return;		/* flushed on destroy */
+	if (wc->status != IB_WC_SUCCESS) {
+		/* An RC error, or flushed on destroy: not posted again. */
+		WRITE_ONCE(q->recv_status, wc->status);
+		atomic_inc(&q->recv_errors);
+		return;
+	}
 	if (wc->wc_flags & IB_WC_WITH_IMM) {
 		WRITE_ONCE(q->last_imm, be32_to_cpu(wc->ex.imm_data));
 		atomic_inc(&q->received_imm);
@@ -324,6 +339,7 @@ static void rbt_send_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct rbt_qp *q = container_of(wc->wr_cqe, struct rbt_qp, send_cqe);
 
+	WRITE_ONCE(q->send_status, wc->status);
 	if (wc->status == IB_WC_SUCCESS)
 		atomic_inc(&q->sent);
 	else
@@ -383,16 +399,28 @@ static void rbt_raw_event(struct ib_event *event, void *context)
 		atomic_inc(&q->cq_err);
 }
 
+/* What rbt_cmd_qp() makes, beyond a UD QP with RBT_NRECV receives. */
+struct rbt_qp_opts {
+	bool block;		/* IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK */
+	bool lso;		/* IB_QP_CREATE_IPOIB_UD_LSO */
+	unsigned int raw_cqe;	/* rawqp: a CQ of this many entries */
+	bool rc;		/* rcqp: an RC QP, left in INIT ... */
+	unsigned int nrecv;	/* ... with this many receives ... */
+	unsigned int recv_len;	/* ... of this many bytes */
+};
+
 /*
- * A UD QP on a CQ that ib_core polls or, with @raw_cqe (rawqp), on a CQ of
- * that many entries that only "arm" and the event handlers above touch;
- * @lso creates it with IB_QP_CREATE_IPOIB_UD_LSO.
+ * A UD QP on a CQ that ib_core polls or, with @o->raw_cqe (rawqp), on a CQ
+ * of that many entries that only "arm" and the event handlers above touch;
+ * @o->lso creates it with IB_QP_CREATE_IPOIB_UD_LSO. With @o->rc, an RC QP
+ * in INIT instead, for "connect".
  */
-static int rbt_cmd_qp(const char *name, char *dev_name, u32 port, bool block,
-		      bool lso, unsigned int raw_cqe)
+static int rbt_cmd_qp(const char *name, char *dev_name, u32 port,
+		      const struct rbt_qp_opts *o)
 {
+	unsigned int nrecv = o->rc ? o->nrecv : RBT_NRECV;
 	struct ib_qp_init_attr init = {
-		.qp_type = IB_QPT_UD,
+		.qp_type = o->rc ? IB_QPT_RC : IB_QPT_UD,
 		.sq_sig_type = IB_SIGNAL_ALL_WR,
 		.cap = { .max_send_wr = 64, .max_recv_wr = RBT_NRECV,
 			 .max_send_sge = 1, .max_recv_sge = 1 },
@@ -408,7 +436,8 @@ static int rbt_cmd_qp(const char *name, char *dev_name, u32 port, bool block,
 		return -ENOMEM;
 	strscpy(q->name, name, sizeof(q->name));
 	q->port = port;
-	q->block = block;
+	q->block = o->block;
+	q->recv_len = o->rc ? o->recv_len : RBT_BUF;
 	q->dev = ib_device_get_by_name(dev_name, RDMA_DRIVER_UNKNOWN);
 	if (!q->dev) {
 		kfree(q);
@@ -419,8 +448,8 @@ static int rbt_cmd_qp(const char *name, char *dev_name, u32 port, bool block,
 		ret = PTR_ERR(q->pd);
 		goto err;
 	}
-	if (raw_cqe) {
-		struct ib_cq_init_attr cq_attr = { .cqe = raw_cqe };
+	if (o->raw_cqe) {
+		struct ib_cq_init_attr cq_attr = { .cqe = o->raw_cqe };
 
 		q->raw = true;
 		q->cq = ib_create_cq(q->dev, rbt_raw_comp, rbt_raw_event, q,
@@ -434,9 +463,9 @@ static int rbt_cmd_qp(const char *name, char *dev_name, u32 port, bool block,
 	}
 	init.send_cq = q->cq;
 	init.recv_cq = q->cq;
-	if (block)
+	if (o->block)
 		init.create_flags |= IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK;
-	if (lso)
+	if (o->lso)
 		init.create_flags |= IB_QP_CREATE_IPOIB_UD_LSO;
 	q->qp = ib_create_qp(q->pd, &init);
 	if (IS_ERR(q->qp)) {
@@ -452,9 +481,12 @@ static int rbt_cmd_qp(const char *name, char *dev_name, u32 port, bool block,
 	attr.port_num = port;
 	attr.qkey = RBT_QKEY;
 	ret = ib_modify_qp(q->qp, &attr, IB_QP_STATE | IB_QP_PKEY_INDEX |
-			   IB_QP_PORT | IB_QP_QKEY);
+			   IB_QP_PORT |
+			   (o->rc ? IB_QP_ACCESS_FLAGS : IB_QP_QKEY));
 	if (ret)
 		goto err;
+	if (o->rc)
+		goto ready;
 	attr.qp_state = IB_QPS_RTR;
 	ret = ib_modify_qp(q->qp, &attr, IB_QP_STATE);
 	if (ret)
@@ -465,6 +497,7 @@ static int rbt_cmd_qp(const char *name, char *dev_name, u32 port, bool block,
 	if (ret)
 		goto err;
 
+ready:
 	q->send_cqe.done = rbt_send_done;
 	rbt_put_be32(q->qp->qp_num, q->send_data);
 	q->send_dma = ib_dma_map_single(q->dev, q->send_data,
@@ -492,7 +525,7 @@ static int rbt_cmd_qp(const char *name, char *dev_name, u32 port, bool block,
 		ret = -ENOMEM;
 		goto err;
 	}
-	for (i = 0; i < RBT_NRECV; i++) {
+	for (i = 0; i < nrecv; i++) {
 		struct rbt_buf *b = &q->bufs[i];
 
 		b->qp = q;
@@ -512,6 +545,50 @@ static int rbt_cmd_qp(const char *name, char *dev_name, u32 port, bool block,
 err:
 	rbt_qp_free(q);
 	return ret;
+}
+
+/*
+ * connect: RC QP @name, in INIT, to RTR and RTS, its peer QP @peer_name at
+ * the LID of @peer_name's port, as a CM would set it up; RNR and transport
+ * retries 7 (rdma_sib models neither).
+ */
+static int rbt_cmd_connect(const char *name, const char *peer_name)
+{
+	struct rbt_qp *q = rbt_find_qp(name), *peer = rbt_find_qp(peer_name);
+	struct ib_qp_attr attr = {};
+	struct ib_port_attr pattr;
+	int ret;
+
+	if (!q || !peer || q->qp->qp_type != IB_QPT_RC ||
+	    peer->qp->qp_type != IB_QPT_RC)
+		return -EINVAL;
+	ret = ib_query_port(peer->dev, peer->port, &pattr);
+	if (ret)
+		return ret;
+	attr.qp_state = IB_QPS_RTR;
+	attr.path_mtu = IB_MTU_1024;
+	attr.dest_qp_num = peer->qp->qp_num;
+	attr.rq_psn = 0;
+	attr.max_dest_rd_atomic = 0;
+	attr.min_rnr_timer = 1;
+	attr.ah_attr.type = rdma_ah_find_type(q->dev, q->port);
+	rdma_ah_set_dlid(&attr.ah_attr, pattr.lid);
+	rdma_ah_set_port_num(&attr.ah_attr, q->port);
+	ret = ib_modify_qp(q->qp, &attr, IB_QP_STATE | IB_QP_AV |
+			   IB_QP_PATH_MTU | IB_QP_DEST_QPN | IB_QP_RQ_PSN |
+			   IB_QP_MAX_DEST_RD_ATOMIC | IB_QP_MIN_RNR_TIMER);
+	if (ret)
+		return ret;
+	memset(&attr, 0, sizeof(attr));
+	attr.qp_state = IB_QPS_RTS;
+	attr.sq_psn = 0;
+	attr.timeout = 14;
+	attr.retry_cnt = 7;
+	attr.rnr_retry = 7;
+	attr.max_rd_atomic = 0;
+	return ib_modify_qp(q->qp, &attr, IB_QP_STATE | IB_QP_SQ_PSN |
+			    IB_QP_TIMEOUT | IB_QP_RETRY_CNT | IB_QP_RNR_RETRY |
+			    IB_QP_MAX_QP_RD_ATOMIC);
 }
 
 static int rbt_cmd_attach(const char *name, const char *mgid_s)
@@ -669,9 +746,15 @@ static int rbt_cmd_post(const char *name, const char *dest, unsigned int size,
 		else
 			return -EINVAL;
 	}
-	ret = rbt_dest(q, dest, &ah, &wr.remote_qpn, &wr.remote_qkey);
-	if (ret)
-		return ret;
+	if (q->qp->qp_type == IB_QPT_RC) {
+		if (strcmp(dest, "-") || badlso)
+			return -EINVAL;
+		ah = NULL;	/* the peer is the QP's own */
+	} else {
+		ret = rbt_dest(q, dest, &ah, &wr.remote_qpn, &wr.remote_qkey);
+		if (ret)
+			return ret;
+	}
 	sge.addr = q->post_dma;
 	sge.length = size;
 	sge.lkey = q->pd->local_dma_lkey;
@@ -694,7 +777,8 @@ static int rbt_cmd_post(const char *name, const char *dest, unsigned int size,
 	if (ret)
 		atomic_dec(&q->inflight);
 	wret = rbt_wait_sends(q);
-	rdma_destroy_ah(ah, RDMA_DESTROY_AH_SLEEPABLE);
+	if (ah)
+		rdma_destroy_ah(ah, RDMA_DESTROY_AH_SLEEPABLE);
 	return ret ? ret : wret;
 }
 
@@ -923,8 +1007,23 @@ static int rbt_run(char *line)
 		return 0;
 	}
 	if (!strcmp(argv[0], "qp") && argc == 5 &&
-	    !kstrtouint(argv[3], 10, &a) && !kstrtouint(argv[4], 10, &b) && b < 4)
-		return rbt_cmd_qp(argv[1], argv[2], a, b & 1, b & 2, 0);
+	    !kstrtouint(argv[3], 10, &a) && !kstrtouint(argv[4], 10, &b) && b < 4) {
+		struct rbt_qp_opts o = { .block = b & 1, .lso = b & 2 };
+
+		return rbt_cmd_qp(argv[1], argv[2], a, &o);
+	}
+	if (!strcmp(argv[0], "rcqp") && argc == 6 &&
+	    !kstrtouint(argv[3], 10, &a)) {
+		struct rbt_qp_opts o = { .rc = true };
+
+		if (kstrtouint(argv[4], 10, &o.nrecv) || o.nrecv > RBT_NRECV ||
+		    kstrtouint(argv[5], 10, &o.recv_len) || !o.recv_len ||
+		    o.recv_len > RBT_BUF)
+			return -EINVAL;
+		return rbt_cmd_qp(argv[1], argv[2], a, &o);
+	}
+	if (!strcmp(argv[0], "connect") && argc == 3)
+		return rbt_cmd_connect(argv[1], argv[2]);
 	if (!strcmp(argv[0], "attach") && argc == 3)
 		return rbt_cmd_attach(argv[1], argv[2]);
 	if (!strcmp(argv[0], "send") && argc == 4 && !kstrtouint(argv[3], 10, &a))
@@ -943,8 +1042,11 @@ static int rbt_run(char *line)
 	if (!strcmp(argv[0], "mcbench") && argc == 4 && !kstrtouint(argv[3], 10, &a))
 		return rbt_cmd_mcbench(argv[1], argv[2], a);
 	if (!strcmp(argv[0], "rawqp") && argc == 5 && !kstrtouint(argv[3], 10, &a) &&
-	    !kstrtouint(argv[4], 10, &b) && b && b <= RBT_MAX_RAW_CQE)
-		return rbt_cmd_qp(argv[1], argv[2], a, false, false, b);
+	    !kstrtouint(argv[4], 10, &b) && b && b <= RBT_MAX_RAW_CQE) {
+		struct rbt_qp_opts o = { .raw_cqe = b };
+
+		return rbt_cmd_qp(argv[1], argv[2], a, &o);
+	}
 	if (!strcmp(argv[0], "arm") && argc == 3)
 		return rbt_cmd_arm(argv[1], argv[2]);
 	if (!strcmp(argv[0], "destroy") && argc == 2) {
@@ -957,7 +1059,7 @@ static int rbt_run(char *line)
 		return 0;
 	}
 	ret = -EINVAL;
-	pr_err_ratelimited("bad command '%s' (join, leave, qp, attach, send, destroy, qpbench, post, burst, mcbench, rawqp, arm)\n",
+	pr_err_ratelimited("bad command '%s' (join, leave, qp, rcqp, connect, attach, send, destroy, qpbench, post, burst, mcbench, rawqp, arm)\n",
 			   argv[0]);
 	return ret;
 }
@@ -1010,6 +1112,9 @@ static int rbt_state_show(struct seq_file *m, void *v)
 				   atomic_read(&q->cq_notify), atomic_read(&q->cq_err));
 		seq_printf(m, " query_qp %d create_flags 0x%x", q->query_ret,
 			   q->query_create_flags);
+		seq_printf(m, " send_status %d recv_errors %d recv_status %d",
+			   READ_ONCE(q->send_status), atomic_read(&q->recv_errors),
+			   READ_ONCE(q->recv_status));
 		seq_putc(m, '\n');
 	}
 	if (rbt_bench_n) {
@@ -1054,7 +1159,7 @@ static void __exit rbt_exit(void)
 module_init(rbt_init);
 module_exit(rbt_exit);
 
-MODULE_DESCRIPTION("rdma-backports test client: SA joins and kernel UD multicast QPs");
+MODULE_DESCRIPTION("rdma-backports test client: SA joins, kernel UD multicast and RC QPs");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(RBP_MODULE_VERSION);
 RBP_MODULE_INFO();
