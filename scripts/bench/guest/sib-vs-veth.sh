@@ -3,13 +3,17 @@
 #
 # Guest side of scripts/bench/sib-vs-veth.sh: prints "# BENCH name value
 # unit" lines; asserts nothing. Each round measures TCP over IPoIB on two
-# rdma_sib ports (netns a and b) and TCP over a veth pair (netns va and
-# vb), in turn, the order reversed every other round, and TCP over a second
-# veth pair (netns wa and wb) that moves IPoIB datagram mode's frames as
-# IPoIB does: a 4092-byte MTU, the sender's 64 KB packets cut into frames
-# on their way out (TSO off: the stack's GSO, as the HCA's LSO), each
-# frame received on its own and merged by GRO (on, as IPoIB's NAPI does);
-# then once UDP over
+# rdma_sib ports (netns a and b) in datagram mode and in connected mode
+# (RC), TCP over a veth pair (netns va and vb), in turn, the order reversed
+# every other round, and TCP over two more veth pairs, each moving data as
+# one of IPoIB's modes makes any device move it: wa/wb as datagram mode
+# does, a 4092-byte MTU, the sender's 64 KB packets cut into frames on
+# their way out (TSO off: the stack's GSO, as the HCA's LSO), each frame
+# received on its own and merged by GRO (on, as IPoIB's NAPI does); ca/cb
+# as connected mode does, a 65520-byte MTU with no checksum offload either
+# way (IPoIB turns it off in connected mode, and with it scatter/gather:
+# the stack computes the checksum of every packet it sends and receives,
+# and sends each in one piece); then once UDP over
 # IPoIB, UD multicast fan-out on rdma_sib (rb_test_mcast: one sender, 1 to
 # 8 receivers on ports of their own) and rxe's UD sends. RB_BENCH_SECS
 # seconds per sample (3), RB_BENCH_ROUNDS rounds (3), RB_BENCH_MC sends per
@@ -21,6 +25,7 @@ SECS=${RB_BENCH_SECS:-3}
 R=${RB_BENCH_ROUNDS:-3}
 VETH_A=10.77.0.1 VETH_B=10.77.0.2
 VETH4K_A=10.78.0.1 VETH4K_B=10.78.0.2
+VETHCM_A=10.79.0.1 VETHCM_B=10.79.0.2
 
 # iperf3_bps NS-SERVER NS-CLIENT SERVER-IP ARGS...: receiver Mbit/s.
 iperf3_bps()
@@ -48,6 +53,15 @@ veth_setup()
 		ip -n "$a" link set vA up "$@" && ip -n "$b" link set vB up "$@"
 }
 
+# sib_mode MODE: IPoIB's mode on both rdma_sib links, then a ping, so that
+# the path (and in connected mode the connection) exists before a sample.
+sib_mode()
+{
+	ip netns exec a sh -c "echo $1 > /sys/class/net/ib0/mode" &&
+		ip netns exec b sh -c "echo $1 > /sys/class/net/ib1/mode" &&
+		ip netns exec a ping -c 2 -W 5 $SIB_IP_B > /dev/null
+}
+
 ktap_plan 1
 sib_setup > /dev/null 2>&1 || echo "# sib setup failed"
 veth_setup va vb $VETH_A $VETH_B || echo "# veth setup failed"
@@ -55,17 +69,27 @@ veth_setup wa wb $VETH4K_A $VETH4K_B mtu 4092 &&
 	ip netns exec wa ethtool -K vA tso off > /dev/null &&
 	ip netns exec wb ethtool -K vB gro on > /dev/null ||
 	echo "# 4 KB-frame veth setup failed"
+veth_setup ca cb $VETHCM_A $VETHCM_B mtu 65520 &&
+	ip netns exec ca ethtool -K vA tx off sg off > /dev/null &&
+	ip netns exec cb ethtool -K vB tx off sg off rx off > /dev/null ||
+	echo "# connected-mode veth setup failed"
 for round in $(seq "$R"); do
-	for s in $([ $((round % 2)) -eq 1 ] && echo "sib veth veth4k" || echo "veth4k veth sib"); do
+	for s in $([ $((round % 2)) -eq 1 ] && echo "sib sibcm veth veth4k vethcm" ||
+		   echo "vethcm veth4k veth sibcm sib"); do
 		case $s in
-		sib) echo "# BENCH sib_ipoib_tcp $(iperf3_bps b a $SIB_IP_B) Mbit/s" ;;
+		sib) sib_mode datagram || echo "# datagram mode not set"
+		     echo "# BENCH sib_ipoib_tcp $(iperf3_bps b a $SIB_IP_B) Mbit/s" ;;
+		sibcm) sib_mode connected || echo "# connected mode not set"
+		       echo "# BENCH sib_ipoib_cm_tcp $(iperf3_bps b a $SIB_IP_B) Mbit/s" ;;
 		veth) echo "# BENCH veth_tcp $(iperf3_bps vb va $VETH_B) Mbit/s" ;;
 		veth4k) echo "# BENCH veth4k_tcp $(iperf3_bps wb wa $VETH4K_B) Mbit/s" ;;
+		vethcm) echo "# BENCH vethcm_tcp $(iperf3_bps cb ca $VETHCM_B) Mbit/s" ;;
 		esac
 	done
 done
+sib_mode datagram || echo "# datagram mode not set"
 echo "# BENCH sib_ipoib_udp $(iperf3_bps b a $SIB_IP_B -u -b 0 -l 1400) Mbit/s"
-for n in va vb wa wb; do
+for n in va vb wa wb ca cb; do
 	ip netns del $n
 done
 sib_cleanup
