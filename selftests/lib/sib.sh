@@ -194,6 +194,23 @@ sib_port_counter()
 	cat "/sys/class/infiniband/$1/ports/1/hw_counters/$2"
 }
 
+# sib_tcp_copy FROM-NS TO-NS TO-IP BYTES: BYTES random bytes (/tmp/tcp.tx)
+# sent over TCP from FROM-NS to TO-IP:5201 in TO-NS (into /tmp/tcp.rx,
+# left for the caller to look at); 0 when they arrived intact.
+sib_tcp_copy()
+{
+	local srv
+	head -c "$4" /dev/urandom > /tmp/tcp.tx
+	ip netns exec "$2" timeout 130 socat -u TCP4-LISTEN:5201,reuseaddr \
+		OPEN:/tmp/tcp.rx,creat,trunc &
+	srv=$!
+	sleep 1
+	ip netns exec "$1" timeout 120 socat -u OPEN:/tmp/tcp.tx \
+		TCP4:"$3":5201,retry=20,interval=0.5
+	wait $srv
+	cmp -s /tmp/tcp.tx /tmp/tcp.rx
+}
+
 # sib_mcast_send NS SRC-IP GROUP COUNT: COUNT UDP datagrams to GROUP:5000.
 sib_mcast_send()
 {

@@ -12,41 +12,36 @@
 #  - rdma_sib with hide_block_lb=1: the same rule is refused.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
+. "$(dirname "$0")/../lib/rbt.sh"
 
 for m in rdma_sib rdma_mcast_noloop rb_test_mcast; do
 	ktap_have_module $m || ktap_skip_all "$m was not built"
 done
-C=/sys/kernel/debug/rb_test_mcast/cmd
-S=/sys/kernel/debug/rb_test_mcast/state
 R=/sys/kernel/rdma_mcast_noloop/rules
 D=/sys/kernel/rdma_mcast_noloop/devices
 G=ff12:601b:ffff:0000:0000:0000:0000:4242
 trap 'rmmod rb_test_mcast rdma_mcast_noloop 2>/dev/null; sib_cleanup' EXIT
 
-# qpval NAME FIELD: a counter of rb_test_mcast's QP NAME.
-qpval() { awk -v n="$1" -v f="$2" '$1 == "qp" && $2 == n { for (i = 3; i < NF; i++) if ($i == f) print $(i + 1) }' $S; }
-cmd() { echo "$*" > $C; }
-
 # round: fresh QPs a (sender, sib0), b (sib0), c (sib1); a sends 10.
 round()
 {
 	local q
-	for q in a b c; do cmd destroy $q 2>/dev/null; done
-	cmd qp a sib0 1 0 && cmd qp b sib0 1 0 && cmd qp c sib1 1 0 || return 1
-	for q in a b; do cmd attach $q $G || return 1; done
-	cmd attach c $G || return 1
-	cmd send a $G 10 || return 1
+	for q in a b c; do rbt destroy $q 2>/dev/null; done
+	rbt qp a sib0 1 0 && rbt qp b sib0 1 0 && rbt qp c sib1 1 0 || return 1
+	for q in a b; do rbt attach $q $G || return 1; done
+	rbt attach c $G || return 1
+	rbt send a $G 10 || return 1
 	sleep 1
 }
 
 ktap_plan 7
 modprobe rdma_sib && modprobe rdma_mcast_noloop && modprobe rb_test_mcast &&
-	cmd join sib0 1 $G 1 && cmd join sib1 1 $G 1
+	rbt join sib0 1 $G 1 && rbt join sib1 1 $G 1
 ktap_check "group joined on both ports" $?
-grep -q "^join .* status 0 " $S || ktap_diag "$(cat $S)"
+grep -q "^join .* status 0 " $RBT_STATE || ktap_diag "$(cat $RBT_STATE)"
 
 round
-a=$(qpval a self) b=$(qpval b received) c=$(qpval c received)
+a=$(rbt_qpval a self) b=$(rbt_qpval b received) c=$(rbt_qpval c received)
 ktap_diag "no rule: a self $a, b $b, c $c"
 [ "$a" = 10 ] && [ "$b" = 10 ] && [ "$c" = 10 ]
 ktap_check "no rule: the sender receives its own 10, b and c 10 each" $?
@@ -54,18 +49,18 @@ ktap_check "no rule: the sender receives its own 10, b and c 10 each" $?
 echo "block dev=sib0 creator=kernel" > $R
 f0=$(state_get $D/sib0/flagged)
 round
-a=$(qpval a self) b=$(qpval b received) c=$(qpval c received)
-ktap_diag "block: a self $a, b $b, c $c; flagged on sib0 $f0 -> $(state_get $D/sib0/flagged); a sent $(qpval a sent)"
+a=$(rbt_qpval a self) b=$(rbt_qpval b received) c=$(rbt_qpval c received)
+ktap_diag "block: a self $a, b $b, c $c; flagged on sib0 $f0 -> $(state_get $D/sib0/flagged); a sent $(rbt_qpval a sent)"
 [ "$a" = 0 ] && [ "$b" = 10 ] && [ "$c" = 10 ] && [ "$(state_get $D/sib0/flagged)" -gt "$f0" ]
 ktap_check "block dev=sib0 creator=kernel: a gets none of its own, b and c all 10" $?
 
 echo "block dev=sib0 creator=user" > $R
 round
-a=$(qpval a self)
+a=$(rbt_qpval a self)
 [ "$a" = 10 ]
 ktap_check "block creator=user leaves kernel QPs alone (a self $a)" $?
 
-cmd destroy a; cmd destroy b; cmd destroy c
+rbt destroy a; rbt destroy b; rbt destroy c
 rmmod rb_test_mcast
 echo "block dev=* creator=kernel" > $R
 modprobe ib_ipoib

@@ -12,7 +12,7 @@
 . "$(dirname "$0")/../lib/sib.sh"
 
 ktap_have_module rdma_sib || ktap_skip_all "rdma_sib was not built"
-trap 'kill $srv 2>/dev/null; sib_cleanup' EXIT
+trap sib_cleanup EXIT
 
 # rc_qps DEV: the RC QPs the rdma tool lists on DEV.
 rc_qps()
@@ -52,14 +52,8 @@ ktap_diag "RC QPs: sib0 $qa, sib1 $qb"
 [ "$qa" -ge 2 ] && [ "$qb" -ge 2 ]
 ktap_check "RC QPs on both HCAs (a send and a receive QP each: $qa, $qb)" $?
 
-head -c 4194304 /dev/urandom > /tmp/tcp.tx
 lso0=$(sib_port_counter sib0 tx_lso_sends)
-ip netns exec b socat -u TCP4-LISTEN:5201,reuseaddr OPEN:/tmp/tcp.rx,creat,trunc &
-srv=$!
-sleep 1
-ip netns exec a timeout 120 socat -u OPEN:/tmp/tcp.tx TCP4:$SIB_IP_B:5201
-wait $srv
-cmp -s /tmp/tcp.tx /tmp/tcp.rx
+sib_tcp_copy a b $SIB_IP_B 4194304
 rc=$?
 ktap_check "TCP a -> b: 4 MB received intact ($(stat -c %s /tmp/tcp.rx 2>/dev/null) bytes)" $rc
 lso=$(( $(sib_port_counter sib0 tx_lso_sends) - lso0 ))

@@ -189,16 +189,9 @@ run smpquery portinfo "$l0" 1 && grep -q "^Lid:\.*$l0$" $OUT &&
 ktap_check "smpquery nodeinfo, portinfo $l0: sib0's GUID, its LID, SM LID and state as OpenSM set them" $((1 - ok))
 
 # TCP: 1 MB a -> b, intact.
-head -c 1048576 /dev/urandom > /tmp/osm-tcp.tx
-ip netns exec b timeout 70 socat -u TCP4-LISTEN:5203,reuseaddr OPEN:/tmp/osm-tcp.rx,creat,trunc &
-srv=$!
-sleep 1
-ip netns exec a timeout 60 socat -u OPEN:/tmp/osm-tcp.tx \
-	TCP4:$SIB_IP_B:5203,retry=20,interval=0.5
-wait $srv
-cmp -s /tmp/osm-tcp.tx /tmp/osm-tcp.rx
+sib_tcp_copy a b $SIB_IP_B 1048576
 rc=$?
-[ $rc -eq 0 ] || ktap_diag "received $(wc -c < /tmp/osm-tcp.rx 2>&1)"
+[ $rc -eq 0 ] || ktap_diag "received $(wc -c < /tmp/tcp.rx 2>&1)"
 ktap_check "TCP over OpenSM's subnet: 1 MB a -> b intact" $rc
 
 perfquery -C sib0 -P 1 "$l1" 1 > $OUT 2>&1 &&

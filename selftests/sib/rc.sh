@@ -19,28 +19,20 @@
 #  - everything unloads.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
+. "$(dirname "$0")/../lib/rbt.sh"
 
 for m in rdma_sib rb_test_mcast; do
 	ktap_have_module $m || ktap_skip_all "$m was not built"
 done
-C=/sys/kernel/debug/rb_test_mcast/cmd
-S=/sys/kernel/debug/rb_test_mcast/state
 trap 'rmmod rb_test_mcast 2>/dev/null; rmmod rdma_sib 2>/dev/null' EXIT
 
-cmd() { echo "$*" > $C; }
-# qpval NAME FIELD: a value of rb_test_mcast's QP NAME.
-qpval() { awk -v n="$1" -v f="$2" '$1 == "qp" && $2 == n { for (i = 3; i < NF; i++) if ($i == f) print $(i + 1) }' $S; }
-qpval_is() { [ "$(qpval "$1" "$2")" = "$3" ]; }
-# wait_qpval NAME FIELD VALUE: wait up to 5 s for it (completions are
-# polled by ib_core's work, after the post returned).
-wait_qpval() { slowwait 5 qpval_is "$@"; }
 port() { sib_port_counter "$1" "$2"; }
 # pair A B NRECV-A NRECV-B [LEN-B]: RC QPs A on sib0 and B on sib1,
 # connected to each other.
 pair()
 {
-	cmd rcqp "$1" sib0 1 "$3" 104 && cmd rcqp "$2" sib1 1 "$4" "${5:-104}" &&
-		cmd connect "$1" "$2" && cmd connect "$2" "$1"
+	rbt rcqp "$1" sib0 1 "$3" 104 && rbt rcqp "$2" sib1 1 "$4" "${5:-104}" &&
+		rbt connect "$1" "$2" && rbt connect "$2" "$1"
 }
 
 ktap_plan 10
@@ -49,45 +41,45 @@ rc=$?
 ktap_check "rdma_sib with two HCAs; RC QPs a (sib0) and b (sib1) connected" $rc
 [ $rc -eq 0 ] || ktap_finish
 
-cmd post a - 100 && wait_qpval b received 1 && qpval_is a send_status 0 && qpval_is a sent 1
+rbt post a - 100 && rbt_wait_qpval b received 1 && rbt_qpval_is a send_status 0 && rbt_qpval_is a sent 1
 ktap_check "a -> b: 100 bytes received, the send completed with success" $?
-cmd post b - 64 imm=0x5150 && wait_qpval a received_imm 1 && qpval_is a last_imm 0x5150
+rbt post b - 64 imm=0x5150 && rbt_wait_qpval a received_imm 1 && rbt_qpval_is a last_imm 0x5150
 ktap_check "b -> a with immediate data: received with it" $?
 
 pair c d 0 0
 r0=$(port sib1 drop_no_recv)
-cmd post c - 50
-ktap_diag "c: last_post $(qpval c last_post) send_status $(qpval c send_status); sib1 drop_no_recv $r0 -> $(port sib1 drop_no_recv)"
-qpval_is c last_post 0 && wait_qpval c send_status 13 && [ "$(port sib1 drop_no_recv)" = $((r0 + 1)) ]
+rbt post c - 50
+ktap_diag "c: last_post $(rbt_qpval c last_post) send_status $(rbt_qpval c send_status); sib1 drop_no_recv $r0 -> $(port sib1 drop_no_recv)"
+rbt_qpval_is c last_post 0 && rbt_wait_qpval c send_status 13 && [ "$(port sib1 drop_no_recv)" = $((r0 + 1)) ]
 ktap_check "no receive posted at d: IB_WC_RNR_RETRY_EXC_ERR, drop_no_recv" $?
-cmd post c - 50
-qpval_is c last_post 0 && wait_qpval c send_status 5 && qpval_is c send_errors 2
+rbt post c - 50
+rbt_qpval_is c last_post 0 && rbt_wait_qpval c send_status 5 && rbt_qpval_is c send_errors 2
 ktap_check "c is in error: a send posted to it completes with IB_WC_WR_FLUSH_ERR" $?
 
 pair e f 0 1 16
 l0=$(port sib1 drop_recv_too_small)
-cmd post e - 4097
-ktap_diag "e: last_post $(qpval e last_post) send_status $(qpval e send_status); f: recv_errors $(qpval f recv_errors) recv_status $(qpval f recv_status)"
-qpval_is e last_post 0 && wait_qpval e send_status 9 && wait_qpval f recv_status 1 &&
+rbt post e - 4097
+ktap_diag "e: last_post $(rbt_qpval e last_post) send_status $(rbt_qpval e send_status); f: recv_errors $(rbt_qpval f recv_errors) recv_status $(rbt_qpval f recv_status)"
+rbt_qpval_is e last_post 0 && rbt_wait_qpval e send_status 9 && rbt_wait_qpval f recv_status 1 &&
 	[ "$(port sib1 drop_recv_too_small)" = $((l0 + 1)) ]
 ktap_check "4097 bytes to f's 16-byte receive: sender IB_WC_REM_INV_REQ_ERR, receiver IB_WC_LOC_LEN_ERR" $?
 
 pair g h 0 1
 q0=$(port sib1 drop_no_qp)
-cmd destroy h && cmd post g - 10
-qpval_is g last_post 0 && wait_qpval g send_status 12 && [ "$(port sib1 drop_no_qp)" = $((q0 + 1)) ]
+rbt destroy h && rbt post g - 10
+rbt_qpval_is g last_post 0 && rbt_wait_qpval g send_status 12 && [ "$(port sib1 drop_no_qp)" = $((q0 + 1)) ]
 ktap_check "peer destroyed: IB_WC_RETRY_EXC_ERR, drop_no_qp" $?
 # k is connected to b, but b to a: k's send is not for b.
-cmd rcqp k sib0 1 0 104 && cmd connect k b && cmd post k - 10 && wait_qpval k send_status 12 &&
-	qpval_is b received 1
+rbt rcqp k sib0 1 0 104 && rbt connect k b && rbt post k - 10 && rbt_wait_qpval k send_status 12 &&
+	rbt_qpval_is b received 1
 ktap_check "to a QP connected to another: IB_WC_RETRY_EXC_ERR, nothing received" $?
 
 # a and b are still fine.
-cmd post a - 20 && wait_qpval b received 2
+rbt post a - 20 && rbt_wait_qpval b received 2
 ktap_check "a -> b still works" $?
 
 for q in a b c d e f g k; do
-	cmd destroy $q || break
+	rbt destroy $q || break
 done && rmmod rb_test_mcast && rmmod rdma_sib
 ktap_check "QPs destroyed, rb_test_mcast and rdma_sib unload" $?
 ktap_finish

@@ -22,35 +22,25 @@
 #    IB_SEND_SOLICITED, and on no other.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
+. "$(dirname "$0")/../lib/rbt.sh"
 
 for m in rdma_sib rb_test_mcast; do
 	ktap_have_module $m || ktap_skip_all "$m was not built"
 done
-C=/sys/kernel/debug/rb_test_mcast/cmd
-S=/sys/kernel/debug/rb_test_mcast/state
 G=ff12:601b:ffff:0000:0000:0000:0000:5151
 FANOUT=66	# QPs of sib0 attached to G: 2 more than one packet reaches
 trap 'rmmod rb_test_mcast 2>/dev/null; rmmod rdma_sib 2>/dev/null' EXIT
 
-cmd() { echo "$*" > $C; }
-# qpval NAME FIELD: a value of rb_test_mcast's QP NAME.
-qpval() { awk -v n="$1" -v f="$2" '$1 == "qp" && $2 == n { for (i = 3; i < NF; i++) if ($i == f) print $(i + 1) }' $S; }
 # received_sum: what a and the fan-out QPs received, together.
-received_sum() { awk '$1 == "qp" && ($2 == "a" || $2 ~ /^f/) { for (i = 3; i < NF; i++) if ($i == "received") s += $(i + 1) } END { print s + 0 }' $S; }
+received_sum() { awk '$1 == "qp" && ($2 == "a" || $2 ~ /^f/) { for (i = 3; i < NF; i++) if ($i == "received") s += $(i + 1) } END { print s + 0 }' $RBT_STATE; }
 port() { sib_port_counter "$1" "$2"; }
 
-# qpval_is NAME FIELD VALUE: QP NAME's FIELD is VALUE.
-qpval_is() { [ "$(qpval "$1" "$2")" = "$3" ]; }
 # received_ge N: a and the fan-out QPs received N or more, together.
 received_ge() { [ "$(received_sum)" -ge "$1" ]; }
 
-# wait_qpval NAME FIELD VALUE: wait up to 5 s for it (receives complete in
-# ib_core's polling work, after the sender's post returned).
-wait_qpval() { slowwait 5 qpval_is "$@"; }
-
 ktap_plan 17
 modprobe rdma_sib num_hcas=2 && modprobe rb_test_mcast &&
-	cmd join sib0 1 $G 1 && cmd qp a sib0 1 0 && cmd qp b sib1 1 0
+	rbt join sib0 1 $G 1 && rbt qp a sib0 1 0 && rbt qp b sib1 1 0
 rc=$?
 ktap_check "rdma_sib with two HCAs; rb_test_mcast: a on sib0 (group joined), b on sib1" $rc
 [ $rc -eq 0 ] || ktap_finish
@@ -58,8 +48,8 @@ ktap_check "rdma_sib with two HCAs; rb_test_mcast: a on sib0 (group joined), b o
 # The MTU. b's receive buffers hold 64 bytes: a packet that reaches it
 # completes with a length error (drop_recv_too_small on sib1).
 l0=$(port sib1 drop_recv_too_small)
-cmd post a b 4096
-[ "$(qpval a last_post)" = 0 ] && [ "$(port sib1 drop_recv_too_small)" = $((l0 + 1)) ]
+rbt post a b 4096
+[ "$(rbt_qpval a last_post)" = 0 ] && [ "$(port sib1 drop_recv_too_small)" = $((l0 + 1)) ]
 ktap_check "a 4096-byte unicast send (the MTU) is accepted and reaches sib1" $?
 
 # What reaches b shows in b's receives and sib1's drop_recv_too_small;
@@ -67,10 +57,10 @@ ktap_check "a 4096-byte unicast send (the MTU) is accepted and reaches sib1" $?
 # query after the port came up is answered whenever a slow kernel gets to
 # it), so it says nothing about b.
 m0=$(port sib0 drop_mtu_exceeded) l0=$(port sib1 drop_recv_too_small)
-b0=$(qpval b received)
-cmd post a b 4097 2> /dev/null
-p=$(qpval a last_post) m1=$(port sib0 drop_mtu_exceeded)
-l1=$(port sib1 drop_recv_too_small) b1=$(qpval b received)
+b0=$(rbt_qpval b received)
+rbt post a b 4097 2> /dev/null
+p=$(rbt_qpval a last_post) m1=$(port sib0 drop_mtu_exceeded)
+l1=$(port sib1 drop_recv_too_small) b1=$(rbt_qpval b received)
 ktap_diag "4097 bytes unicast: post $p; sib0 drop_mtu_exceeded $m0 -> $m1; b received $b0 -> $b1, sib1 drop_recv_too_small $l0 -> $l1"
 [ "$p" = -22 ]
 ktap_check "a 4097-byte unicast send is refused by ib_post_send() with -EINVAL" $?
@@ -80,84 +70,84 @@ ktap_check "... and counted as drop_mtu_exceeded on sib0" $?
 ktap_check "... and nothing of it reaches b on sib1" $?
 
 m0=$(port sib0 drop_mtu_exceeded)
-cmd post a $G 4097 2> /dev/null
-p=$(qpval a last_post) m1=$(port sib0 drop_mtu_exceeded)
+rbt post a $G 4097 2> /dev/null
+p=$(rbt_qpval a last_post) m1=$(port sib0 drop_mtu_exceeded)
 ktap_diag "4097 bytes multicast: post $p; sib0 drop_mtu_exceeded $m0 -> $m1"
 [ "$p" = -22 ] && [ "$m1" = $((m0 + 1)) ]
 ktap_check "a 4097-byte multicast send is refused with -EINVAL, counted on sib0" $?
 
 # LSO: l on sib0 is made for it (IB_QP_CREATE_IPOIB_UD_LSO), a is not.
-m0=$(port sib0 drop_mtu_exceeded) b0=$(qpval b received)
-cmd qp l sib0 1 2 && cmd post l b 2000 badlso 2> /dev/null
-pl=$(qpval l last_post)
-cmd post a b 2000 badlso 2> /dev/null
-pa=$(qpval a last_post) m1=$(port sib0 drop_mtu_exceeded) b1=$(qpval b received)
+m0=$(port sib0 drop_mtu_exceeded) b0=$(rbt_qpval b received)
+rbt qp l sib0 1 2 && rbt post l b 2000 badlso 2> /dev/null
+pl=$(rbt_qpval l last_post)
+rbt post a b 2000 badlso 2> /dev/null
+pa=$(rbt_qpval a last_post) m1=$(port sib0 drop_mtu_exceeded) b1=$(rbt_qpval b received)
 ktap_diag "malformed LSO: post on l (LSO) $pl, on a $pa; sib0 drop_mtu_exceeded $m0 -> $m1; b received $b0 -> $b1"
 [ "$pl" = -22 ] && [ "$pa" = -22 ] && [ "$m1" = $((m0 + 1)) ] && [ "$b1" = "$b0" ]
 ktap_check "IB_WR_LSO with headers not IPoIB + IPv4 + TCP: -EINVAL, counted once; on a QP without LSO: -EINVAL" $?
 
 # Fan-out: a and 65 more QPs of sib0 attached to G, one packet from a.
 rc=0
-cmd attach a $G || rc=1
+rbt attach a $G || rc=1
 for i in $(seq $((FANOUT - 1))); do
-	cmd qp "f$i" sib0 1 0 && cmd attach "f$i" $G || rc=1
+	rbt qp "f$i" sib0 1 0 && rbt attach "f$i" $G || rc=1
 done
 t0=$(port sib0 drop_fanout_truncated) s0=$(received_sum)
-cmd send a $G 1 || rc=1
+rbt send a $G 1 || rc=1
 slowwait 5 received_ge $((s0 + 64))
 sleep 0.5
 t1=$(port sib0 drop_fanout_truncated) s1=$(received_sum)
 ktap_diag "one packet to $FANOUT attached QPs: received $((s1 - s0)), sib0 drop_fanout_truncated '$t0' -> '$t1'"
 [ $rc -eq 0 ] && [ -n "$t0" ] && [ "$t1" = $((t0 + FANOUT - 64)) ] && [ $((s1 - s0)) -eq 64 ]
 ktap_check "multicast to $FANOUT attached QPs: 64 copies delivered, $((FANOUT - 64)) counted as drop_fanout_truncated" $?
-for i in $(seq $((FANOUT - 1))); do cmd destroy "f$i"; done
+for i in $(seq $((FANOUT - 1))); do rbt destroy "f$i"; done
 
 # The send queue (64 deep), filled while the switch is held (a link
 # starved of credits), so that no send completes during the burst.
-s0=$(qpval a sent)
+s0=$(rbt_qpval a sent)
 H=/sys/kernel/debug/rdma_sib/hold
-echo 1 > $H && cmd burst a b 200
-ok=$(qpval a burst_ok) enomem=$(qpval a burst_enomem) held=$(cat $H)
+echo 1 > $H && rbt burst a b 200
+ok=$(rbt_qpval a burst_ok) enomem=$(rbt_qpval a burst_enomem) held=$(cat $H)
 echo 0 > $H
 ktap_diag "burst of 200 on a send queue of 64, switch held ($held): $ok accepted, $enomem refused with -ENOMEM"
 [ "$held" = 1 ] && [ "$ok" = 64 ] && [ "$enomem" = 136 ]
 ktap_check "200 sends posted back to back on a 64-deep send queue: 64 accepted, the 136 past a full queue refused with -ENOMEM" $?
-cmd post a b 64
-[ "$(qpval a sent)" = $((s0 + ok + 1)) ] && [ "$(qpval a send_errors)" = 0 ] &&
-	[ "$(qpval a last_post)" = 0 ]
+rbt post a b 64
+[ "$(rbt_qpval a sent)" = $((s0 + ok + 1)) ] && [ "$(rbt_qpval a send_errors)" = 0 ] &&
+	[ "$(rbt_qpval a last_post)" = 0 ]
 ktap_check "the slots come back: every accepted send completed, the next one is accepted" $?
 
 # CQ overflow: a CQ of 4 entries nobody polls gets 8 receives.
 rc=0
-cmd rawqp o sib1 1 4 || rc=1
-for i in $(seq 8); do cmd post a o 64 || rc=1; done
-e=$(qpval o cq_err)
+rbt rawqp o sib1 1 4 || rc=1
+for i in $(seq 8); do rbt post a o 64 || rc=1; done
+e=$(rbt_qpval o cq_err)
 ktap_diag "8 receives on a CQ of 4 entries: $e IB_EVENT_CQ_ERR"
 [ $rc -eq 0 ] && [ "$e" = 1 ]
 ktap_check "a CQ that overflows raises IB_EVENT_CQ_ERR to its event handler, once" $?
 
 # Immediate data.
-i0=$(qpval b received_imm)
-cmd post a b 64 imm=0x12345678
-wait_qpval b received_imm $((i0 + 1))
-i1=$(qpval b received_imm) v=$(qpval b last_imm)
+i0=$(rbt_qpval b received_imm)
+rbt post a b 64 imm=0x12345678
+rbt_wait_qpval b received_imm $((i0 + 1))
+i1=$(rbt_qpval b received_imm) v=$(rbt_qpval b last_imm)
 [ "$i1" = $((i0 + 1)) ] && [ "$v" = 0x12345678 ]
 ktap_check "SEND_WITH_IMM: the receive completes with IB_WC_WITH_IMM and immediate data 0x12345678 ($((i1 - i0)) with it, last $v)" $?
-r0=$(qpval b received) i0=$(qpval b received_imm)
-cmd post a b 64
-wait_qpval b received $((r0 + 1)) && [ "$(qpval b received_imm)" = "$i0" ]
+r0=$(rbt_qpval b received) i0=$(rbt_qpval b received_imm)
+rbt post a b 64
+rbt_wait_qpval b received $((r0 + 1)) && [ "$(rbt_qpval b received_imm)" = "$i0" ]
 ktap_check "a plain send's receive has no IB_WC_WITH_IMM" $?
 
 # Solicited events, on a CQ nobody polls: n counts its completion events.
-cmd rawqp n sib1 1 64 && cmd arm n next && cmd post a n 64
-[ "$(qpval n cq_notify)" = 1 ]
+rbt rawqp n sib1 1 64 && rbt arm n next && rbt post a n 64
+[ "$(rbt_qpval n cq_notify)" = 1 ]
 ktap_check "a CQ armed for the next completion: a receive fires its event" $?
-cmd arm n solicited && cmd post a n 64 && cmd post a n 64 imm=1
-v=$(qpval n cq_notify)
+rbt arm n solicited && rbt post a n 64 && rbt post a n 64 imm=1
+v=$(rbt_qpval n cq_notify)
 [ "$v" = 1 ]
 ktap_check "armed with IB_CQ_SOLICITED: receives of a plain send and of one with immediate data fire nothing ($((v - 1)) events)" $?
-cmd post a n 64 solicited
-v=$(qpval n cq_notify)
+rbt post a n 64 solicited
+v=$(rbt_qpval n cq_notify)
 [ "$v" = 2 ]
 ktap_check "armed with IB_CQ_SOLICITED: a receive whose sender set IB_SEND_SOLICITED fires the event ($((v - 1)) events)" $?
 
