@@ -14,9 +14,7 @@
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/sib.sh"
 
-for m in rdma_sib ipoib_sendonly rdma_mcast_noloop rb_test_mcast; do
-	ktap_have_module $m || ktap_skip_all "$m was not built"
-done
+ktap_need_modules rdma_sib ipoib_sendonly rdma_mcast_noloop rb_test_mcast
 SECS=${RB_CHURN_SECS:-30}
 C=/sys/kernel/debug/rb_test_mcast/cmd
 R=/sys/kernel/rdma_mcast_noloop/rules

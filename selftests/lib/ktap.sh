@@ -70,6 +70,16 @@ ktap_have_module()
 	grep -qE "(^|/)$1\.ko(\.[a-z]+)?:" "/lib/modules/$(uname -r)/modules.dep" 2>/dev/null
 }
 
+# ktap_need_modules MODULE...: skip the whole test, naming the first module
+# that was not built, unless all were.
+ktap_need_modules()
+{
+	local m
+	for m in "$@"; do
+		ktap_have_module "$m" || ktap_skip_all "$m was not built"
+	done
+}
+
 # ktap_check NAME STATUS: pass when STATUS is 0.
 ktap_check()
 {

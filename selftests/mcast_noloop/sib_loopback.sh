@@ -14,9 +14,7 @@
 . "$(dirname "$0")/../lib/sib.sh"
 . "$(dirname "$0")/../lib/rbt.sh"
 
-for m in rdma_sib rdma_mcast_noloop rb_test_mcast; do
-	ktap_have_module $m || ktap_skip_all "$m was not built"
-done
+ktap_need_modules rdma_sib rdma_mcast_noloop rb_test_mcast
 R=/sys/kernel/rdma_mcast_noloop/rules
 D=/sys/kernel/rdma_mcast_noloop/devices
 G=ff12:601b:ffff:0000:0000:0000:0000:4242

@@ -12,9 +12,7 @@
 # The harness fails the test on any kernel report the removals leave.
 . "$(dirname "$0")/../lib/ktap.sh"
 
-for m in rdma_sib rdma_mcast_noloop rb_test_mcast; do
-	ktap_have_module $m || ktap_skip_all "$m was not built"
-done
+ktap_need_modules rdma_sib rdma_mcast_noloop rb_test_mcast
 M=/sys/kernel/rdma_mcast_noloop
 D=$M/devices
 C=/sys/kernel/debug/rb_test_mcast/cmd

@@ -21,9 +21,7 @@
 . "$(dirname "$0")/../lib/sib.sh"
 . "$(dirname "$0")/../lib/rbt.sh"
 
-for m in rdma_sib rb_test_mcast; do
-	ktap_have_module $m || ktap_skip_all "$m was not built"
-done
+ktap_need_modules rdma_sib rb_test_mcast
 trap 'rmmod rb_test_mcast 2>/dev/null; rmmod rdma_sib 2>/dev/null' EXIT
 
 port() { sib_port_counter "$1" "$2"; }

@@ -24,9 +24,7 @@
 . "$(dirname "$0")/../lib/sib.sh"
 . "$(dirname "$0")/../lib/rbt.sh"
 
-for m in rdma_sib rb_test_mcast; do
-	ktap_have_module $m || ktap_skip_all "$m was not built"
-done
+ktap_need_modules rdma_sib rb_test_mcast
 G=ff12:601b:ffff:0000:0000:0000:0000:5151
 FANOUT=66	# QPs of sib0 attached to G: 2 more than one packet reaches
 trap 'rmmod rb_test_mcast 2>/dev/null; rmmod rdma_sib 2>/dev/null' EXIT
