@@ -75,8 +75,6 @@ void sib_rc_receive(struct sib_dev *dst, struct sib_qp *qp,
 {
 	struct ib_wc wc = {};
 	struct sib_wqe w;
-	u32 room = 0;
-	unsigned int i;
 
 	/* Behind a send that failed: flushed, never sent. */
 	if (READ_ONCE(pkt->sqp->state) == IB_QPS_ERR) {
@@ -98,15 +96,7 @@ void sib_rc_receive(struct sib_dev *dst, struct sib_qp *qp,
 		pkt->status = IB_WC_RNR_RETRY_EXC_ERR;
 		return;
 	}
-	for (i = 0; i < w.num_sge; i++)
-		room += w.sge[i].length;
-
-	wc.wr_id = w.wr_id;
-	if (w.wr_cqe)
-		wc.wr_cqe = w.wr_cqe;
-	wc.opcode = IB_WC_RECV;
-	wc.qp = &qp->ibqp;
-	if (room < pkt->len) {
+	if (sib_recv_wc(&wc, &w, qp) < pkt->len) {
 		wc.status = IB_WC_LOC_LEN_ERR;
 		sib_drop(dst, SIB_DROP_LEN);
 		pkt->status = IB_WC_REM_INV_REQ_ERR;

@@ -166,6 +166,30 @@ void sib_scatter_payload(struct sib_wqe *w, u32 off, const struct sib_pkt *pkt)
 }
 
 /**
+ * sib_recv_wc() - begin the completion of a receive a packet took
+ * @wc: the completion, zeroed; its work request, opcode and QP are set
+ * @w: the receive
+ * @qp: its QP
+ *
+ * Context: any.
+ * Return: the bytes the receive's scatter list holds.
+ */
+u32 sib_recv_wc(struct ib_wc *wc, const struct sib_wqe *w, struct sib_qp *qp)
+{
+	u32 room = 0;
+	unsigned int i;
+
+	for (i = 0; i < w->num_sge; i++)
+		room += w->sge[i].length;
+	wc->wr_id = w->wr_id;
+	if (w->wr_cqe)
+		wc->wr_cqe = w->wr_cqe;
+	wc->opcode = IB_WC_RECV;
+	wc->qp = &qp->ibqp;
+	return room;
+}
+
+/**
  * sib_qp_receive() - deliver a packet to a QP: the receive side of a UD QP
  * @dst: the QP's HCA (its counters)
  * @qp: the QP, found by the fabric
@@ -183,8 +207,7 @@ void sib_qp_receive(struct sib_dev *dst, struct sib_qp *qp,
 {
 	struct ib_wc wc = {};
 	struct sib_wqe wqe, *w = &wqe;
-	u32 room = 0;
-	unsigned int i;
+	u32 room;
 
 	if (READ_ONCE(qp->qkey) != pkt->qkey && qp->ibqp.qp_type != IB_QPT_SMI) {
 		sib_drop(dst, SIB_DROP_QKEY);
@@ -194,14 +217,7 @@ void sib_qp_receive(struct sib_dev *dst, struct sib_qp *qp,
 		sib_drop(dst, SIB_DROP_NO_RECV);
 		return;
 	}
-	for (i = 0; i < w->num_sge; i++)
-		room += w->sge[i].length;
-
-	wc.wr_id = w->wr_id;
-	if (w->wr_cqe)
-		wc.wr_cqe = w->wr_cqe;
-	wc.opcode = IB_WC_RECV;
-	wc.qp = &qp->ibqp;
+	room = sib_recv_wc(&wc, w, qp);
 	if (room < SIB_GRH_SLOT + pkt->len) {
 		wc.status = IB_WC_LOC_LEN_ERR;
 		sib_drop(dst, SIB_DROP_LEN);

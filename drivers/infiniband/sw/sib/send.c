@@ -297,17 +297,34 @@ nomem:
 }
 
 /*
+ * Take a slot of @qp's send queue for a work request. A send holds it until
+ * it completes; a full queue refuses the work request, as hardware does.
+ */
+static bool sib_sq_take(struct sib_qp *qp)
+{
+	if (atomic_inc_return(&qp->send_inflight) > qp->max_send) {
+		atomic_dec(&qp->send_inflight);
+		return false;
+	}
+	return true;
+}
+
+/*
  * A work request posted to a QP in the error state: completed with
  * IB_WC_WR_FLUSH_ERR, signaled or not, after the sends before it, by the
  * fabric (a ULP posts one to learn that those have completed).
  */
 static int sib_post_flushed(struct sib_qp *qp, const struct ib_send_wr *wr)
 {
-	struct sib_pkt *pkt = sib_pkt_alloc(0, GFP_ATOMIC);
+	struct sib_pkt *pkt;
 
-	if (!pkt)
+	if (!sib_sq_take(qp))
 		return -ENOMEM;
-	atomic_inc(&qp->send_inflight);
+	pkt = sib_pkt_alloc(0, GFP_ATOMIC);
+	if (!pkt) {
+		atomic_dec(&qp->send_inflight);
+		return -ENOMEM;
+	}
 	pkt->src = qp->dev;
 	pkt->sqp = qp;
 	pkt->wr_id = wr->wr_id;
@@ -335,14 +352,8 @@ static int sib_post_one_send(struct sib_qp *qp, const struct ib_send_wr *wr)
 		atomic64_inc(&qp->dev->stats.drops[SIB_DROP_MTU]);
 		return -EINVAL;
 	}
-	/*
-	 * A send holds its slot of the send queue until it completes; a full
-	 * queue refuses the work request, as hardware does.
-	 */
-	if (atomic_inc_return(&qp->send_inflight) > qp->max_send) {
-		atomic_dec(&qp->send_inflight);
+	if (!sib_sq_take(qp))
 		return -ENOMEM;
-	}
 	if (lso) {
 		ret = sib_post_lso(qp, wr, len);
 		if (ret)

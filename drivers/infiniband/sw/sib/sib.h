@@ -459,6 +459,7 @@ void sib_recv_flush(struct sib_qp *qp);
 void sib_qp_receive(struct sib_dev *dst, struct sib_qp *qp,
 		    const struct sib_pkt *pkt);
 bool sib_qp_take_recv(struct sib_qp *qp, struct sib_wqe *w);
+u32 sib_recv_wc(struct ib_wc *wc, const struct sib_wqe *w, struct sib_qp *qp);
 void sib_scatter(struct sib_wqe *w, u32 off, const void *src, u32 len);
 void sib_scatter_payload(struct sib_wqe *w, u32 off, const struct sib_pkt *pkt);
 
