@@ -23,7 +23,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 bench_accel
 bench_vm sib-vs-veth.sh 600
-bench_need sib_ipoib_cm_tcp sib_ipoib_tcp veth_tcp
+bench_need sib_ipoib_cm_tcp sib_ipoib_tcp veth_tcp vethcm_tcp veth4k_tcp
 
 printf '%-40s %s\n' "rdma_sib IPoIB TCP, connected, Mbit/s:" "$(bench_vals sib_ipoib_cm_tcp | bench_stats)" \
 	"rdma_sib IPoIB TCP, datagram, Mbit/s:" "$(bench_vals sib_ipoib_tcp | bench_stats)" \
